@@ -218,10 +218,14 @@ static void parse_extras(struct ctx *c, const struct ynode *y)
 		char f[64];
 		snprintf(f, sizeof(f), "source.extras[%zu]", i);
 		if (it->kind != YNODE_SEQ || it->n != 2) {
-			err(c, at(it), f, "write each entry as '- [source, destination]'",
-				"expected a [source, destination] pair, got %s%s",
-				it->kind == YNODE_SEQ ? "a list of " : ynode_describe(it),
-				it->kind == YNODE_SEQ ? (it->n == 1 ? "1 item" : "other length") : "");
+			if (it->kind == YNODE_SEQ)
+				err(c, at(it), f, "write each entry as '- [source, destination]'",
+					"expected a [source, destination] pair, got a list of %zu item%s",
+					it->n, it->n == 1 ? "" : "s");
+			else
+				err(c, at(it), f, "write each entry as '- [source, destination]'",
+					"expected a [source, destination] pair, got %s",
+					ynode_describe(it));
 			continue;
 		}
 		if (!scalar_ok(c, it->v[0], f, "a string") || !scalar_ok(c, it->v[1], f, "a string"))

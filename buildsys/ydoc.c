@@ -234,13 +234,14 @@ static void container_path(const struct builder *b, struct buf *out)
 {
 	for (size_t i = 0; i + 1 < b->nframes; i++) {
 		const struct frame *f = &b->frames[i];
-		size_t count = b->frames[i + 1].base - f->base;
+		/* the child container itself is the last item pushed before its frame */
+		size_t child = b->frames[i + 1].base - 1;
 		if (f->node->kind == YNODE_MAP) {
 			if (out->len)
 				buf_putc(out, '.');
-			buf_puts(out, b->scratch[b->frames[i + 1].base - 1]->s);
+			buf_puts(out, b->scratch[child - 1]->s);
 		} else {
-			buf_printf(out, "[%zu]", count);
+			buf_printf(out, "[%zu]", child - f->base);
 		}
 	}
 }
@@ -429,11 +430,28 @@ bool ydoc_parse(struct arena *a, const char *file, const char *buf, size_t len,
 	while (!done && b.ok) {
 		if (!yaml_parser_parse(&p, &ev)) {
 			struct buf msg = {0};
+			yaml_mark_t m = p.problem_mark;
+			if (p.error == YAML_READER_ERROR) {
+				/* the reader only knows the byte offset */
+				m.line = m.column = 0;
+				for (size_t i = 0; i < p.problem_offset && i < len; i++) {
+					if (buf[i] == '\n')
+						m.line++, m.column = 0;
+					else
+						m.column++;
+				}
+			}
 			buf_printf(&msg, "YAML syntax error: %s", p.problem ? p.problem : "unknown");
+			if (p.error == YAML_READER_ERROR)
+				buf_printf(&msg, " (byte 0x%02x)", (unsigned)p.problem_value & 0xffu);
 			if (p.context)
-				buf_printf(&msg, " %s (at %zu:%zu)", p.context,
-					p.context_mark.line + 1, p.context_mark.column + 1);
-			fail(&b, &p.problem_mark, NULL, msg.s);
+				buf_printf(&msg, " %s", p.context);
+			if (p.context && (p.context_mark.line != m.line ||
+					  p.context_mark.column != m.column))
+				buf_printf(&msg, " (at %zu:%zu)", p.context_mark.line + 1,
+					p.context_mark.column + 1);
+			fail(&b, &m, p.error == YAML_READER_ERROR ? "recipes are UTF-8 text" : NULL,
+				msg.s);
 			buf_free(&msg);
 			break;
 		}
