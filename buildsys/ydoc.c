@@ -135,13 +135,14 @@ static bool is_float(const char *s, size_t n)
 	size_t i = 1;
 	while (i < n && in(s[i], DIGITS "_"))
 		i++;
-	i += sexagesimal(s + i, n - i);
+	size_t sexa = sexagesimal(s + i, n - i);
+	i += sexa;
 	if (i >= n || s[i] != '.')
 		return false;
 	i++;
 	while (i < n && in(s[i], DIGITS "_"))
 		i++;
-	return i == n || exponent(s + i, n - i);
+	return i == n || (!sexa && exponent(s + i, n - i));
 }
 
 static bool is_timestamp(const char *s, size_t n)
