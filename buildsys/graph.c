@@ -71,7 +71,8 @@ bool graph_load_dir(struct graph *g, const char *dir, struct diags *d, size_t *c
 		if (e->d_name[0] != '.')
 			strv_add(&names, e->d_name);
 	closedir(dp);
-	qsort(names.v, names.n, sizeof(*names.v), cmpstr);
+	if (names.n)
+		qsort(names.v, names.n, sizeof(*names.v), cmpstr);
 	*count = 0;
 	for (size_t i = 0; i < names.n; i++) {
 		char *sub = path_join(dir, names.v[i]);
@@ -116,7 +117,8 @@ bool graph_load_lock(struct graph *g, const char *path)
 			strv_push(&g->lock, recipe_normalize(s));
 	}
 	cJSON_Delete(root);
-	qsort(g->lock.v, g->lock.n, sizeof(*g->lock.v), cmpstr);
+	if (g->lock.n)
+		qsort(g->lock.v, g->lock.n, sizeof(*g->lock.v), cmpstr);
 	return true;
 }
 
