@@ -7,9 +7,13 @@
 #include "util.h"
 #include "version.h"
 
+extern const struct kiln_cmd cmd_check;
+extern const struct kiln_cmd cmd_graph;
 extern const struct kiln_cmd cmd_version;
 
 static const struct kiln_cmd *const commands[] = {
+	&cmd_check,
+	&cmd_graph,
 	&cmd_version,
 };
 

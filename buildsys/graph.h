@@ -1,0 +1,75 @@
+#ifndef KILN_GRAPH_H
+#define KILN_GRAPH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "recipe.h"
+
+/* The recipe set as a dependency graph: nodes are recipes sorted by their
+ * PEP 503 normalised name, edges are requirements.host and requirements.run.
+ * Host edges order the build; run edges pull packages into a selection. */
+
+struct graph_edge {
+	size_t to;                   /* node index */
+	const struct recipe_str *dep; /* the requirement entry, for locations */
+};
+
+struct graph_node {
+	struct recipe *r;
+	struct graph_edge *host, *run;
+	size_t n_host, n_run;
+	bool disabled; /* package._disabled, or depends on a disabled recipe */
+};
+
+struct graph {
+	struct graph_node *nodes;
+	size_t n, cap;
+	struct strv lock;   /* normalised names the runtime already ships, sorted */
+	struct strv broken; /* normalised directory names of recipes that did not load */
+	bool resolved;
+};
+
+void graph_init(struct graph *g);
+void graph_free(struct graph *g);
+/* add a loaded recipe; takes ownership. A second recipe with the same
+ * normalised name is reported to d and freed. */
+void graph_add(struct graph *g, struct recipe *r, struct diags *d);
+/* remember the name of a recipe directory whose meta.yaml could not be loaded,
+ * so that dependencies on it are not reported twice */
+void graph_add_broken(struct graph *g, const char *name);
+/* load every DIR/<name>/meta.yaml in name order; *count gets the number of
+ * meta.yaml files found. false (logged) if dir cannot be read. */
+bool graph_load_dir(struct graph *g, const char *dir, struct diags *d, size_t *count);
+/* read the package names of a pyodide-lock.json; false (logged) on failure */
+bool graph_load_lock(struct graph *g, const char *path);
+/* use the runtime lock at path, or with path NULL the one of the Pyodide
+ * distribution (config_pyodide_dir()) if it exists; false (logged) on failure */
+bool graph_load_runtime_lock(struct graph *g, const char *path);
+/* Sort, resolve dependencies and check the graph rules: dependencies name a
+ * recipe or a runtime package, static libraries are only host dependencies,
+ * no cycles (reported with their path); propagate _disabled to dependents
+ * (one warning per edge to a disabled recipe). */
+void graph_resolve(struct graph *g, struct diags *d);
+/* node index for a name (compared PEP 503 normalised), or -1 */
+long graph_find(const struct graph *g, const char *name);
+/* Resolve a selection as pyodide-build does: names, comma lists, tag:<t>, *,
+ * !name / !tag:<t> to exclude (with everything depending on it); recipes
+ * tagged always are included; dependencies (host and run) are pulled in;
+ * disabled recipes are left out with a warning. sel has g->n entries.
+ * false (logged, with suggestions) on unknown names. */
+bool graph_select(const struct graph *g, const char *const *query, size_t n, bool *sel);
+/* Selected nodes in build order: a topological order of the host edges,
+ * ties broken by name. *order (g->n entries) gets *n indices. false if the
+ * host edges among the selection have a cycle. */
+bool graph_order(const struct graph *g, const bool *sel, size_t *order, size_t *n);
+/* mark in out (g->n entries) every recipe that depends on node i, transitively */
+void graph_dependents(const struct graph *g, size_t i, bool *out);
+/* mark in out (g->n entries) what must be built and installed before node i:
+ * its host dependencies with their host and run dependencies, transitively */
+void graph_host_closure(const struct graph *g, size_t i, bool *out);
+/* graphviz rendering of the selected nodes (host edges solid, run edges dashed) */
+char *graph_dot(const struct graph *g, const bool *sel);
+
+#endif
