@@ -101,10 +101,11 @@ static bool valid_file_name(const char *s)
 	return s[0] != '\0' && s[0] != '.' && !strchr(s, '/');
 }
 
-static void job_fail_source(struct job *j, const char *fmt, ...) KILN_PRINTF(2, 3);
+static void job_fail_source(struct job *j, bool quiet, const char *fmt, ...) KILN_PRINTF(3, 4);
 
-/* record why the current source failed; logged now, summarised at the end */
-static void job_fail_source(struct job *j, const char *fmt, ...)
+/* record why the current source failed for the final summary; logged now as a warning,
+ * or only as a debug message when quiet (a mirror without the file is no news) */
+static void job_fail_source(struct job *j, bool quiet, const char *fmt, ...)
 {
 	struct buf b = {0};
 	va_list ap;
@@ -115,7 +116,7 @@ static void job_fail_source(struct job *j, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(b.s, (size_t)n + 1, fmt, ap);
 	va_end(ap);
-	log_warn("%s: %s: %s", j->name, j->sources.v[j->src], b.s);
+	log_msg(quiet ? LOG_DEBUG : LOG_WARN, "%s: %s: %s", j->name, j->sources.v[j->src], b.s);
 	buf_printf(&j->errors, "\n  %s: %s", j->sources.v[j->src], b.s);
 	free(b.s);
 }
@@ -202,21 +203,22 @@ static bool job_commit(struct job *j, const char *source)
 	char got[65];
 	hex_digest(j->md, got);
 	if (strcmp(got, j->sha) != 0) {
+		uint64_t bytes = j->bytes;
 		job_reset_tmp(j);
-		job_fail_source(j, "sha256 mismatch: expected %s, got %s (%" PRIu64 " bytes); "
-				   "download deleted", j->sha, got, j->bytes);
+		job_fail_source(j, false, "sha256 mismatch: expected %s, got %s (%" PRIu64 " bytes); "
+				   "download deleted", j->sha, got, bytes);
 		return false;
 	}
 	if (fsync(j->fd) != 0 || close(j->fd) != 0) {
 		j->fd = -1;
 		job_reset_tmp(j);
-		job_fail_source(j, "cannot write %s: %s", j->tmp, strerror(errno));
+		job_fail_source(j, false, "cannot write %s: %s", j->tmp, strerror(errno));
 		return false;
 	}
 	j->fd = -1;
 	if (rename(j->tmp, j->final) != 0) {
 		job_reset_tmp(j);
-		job_fail_source(j, "cannot rename into %s: %s", j->final, strerror(errno));
+		job_fail_source(j, false, "cannot rename into %s: %s", j->final, strerror(errno));
 		return false;
 	}
 	fsync_dir(j->dir);
@@ -341,10 +343,8 @@ static void job_copy_local(struct fetch *f, struct job *j)
 	const char *src = j->sources.v[j->src];
 	int in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0) {
-		if (errno == ENOENT && j->src + 1 < j->sources.n)
-			log_debug("%s: not in mirror %s", j->name, src);
-		else
-			job_fail_source(j, "%s", strerror(errno));
+		job_fail_source(j, errno == ENOENT && j->src + 1 < j->sources.n, "%s",
+				strerror(errno));
 		job_next_source(f, j);
 		return;
 	}
@@ -359,7 +359,7 @@ static void job_copy_local(struct fetch *f, struct job *j)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			job_fail_source(j, "read error: %s", strerror(errno));
+			job_fail_source(j, false, "read error: %s", strerror(errno));
 			break;
 		}
 		if (r == 0) {
@@ -371,7 +371,7 @@ static void job_copy_local(struct fetch *f, struct job *j)
 			return;
 		}
 		if (!job_write(j, chunk, (size_t)r)) {
-			job_fail_source(j, "cannot write %s: %s", j->tmp, strerror(j->write_errno));
+			job_fail_source(j, false, "cannot write %s: %s", j->tmp, strerror(j->write_errno));
 			break;
 		}
 	}
@@ -491,10 +491,7 @@ static void job_done_curl(struct fetch *f, struct job *j, CURLcode rc)
 		buf_printf(&why, " (at %s)", where);
 	if (retry && j->attempt < f->tries)
 		buf_printf(&why, "; attempt %u of %u", j->attempt, f->tries);
-	if (missing && j->src + 1 < j->sources.n && j->attempt == 1)
-		log_debug("%s: %s: %s", j->name, j->sources.v[j->src], why.s);
-	else
-		job_fail_source(j, "%s", why.s);
+	job_fail_source(j, missing && j->src + 1 < j->sources.n, "%s", why.s);
 	buf_free(&why);
 	free(where);
 	if (retry)
@@ -612,9 +609,11 @@ static bool run(struct fetch *f, struct job *jobs, size_t n)
 		while ((m = curl_multi_info_read(f->multi, &left))) {
 			if (m->msg != CURLMSG_DONE)
 				continue;
+			CURL *e = m->easy_handle;
+			CURLcode rc = m->data.result;
 			for (size_t i = 0; i < n; i++)
-				if (jobs[i].easy == m->easy_handle)
-					job_done_curl(f, &jobs[i], m->data.result);
+				if (jobs[i].easy == e)
+					job_done_curl(f, &jobs[i], rc);
 		}
 		if (f->finished >= f->total)
 			break;
