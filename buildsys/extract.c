@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <inttypes.h>
+#include <locale.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -250,13 +251,16 @@ out:
 static bool check_entry(struct unpack *u, struct archive_entry *e, bool *skip)
 {
 	const struct extract_limits *lim = u->lim;
+	/* the _utf8 forms when the names cannot be converted to the C locale */
 	const char *raw = archive_entry_pathname(e);
+	if (!raw)
+		raw = archive_entry_pathname_utf8(e);
 	const char *why = NULL;
 	char *path = NULL, *link = NULL;
 	bool ok = false;
 	*skip = false;
 	if (!raw || !raw[0]) {
-		log_err("%s: entry without a name", u->archive);
+		log_err("%s: entry without a name, or whose name is not valid UTF-8", u->archive);
 		return false;
 	}
 	if (!valid_utf8(raw)) {
@@ -282,6 +286,8 @@ static bool check_entry(struct unpack *u, struct archive_entry *e, bool *skip)
 	}
 	mode_t type = archive_entry_filetype(e);
 	const char *hard = archive_entry_hardlink(e);
+	if (!hard)
+		hard = archive_entry_hardlink_utf8(e);
 	if (!path[0]) {
 		if (type != AE_IFDIR || hard) {
 			log_err("%s: entry '%s' has no file name", u->archive, raw);
@@ -314,6 +320,8 @@ static bool check_entry(struct unpack *u, struct archive_entry *e, bool *skip)
 			goto out;
 	} else if (type == AE_IFLNK) {
 		const char *target = archive_entry_symlink(e);
+		if (!target)
+			target = archive_entry_symlink_utf8(e);
 		if (!target || !symlink_inside(&u->nodes, path, target)) {
 			log_err("%s: symlink '%s' points to '%s', outside the destination", u->archive,
 				raw, target ? target : "");
@@ -450,6 +458,9 @@ static bool unpack_into(const char *archive, const char *dir, const struct extra
 	}
 	u.archive_size = st.st_size > 0 ? (uint64_t)st.st_size : 1;
 
+	/* names are UTF-8 whatever the process locale; uselocale() is per thread */
+	locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	locale_t old = utf8 ? uselocale(utf8) : (locale_t)0;
 	bool ok = false;
 	int cwd = -1;
 	struct archive *in = archive_read_new(), *out = archive_write_disk_new();
@@ -479,7 +490,10 @@ static bool unpack_into(const char *archive, const char *dir, const struct extra
 			log_err("%s: %s", archive, archive_error_string(in));
 			goto out;
 		}
-		char *name = xstrdup(archive_entry_pathname(e) ? archive_entry_pathname(e) : "");
+		const char *raw = archive_entry_pathname(e);
+		if (!raw)
+			raw = archive_entry_pathname_utf8(e);
+		char *name = xstrdup(raw ? raw : "");
 		bool skip;
 		bool good = check_entry(&u, e, &skip);
 		if (good && !skip) {
@@ -514,6 +528,10 @@ out:
 	archive_read_free(in);
 	archive_write_free(out);
 	nodes_free(&u.nodes);
+	if (utf8) {
+		uselocale(old);
+		freelocale(utf8);
+	}
 	return ok;
 }
 
