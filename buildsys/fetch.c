@@ -36,10 +36,14 @@ struct job {
 	struct strv sources;
 	size_t src;
 	unsigned attempt;
+	bool waited;
 	double ready_at;
 	CURL *easy;
 	EVP_MD_CTX *md;
 	uint64_t bytes;
+	double last_data; /* when the transfer last received data */
+	long stall_timeout;
+	bool stalled;
 	int write_errno;
 	struct buf errors;
 	enum job_state state;
@@ -170,6 +174,7 @@ static bool job_write(struct job *j, const void *data, size_t len)
 	}
 	EVP_DigestUpdate(j->md, data, len);
 	j->bytes += len;
+	j->last_data = now_s();
 	return true;
 }
 
@@ -263,28 +268,35 @@ static void remove_stale_parts(const char *dir)
 	closedir(d);
 }
 
-static bool job_lock(struct job *j)
+/* 1: locked, 0: another process holds the lock, -1: error (logged) */
+static int job_trylock(struct job *j)
 {
 	char *lock = path_join(j->dir, ".lock");
+	int rc = -1;
 	j->lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (j->lockfd < 0) {
-		log_err("%s: cannot open lock file %s: %s", j->name, lock, strerror(errno));
-		free(lock);
-		return false;
+		buf_printf(&j->errors, "\n  cannot open the lock file %s: %s", lock, strerror(errno));
+		goto out;
 	}
-	if (flock(j->lockfd, LOCK_EX | LOCK_NB) != 0) {
-		log_info("%s: waiting for another kiln process fetching it (lock %s)", j->name, lock);
-		while (flock(j->lockfd, LOCK_EX) != 0) {
-			if (errno != EINTR) {
-				log_err("%s: cannot lock %s: %s", j->name, lock, strerror(errno));
-				free(lock);
-				return false;
-			}
-		}
+	if (flock(j->lockfd, LOCK_EX | LOCK_NB) == 0) {
+		remove_stale_parts(j->dir);
+		rc = 1;
+		goto out;
 	}
+	if (errno == EWOULDBLOCK || errno == EINTR) {
+		if (!j->waited)
+			log_info("%s: waiting for another kiln process fetching it (lock %s)", j->name,
+				 lock);
+		j->waited = true;
+		rc = 0;
+	} else {
+		buf_printf(&j->errors, "\n  cannot lock %s: %s", lock, strerror(errno));
+	}
+	close(j->lockfd);
+	j->lockfd = -1;
+out:
 	free(lock);
-	remove_stale_parts(j->dir);
-	return true;
+	return rc;
 }
 
 static void job_unlock(struct job *j)
@@ -386,6 +398,16 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *ctx)
 	return job_write(j, data, size * nmemb) ? size * nmemb : 0;
 }
 
+static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	struct job *j = ctx;
+	if (now_s() - j->last_data <= (double)j->stall_timeout)
+		return 0;
+	j->stalled = true;
+	return 1;
+}
+
 static void job_start_curl(struct fetch *f, struct job *j)
 {
 	if (!job_open_tmp(j)) {
@@ -410,8 +432,12 @@ static void job_start_curl(struct fetch *f, struct job *j)
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https,file");
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, f->connect_timeout);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, f->stall_timeout);
+	curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(e, CURLOPT_XFERINFODATA, j);
+	j->stall_timeout = f->stall_timeout;
+	j->stalled = false;
+	j->last_data = now_s();
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "kiln/" KILN_VERSION);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, NULL);
 	if (curl_multi_add_handle(f->multi, e) != CURLM_OK) {
@@ -428,6 +454,22 @@ static void job_start_curl(struct fetch *f, struct job *j)
 
 static void job_start(struct fetch *f, struct job *j)
 {
+	if (j->lockfd < 0) {
+		int r = job_trylock(j);
+		if (r < 0) {
+			job_finish(f, j, false);
+			return;
+		}
+		if (r == 0) {
+			j->ready_at = now_s() + 0.1;
+			return;
+		}
+		if (cache_valid(j, true)) {
+			log_info("%s: fetched by another process", j->name);
+			job_finish(f, j, true);
+			return;
+		}
+	}
 	j->attempt++;
 	if (is_url(j->sources.v[j->src]))
 		job_start_curl(f, j);
@@ -476,13 +518,17 @@ static void job_done_curl(struct fetch *f, struct job *j, CURLcode rc)
 		free(where);
 		return;
 	}
+	uint64_t got = j->bytes;
 	job_reset_tmp(j);
-	bool retry = transient(rc, http);
+	bool retry = transient(rc, http) || j->stalled;
 	bool missing = (rc == CURLE_HTTP_RETURNED_ERROR && http == 404) ||
 		       rc == CURLE_FILE_COULDNT_READ_FILE;
 	struct buf why = {0};
 	if (rc == CURLE_HTTP_RETURNED_ERROR)
 		buf_printf(&why, "HTTP %ld", http);
+	else if (j->stalled)
+		buf_printf(&why, "stalled: no data for %ld s after %" PRIu64 " bytes", j->stall_timeout,
+			   got);
 	else if (rc == CURLE_WRITE_ERROR && j->write_errno)
 		buf_printf(&why, "cannot write %s: %s", j->tmp, strerror(j->write_errno));
 	else
@@ -623,9 +669,15 @@ static bool run(struct fetch *f, struct job *jobs, size_t n)
 			last_progress = now;
 		}
 		bool startable = false;
-		for (size_t i = 0; i < n && f->active < f->jobs; i++)
-			if (jobs[i].state == JOB_WAIT && jobs[i].ready_at <= now)
+		next = now + 0.25;
+		for (size_t i = 0; i < n; i++) {
+			if (jobs[i].state != JOB_WAIT)
+				continue;
+			if (jobs[i].ready_at <= now && f->active < f->jobs)
 				startable = true;
+			else if (jobs[i].ready_at > now && jobs[i].ready_at < next)
+				next = jobs[i].ready_at;
+		}
 		if (startable)
 			continue;
 		int timeout = next > now ? (int)((next - now) * 1000) + 1 : 0;
@@ -687,7 +739,7 @@ bool fetch_all(struct fetch_item *items, size_t n, const struct fetch_opts *opts
 		else
 			order[n_order++] = &jobs[i];
 	}
-	/* locks are taken in sha256 order so that two processes never wait on each other */
+	/* items with the same digest share one job */
 	qsort(order, n_order, sizeof(*order), cmp_job_sha);
 	for (size_t i = 0; i < n_order; i++) {
 		struct job *j = order[i];
@@ -708,23 +760,10 @@ bool fetch_all(struct fetch_item *items, size_t n, const struct fetch_opts *opts
 			j->state = JOB_FAILED;
 			continue;
 		}
-		if (!job_lock(j)) {
-			j->item->error = xasprintf("cannot lock %s", j->dir);
-			j->state = JOB_FAILED;
-			continue;
-		}
-		if (cache_valid(j, true)) {
-			log_debug("%s: fetched by another process (%s)", j->name, j->final);
-			j->state = JOB_DONE;
-			j->item->path = xstrdup(j->final);
-			job_unlock(j);
-			continue;
-		}
 		if (j->sources.n == 0) {
 			j->item->error = xasprintf("%s is not in the cache and has no URL or mirror", j->name);
 			log_err("%s", j->item->error);
 			j->state = JOB_FAILED;
-			job_unlock(j);
 			continue;
 		}
 		f.total++;
