@@ -77,10 +77,7 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 
 void log_status(const char *fmt, ...)
 {
-	static int tty = -1;
-	if (tty < 0)
-		tty = isatty(2);
-	if (!tty || sink || level < LOG_INFO)
+	if (sink || level < LOG_INFO || !isatty(2))
 		return;
 	fputs("\r\033[K", stderr);
 	status_shown = false;

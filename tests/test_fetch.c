@@ -4,6 +4,8 @@
 #include <curl/curl.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pty.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -534,6 +536,70 @@ static void test_two_processes(void)
 	check_no_partials("two processes");
 }
 
+static void read_all(int fd, struct buf *b)
+{
+	char chunk[4096];
+	ssize_t r;
+	while ((r = read(fd, chunk, sizeof(chunk))) > 0)
+		buf_add(b, chunk, (size_t)r);
+}
+
+/* the status line is redrawn in place on a terminal and absent from a file */
+static void test_progress(void)
+{
+	char sha[65];
+	make_file("progress.tar.gz", 20000, 40, sha);
+	char *u = url("slow", "progress.tar.gz");
+	int master, slave;
+	if (openpty(&master, &slave, NULL, NULL, NULL) != 0) {
+		perror("openpty");
+		exit(1);
+	}
+	fcntl(master, F_SETFL, O_NONBLOCK);
+	int saved = dup(2);
+	dup2(slave, 2);
+	log_set_sink(NULL, NULL);
+	log_set_level(LOG_INFO);
+	struct fetch_opts o = {.cache_dir = cache};
+	struct fetch_item it = {.url = u, .sha256 = sha};
+	bool ok = fetch_all(&it, 1, &o);
+	dup2(saved, 2);
+	struct buf tty = {0};
+	read_all(master, &tty);
+	close(master);
+	close(slave);
+	fetch_item_clear(&it);
+	CHECK(ok, "fetch on a terminal failed");
+	CHECK(tty.s && strstr(tty.s, "\r\033[Kfetch: 0/1 done, 1 downloading"),
+	      "no status line on a terminal: %s", tty.s);
+	CHECK(tty.s && strstr(tty.s, "\r\033[Kfetched progress.tar.gz from"),
+	      "status line not cleared before a message");
+	buf_free(&tty);
+
+	/* not a terminal: plain lines only */
+	char *path = path_join(work, "progress.log");
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	dup2(fd, 2);
+	close(fd);
+	char *final = xasprintf("%s/sources/%s/progress.tar.gz", cache, sha);
+	unlink(final);
+	ok = fetch_all(&it, 1, &o);
+	dup2(saved, 2);
+	close(saved);
+	fetch_item_clear(&it);
+	char *text = read_file(path, NULL);
+	CHECK(ok, "fetch to a file failed");
+	CHECK(text && !strchr(text, '\r') && !strstr(text, "downloading") &&
+		      strstr(text, "fetched progress.tar.gz from"),
+	      "output to a file: %s", text);
+	log_set_sink(sink, NULL);
+	log_set_level(LOG_DEBUG);
+	free(text);
+	free(final);
+	free(path);
+	free(u);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -559,7 +625,7 @@ int main(int argc, char **argv)
 	} tests[] = {
 		{"basic", test_basic}, {"retries", test_retries}, {"errors", test_errors},
 		{"mirrors", test_mirrors}, {"parallel", test_parallel},
-		{"two processes", test_two_processes},
+		{"two processes", test_two_processes}, {"progress", test_progress},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(tests); i++) {
 		double t0 = now_s();
