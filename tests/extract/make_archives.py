@@ -29,10 +29,10 @@ def info(name, type=tarfile.REGTYPE, size=0, mode=0o644, link=""):
     return ti
 
 
-def tar(name, entries, mode="w", fmt=tarfile.GNU_FORMAT):
+def tar(name, entries, mode="w", fmt=tarfile.GNU_FORMAT, **kw):
     """entries: (TarInfo, data or None)"""
     with tarfile.open(os.path.join(out, name), mode, format=fmt,
-                      encoding="utf-8", errors="surrogateescape") as t:
+                      encoding="utf-8", errors="surrogateescape", **kw) as t:
         for ti, data in entries:
             t.addfile(ti, io.BytesIO(data) if data is not None else None)
 
@@ -64,8 +64,11 @@ def sdist_entries(top):
 
 # good sdists, one per compression, plus zip
 tar("pkg-1.0.tar.gz", sdist_entries("pkg-1.0"), "w:gz")
-tar("pkg-1.0.tar.bz2", sdist_entries("pkg-1.0"), "w:bz2")
-tar("pkg-1.0.tar.xz", sdist_entries("pkg-1.0"), "w:xz", fmt=tarfile.PAX_FORMAT)
+# names with a ./ prefix as `tar -C dir .` writes them
+tar("pkg-1.0.tar.bz2", sdist_entries("./pkg-1.0"), "w:bz2")
+# a pax global header as `git archive` writes it
+tar("pkg-1.0.tar.xz", sdist_entries("pkg-1.0"), "w:xz", fmt=tarfile.PAX_FORMAT,
+    pax_headers={"comment": "0123456789abcdef"})
 zipf("pkg-1.0.zip", [("pkg-1.0/setup.py", SETUP), ("pkg-1.0/src/mod.c", MODC),
                      ("pkg-1.0/caf\u00e9.txt", b"utf-8 name\n")])
 # a top directory that is not the stem; several top directories; no top directory
