@@ -372,9 +372,11 @@ out:
 }
 
 static bool copy_data(struct unpack *u, struct archive *in, struct archive *out,
-		      const char *name)
+		      struct archive_entry *e, const char *name)
 {
 	uint64_t entry_bytes = 0;
+	bool sized = archive_entry_size_is_set(e);
+	uint64_t declared = sized && archive_entry_size(e) > 0 ? (uint64_t)archive_entry_size(e) : 0;
 	for (;;) {
 		const void *buf;
 		size_t size;
@@ -388,6 +390,11 @@ static bool copy_data(struct unpack *u, struct archive *in, struct archive *out,
 		}
 		entry_bytes += size;
 		u->written += size;
+		if (sized && entry_bytes > declared) {
+			log_err("%s: entry '%s' unpacks to more than the %" PRIu64 " bytes it declares",
+				u->archive, name, declared);
+			return false;
+		}
 		if (entry_bytes > u->lim->max_entry_size || u->written > u->lim->max_total_size) {
 			log_err("%s: entry '%s' unpacks to more than its limit (%" PRIu64
 				" bytes in the entry, %" PRIu64 " in all)", u->archive, name,
@@ -501,7 +508,7 @@ static bool unpack_into(const char *archive, const char *dir, const struct extra
 				log_err("%s: entry '%s': %s", archive, name, archive_error_string(out));
 				good = false;
 			} else if (archive_entry_filetype(e) == AE_IFREG && !archive_entry_hardlink(e) &&
-				   !copy_data(&u, in, out, name)) {
+				   !copy_data(&u, in, out, e, name)) {
 				good = false;
 			} else if (archive_write_finish_entry(out) < ARCHIVE_WARN) {
 				log_err("%s: entry '%s': %s", archive, name, archive_error_string(out));

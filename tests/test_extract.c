@@ -172,6 +172,15 @@ static void test_hostile(void)
 	CHECK(extract_archive(a, dest, NULL), "an 8 MiB tar.gz is fine under the default limits");
 	free(a);
 	free(dest);
+	dest = path_join(dir, "dest2");
+	a = archive("liar.zip");
+	buf_free(&logbuf);
+	CHECK(!extract_archive(a, dest, NULL), "a zip understating its size was accepted");
+	CHECK(log_has("'pkg/zeros.bin' unpacks to more than the 100 bytes it declares"),
+	      "understated size must be caught while unpacking");
+	CHECK(!path_exists(dest) && count_tree(dir) == 1 + 2, "leftovers of liar.zip");
+	free(a);
+	free(dest);
 	free(dir);
 
 	dest = new_case(&dir);

@@ -147,3 +147,15 @@ open(os.path.join(out, "bad.patch"), "w").write(
     "--- a/setup.py\n+++ b/setup.py\n@@ -1,2 +1,2 @@\n-import distutils\n+import setuptools\n"
     " setup(name='other')\n")
 open(os.path.join(out, "extra.txt"), "w").write("extra\n")
+
+# a zip whose headers understate the unpacked size: only counting the bytes catches it
+import struct
+with zipfile.ZipFile(os.path.join(out, "liar.zip"), "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("pkg/zeros.bin", b"\0" * (8 << 20))
+p = os.path.join(out, "liar.zip")
+data = bytearray(open(p, "rb").read())
+local = data.find(b"PK\x03\x04")
+struct.pack_into("<I", data, local + 22, 100)
+central = data.find(b"PK\x01\x02")
+struct.pack_into("<I", data, central + 24, 100)
+open(p, "wb").write(bytes(data))
