@@ -7,6 +7,7 @@
 static enum log_level level = LOG_INFO;
 static log_sink_fn sink;
 static void *sink_ctx;
+static bool status_shown;
 
 void log_set_level(enum log_level lvl)
 {
@@ -48,6 +49,10 @@ void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
 		sink(lvl, b.s, sink_ctx);
 	} else {
 		static int color = -1;
+		if (status_shown) {
+			fputs("\r\033[K", stderr);
+			status_shown = false;
+		}
 		if (color < 0)
 			color = isatty(2) && !getenv("NO_COLOR");
 		if (prefix[lvl] && color)
@@ -68,4 +73,20 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vmsg(lvl, fmt, ap);
 	va_end(ap);
+}
+
+void log_status(const char *fmt, ...)
+{
+	if (sink || level < LOG_INFO || !isatty(2))
+		return;
+	fputs("\r\033[K", stderr);
+	status_shown = false;
+	if (!fmt)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	status_shown = true;
+	fflush(stderr);
 }

@@ -22,6 +22,10 @@ enum log_level log_get_level(void);
 /* route messages somewhere else (tests, JSON); NULL restores stderr */
 void log_set_sink(log_sink_fn fn, void *ctx);
 
+/* a transient status line: redrawn in place on a terminal; dropped when stderr is not a
+ * terminal, when a sink is set or below LOG_INFO. NULL clears it. */
+void log_status(const char *fmt, ...) KILN_PRINTF(1, 2);
+
 void log_msg(enum log_level lvl, const char *fmt, ...) KILN_PRINTF(2, 3);
 void log_vmsg(enum log_level lvl, const char *fmt, va_list ap);
 

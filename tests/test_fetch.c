@@ -1,0 +1,648 @@
+/* fetch_all() against a real HTTP server (tests/fetch/server.py) on 127.0.0.1.
+ * usage: test_fetch SERVER_PY WORKDIR */
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pty.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "fetch.h"
+#include "log.h"
+#include "util.h"
+
+static int failures, checks;
+static struct buf logbuf;
+static char *work, *srvdir, *cache, *base;
+static pid_t server;
+
+#define CHECK(cond, ...)                                                       \
+	do {                                                                   \
+		checks++;                                                      \
+		if (!(cond)) {                                                 \
+			failures++;                                            \
+			fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
+			fprintf(stderr, __VA_ARGS__);                          \
+			fputc('\n', stderr);                                   \
+		}                                                              \
+	} while (0)
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void sink(enum log_level lvl, const char *msg, void *ctx)
+{
+	static const char *const names[] = {"error", "warning", "info", "debug"};
+	buf_printf(&logbuf, "%s: %s\n", names[lvl], msg);
+	fprintf(stderr, "  %.2f [%s] %s\n", now_s(), names[lvl], msg);
+}
+
+
+/* a file of n pseudo-random bytes in the server directory; its sha256 into sha */
+static void make_file(const char *name, size_t n, unsigned seed, char sha[65])
+{
+	unsigned char *d = xmalloc(n);
+	unsigned x = seed * 2654435761u + 1;
+	for (size_t i = 0; i < n; i++) {
+		x = x * 1103515245u + 12345u;
+		d[i] = (unsigned char)(x >> 16);
+	}
+	char *p = path_join(srvdir, name);
+	if (!write_file_atomic(p, d, n)) {
+		perror(p);
+		exit(1);
+	}
+	sha256_hex(d, n, sha);
+	free(p);
+	free(d);
+}
+
+static size_t collect(char *data, size_t size, size_t nmemb, void *ctx)
+{
+	buf_add(ctx, data, size * nmemb);
+	return size * nmemb;
+}
+
+static struct buf http_get(const char *path)
+{
+	struct buf b = {0};
+	char *url = xasprintf("%s%s", base, path);
+	CURL *e = curl_easy_init();
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, &b);
+	if (curl_easy_perform(e) != CURLE_OK) {
+		fprintf(stderr, "cannot reach the test server at %s\n", url);
+		exit(1);
+	}
+	curl_easy_cleanup(e);
+	free(url);
+	return b;
+}
+
+/* how many requests the server saw for path */
+static int requests(const char *path)
+{
+	struct buf b = http_get("/stats");
+	cJSON *j = cJSON_Parse(b.s);
+	cJSON *n = cJSON_GetObjectItemCaseSensitive(j, path);
+	int r = cJSON_IsNumber(n) ? n->valueint : 0;
+	cJSON_Delete(j);
+	buf_free(&b);
+	return r;
+}
+
+static void start_server(const char *script)
+{
+	int p[2];
+	if (pipe(p) != 0) {
+		perror("pipe");
+		exit(1);
+	}
+	server = fork();
+	if (server == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		dup2(p[1], 1);
+		close(p[0]);
+		close(p[1]);
+		execl(config_host_python(), config_host_python(), script, srvdir, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	FILE *f = fdopen(p[0], "r");
+	int port = 0;
+	if (!f || fscanf(f, "PORT %d", &port) != 1) {
+		fprintf(stderr, "the test server did not start\n");
+		exit(1);
+	}
+	fclose(f);
+	base = xasprintf("http://127.0.0.1:%d", port);
+}
+
+static char *url(const char *mode, const char *name)
+{
+	return xasprintf("%s/%s/%s", base, mode, name);
+}
+
+/* every file under dir; fails the test on partial downloads, counts finals */
+static void scan_cache(const char *dir, int *parts, int *files)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		char *p = path_join(dir, e->d_name);
+		if (path_is_dir(p))
+			scan_cache(p, parts, files);
+		else if (strstr(e->d_name, ".part"))
+			(*parts)++;
+		else if (strcmp(e->d_name, ".lock") != 0)
+			(*files)++;
+		free(p);
+	}
+	closedir(d);
+}
+
+static void check_no_partials(const char *what)
+{
+	int parts = 0, files = 0;
+	scan_cache(cache, &parts, &files);
+	CHECK(parts == 0, "%s: %d partial downloads left in the cache", what, parts);
+}
+
+static bool log_has(const char *s)
+{
+	return logbuf.s && strstr(logbuf.s, s);
+}
+
+static bool fetch_one(const char *u, const char *name, const char *sha, struct fetch_opts *o,
+		      struct fetch_item *it)
+{
+	memset(it, 0, sizeof(*it));
+	it->url = u;
+	it->file_name = name;
+	it->sha256 = sha;
+	buf_free(&logbuf);
+	return fetch_all(it, 1, o);
+}
+
+static bool file_has_sha(const char *p, const char *sha)
+{
+	char got[65];
+	return p && sha256_file(p, got) && strcmp(got, sha) == 0;
+}
+
+static void test_basic(void)
+{
+	char sha[65];
+	make_file("a.tar.gz", 300000, 1, sha);
+	struct fetch_opts o = {.cache_dir = cache};
+	struct fetch_item it;
+	char *u = url("files", "a.tar.gz");
+	CHECK(fetch_one(u, NULL, sha, &o, &it), "plain download failed");
+	char *want = xasprintf("%s/sources/%s/a.tar.gz", cache, sha);
+	CHECK(it.path && strcmp(it.path, want) == 0, "path %s, want %s", it.path, want);
+	CHECK(file_has_sha(it.path, sha), "cached file has the wrong digest");
+	CHECK(requests("/files/a.tar.gz") == 1, "one request expected");
+	fetch_item_clear(&it);
+
+	CHECK(fetch_one(u, NULL, sha, &o, &it), "cache hit failed");
+	CHECK(requests("/files/a.tar.gz") == 1, "a cache hit must not touch the network (%d)",
+	      requests("/files/a.tar.gz"));
+	fetch_item_clear(&it);
+
+	/* a cache hit needs no URL at all */
+	CHECK(fetch_one(NULL, "a.tar.gz", sha, &o, &it), "cache hit without URL failed");
+	fetch_item_clear(&it);
+
+	/* a corrupted cache entry is detected and fetched again */
+	write_file_atomic(want, "garbage", 7);
+	CHECK(fetch_one(u, NULL, sha, &o, &it), "refetch of a corrupt entry failed");
+	CHECK(log_has("corrupt"), "corruption not reported");
+	CHECK(file_has_sha(it.path, sha), "refetched file has the wrong digest");
+	CHECK(requests("/files/a.tar.gz") == 2, "corrupt entry not fetched again");
+	fetch_item_clear(&it);
+
+	/* the file name defaults to the URL's last component, without query */
+	char *q = xasprintf("%s?x=1#frag", u);
+	CHECK(fetch_one(q, NULL, sha, &o, &it) && str_endswith(it.path, "/a.tar.gz"),
+	      "query string in the file name: %s", it.path);
+	fetch_item_clear(&it);
+	free(q);
+	free(want);
+	free(u);
+}
+
+static void test_retries(void)
+{
+	char sha[65];
+	make_file("flaky.zip", 5000, 2, sha);
+	struct fetch_opts o = {.cache_dir = cache, .backoff_ms = 50, .tries = 3};
+	struct fetch_item it;
+	char *u = url("flaky", "flaky.zip");
+	double t0 = now_s();
+	CHECK(fetch_one(u, NULL, sha, &o, &it), "500, 500, 200 must succeed with 3 tries");
+	double dt = now_s() - t0;
+	CHECK(requests("/flaky/flaky.zip") == 3, "3 requests expected, got %d",
+	      requests("/flaky/flaky.zip"));
+	CHECK(dt >= 0.14, "back-off of 50+100 ms not respected (%.3fs)", dt);
+	CHECK(log_has("HTTP 500"), "retried error not logged");
+	CHECK(file_has_sha(it.path, sha), "wrong digest after retries");
+	fetch_item_clear(&it);
+	free(u);
+
+	make_file("flaky2.zip", 5000, 3, sha);
+	o.tries = 2;
+	u = url("flaky", "flaky2.zip");
+	CHECK(!fetch_one(u, NULL, sha, &o, &it), "500, 500 must fail with 2 tries");
+	CHECK(it.error && strstr(it.error, u) && strstr(it.error, "HTTP 500"),
+	      "error must name the URL and the status: %s", it.error);
+	CHECK(requests("/flaky/flaky2.zip") == 2, "2 requests expected");
+	check_no_partials("flaky");
+	fetch_item_clear(&it);
+	free(u);
+}
+
+static void test_errors(void)
+{
+	char sha[65], bad[65];
+	make_file("e.tar.xz", 40000, 4, sha);
+	struct fetch_opts o = {.cache_dir = cache, .backoff_ms = 20, .tries = 3, .stall_timeout = 1,
+			       .max_redirects = 5};
+	struct fetch_item it;
+	char *final = xasprintf("%s/sources/%s/e.tar.xz", cache, sha);
+
+	char *u = url("404", "e.tar.xz");
+	CHECK(!fetch_one(u, NULL, sha, &o, &it), "404 must fail");
+	CHECK(it.error && strstr(it.error, u) && strstr(it.error, "HTTP 404"), "404 error: %s",
+	      it.error);
+	CHECK(requests("/404/e.tar.xz") == 1, "a 404 is not retried (%d)", requests("/404/e.tar.xz"));
+	CHECK(!path_exists(final), "nothing may appear under the final name");
+	fetch_item_clear(&it);
+	free(u);
+
+	/* wrong bytes: both digests named, download deleted, no retry */
+	u = url("wrong", "e.tar.xz");
+	{
+		size_t n;
+		char *p = path_join(srvdir, "e.tar.xz");
+		unsigned char *d = (unsigned char *)read_file(p, &n);
+		for (size_t i = 0; i < n; i++)
+			d[i] ^= 0x55;
+		sha256_hex(d, n, bad);
+		free(d);
+		free(p);
+	}
+	CHECK(!fetch_one(u, NULL, sha, &o, &it), "wrong bytes must fail");
+	CHECK(it.error && strstr(it.error, u) && strstr(it.error, sha) && strstr(it.error, bad),
+	      "mismatch must name the URL and both digests: %s", it.error);
+	CHECK(log_has("download deleted"), "mismatch must say the download was deleted");
+	CHECK(requests("/wrong/e.tar.xz") == 1, "a mismatch is not retried on the same source");
+	CHECK(!path_exists(final), "a mismatching file must not be kept");
+	check_no_partials("wrong bytes");
+	fetch_item_clear(&it);
+	free(u);
+
+	u = url("truncated", "e.tar.xz");
+	CHECK(!fetch_one(u, NULL, sha, &o, &it), "truncated body must fail");
+	CHECK(it.error && strstr(it.error, u), "truncation error must name the URL: %s", it.error);
+	CHECK(requests("/truncated/e.tar.xz") == 3, "truncation is retried (%d requests)",
+	      requests("/truncated/e.tar.xz"));
+	CHECK(!path_exists(final), "a truncated file must not be kept");
+	check_no_partials("truncated");
+	fetch_item_clear(&it);
+	free(u);
+
+	o.tries = 1;
+	u = url("stall", "e.tar.xz");
+	double t0 = now_s();
+	CHECK(!fetch_one(u, NULL, sha, &o, &it), "stalled transfer must fail");
+	double dt = now_s() - t0;
+	CHECK(dt >= 1 && dt < 4, "stall of 1s detected after %.1fs", dt);
+	CHECK(it.error && strstr(it.error, u) && strstr(it.error, "stalled: no data for 1 s after 20000 bytes"),
+	      "stall error must name the URL and the reason: %s", it.error);
+	CHECK(!path_exists(final), "a stalled file must not be kept");
+	check_no_partials("stall");
+	fetch_item_clear(&it);
+	free(u);
+
+	u = url("loop", "e.tar.xz");
+	CHECK(!fetch_one(u, NULL, sha, &o, &it), "redirect loop must fail");
+	CHECK(it.error && strstr(it.error, u) && strstr(it.error, "redirects"),
+	      "redirect loop error: %s", it.error);
+	CHECK(requests("/loop/e.tar.xz") == 6, "5 redirects then stop (%d)",
+	      requests("/loop/e.tar.xz"));
+	fetch_item_clear(&it);
+	free(u);
+
+	u = xasprintf("http://127.0.0.1:1/e.tar.xz");
+	CHECK(!fetch_one(u, NULL, sha, &o, &it), "connection refused must fail");
+	CHECK(it.error && strstr(it.error, u), "connection error must name the URL: %s", it.error);
+	fetch_item_clear(&it);
+	free(u);
+
+	u = url("redirect", "e.tar.xz");
+	CHECK(fetch_one(u, NULL, sha, &o, &it), "a redirect must be followed");
+	CHECK(requests("/files/e.tar.xz") == 1, "redirect target fetched once");
+	fetch_item_clear(&it);
+	free(u);
+
+	CHECK(!fetch_one("http://x/y.tgz", NULL, "abc", &o, &it), "bad sha256 accepted");
+	CHECK(it.error && strstr(it.error, "64 hex"), "bad sha256 error: %s", it.error);
+	fetch_item_clear(&it);
+	CHECK(!fetch_one("http://x/y.tgz", "../y.tgz", sha, &o, &it), "bad file name accepted");
+	fetch_item_clear(&it);
+	free(final);
+}
+
+static void test_mirrors(void)
+{
+	char sha[65];
+	struct fetch_item it;
+	char *mdir = path_join(work, "mirror"), *empty = path_join(work, "empty");
+	mkdir_p(mdir, 0755);
+	mkdir_p(empty, 0755);
+
+	/* a directory mirror: the URL is never asked */
+	make_file("d.tar.bz2", 10000, 5, sha);
+	char *src = path_join(srvdir, "d.tar.bz2"), *dst = path_join(mdir, "d.tar.bz2");
+	size_t n;
+	char *data = read_file(src, &n);
+	write_file_atomic(dst, data, n);
+	free(data);
+	const char *m1[] = {empty, mdir};
+	struct fetch_opts o = {.cache_dir = cache, .mirrors = m1, .n_mirrors = 2, .backoff_ms = 20};
+	char *u = url("files", "d.tar.bz2");
+	CHECK(fetch_one(u, NULL, sha, &o, &it), "directory mirror failed");
+	CHECK(requests("/files/d.tar.bz2") == 0, "the URL was asked despite a mirror hit");
+	CHECK(file_has_sha(it.path, sha), "mirror copy digest");
+	fetch_item_clear(&it);
+	free(u);
+
+	/* file:// mirror */
+	make_file("d2.zip", 1000, 6, sha);
+	free(src);
+	free(dst);
+	src = path_join(srvdir, "d2.zip");
+	dst = path_join(mdir, "d2.zip");
+	data = read_file(src, &n);
+	write_file_atomic(dst, data, n);
+	free(data);
+	char *fm = xasprintf("file://%s", mdir);
+	const char *m2[] = {fm};
+	o.mirrors = m2;
+	o.n_mirrors = 1;
+	u = url("files", "d2.zip");
+	CHECK(fetch_one(u, NULL, sha, &o, &it), "file:// mirror failed");
+	CHECK(requests("/files/d2.zip") == 0, "the URL was asked despite a file:// mirror hit");
+	fetch_item_clear(&it);
+	free(u);
+
+	/* mirrors in order: empty dir, HTTP mirror without the file, HTTP mirror with it */
+	make_file("f.tgz", 2000, 7, sha);
+	char *h404 = xasprintf("%s/404/", base), *hok = xasprintf("%s/files", base);
+	const char *m3[] = {empty, h404, hok};
+	o.mirrors = m3;
+	o.n_mirrors = 3;
+	u = url("never", "f.tgz");
+	CHECK(fetch_one(u, NULL, sha, &o, &it), "HTTP mirror failed");
+	CHECK(requests("/404/f.tgz") == 1 && requests("/files/f.tgz") == 1 &&
+		      requests("/never/f.tgz") == 0,
+	      "mirror order: 404 %d, files %d, url %d", requests("/404/f.tgz"),
+	      requests("/files/f.tgz"), requests("/never/f.tgz"));
+	fetch_item_clear(&it);
+	free(u);
+
+	/* no mirror has it: the URL */
+	make_file("g.tgz", 2000, 8, sha);
+	o.n_mirrors = 2;
+	u = url("files", "g.tgz");
+	CHECK(fetch_one(u, NULL, sha, &o, &it), "fallback to the URL failed");
+	CHECK(requests("/404/g.tgz") == 1 && requests("/files/g.tgz") == 1, "fallback order");
+	fetch_item_clear(&it);
+	free(u);
+
+	/* a mirror with wrong bytes: reported with both digests, then the URL */
+	make_file("h.tgz", 2000, 9, sha);
+	char *hw = xasprintf("%s/wrong", base);
+	const char *m4[] = {hw};
+	o.mirrors = m4;
+	o.n_mirrors = 1;
+	u = url("files", "h.tgz");
+	CHECK(fetch_one(u, NULL, sha, &o, &it), "fallback after a bad mirror failed");
+	CHECK(log_has("sha256 mismatch") && log_has(sha), "bad mirror not reported");
+	CHECK(file_has_sha(it.path, sha), "digest after fallback");
+	fetch_item_clear(&it);
+	free(u);
+
+	/* every source fails: the error lists them all */
+	make_file("i.tgz", 2000, 10, sha);
+	o.mirrors = m3;
+	o.n_mirrors = 2;
+	u = url("404", "i.tgz");
+	CHECK(!fetch_one(u, NULL, sha, &o, &it), "all sources missing must fail");
+	CHECK(it.error && strstr(it.error, empty) && strstr(it.error, h404) && strstr(it.error, u),
+	      "error must list every source: %s", it.error);
+	fetch_item_clear(&it);
+	free(u);
+
+	setenv("KILN_MIRRORS", " /a/b, http://m.example/x ,,file:///c ", 1);
+	struct strv sv = {0};
+	fetch_mirrors_from_env(&sv);
+	CHECK(sv.n == 3 && strcmp(sv.v[0], "/a/b") == 0 && strcmp(sv.v[1], "http://m.example/x") == 0 &&
+		      strcmp(sv.v[2], "file:///c") == 0,
+	      "KILN_MIRRORS parsed into %zu entries", sv.n);
+	strv_free(&sv);
+	unsetenv("KILN_MIRRORS");
+
+	free(hw);
+	free(h404);
+	free(hok);
+	free(fm);
+	free(src);
+	free(dst);
+	free(mdir);
+	free(empty);
+}
+
+static void test_parallel(void)
+{
+	enum { N = 6 };
+	char sha[N][65], names[N][32];
+	char *urls[N];
+	struct fetch_item items[N + 1];
+	memset(items, 0, sizeof(items));
+	for (int i = 0; i < N; i++) {
+		snprintf(names[i], sizeof(names[i]), "p%d.tar.gz", i);
+		make_file(names[i], 20000, 20u + (unsigned)i, sha[i]);
+		urls[i] = url("slow", names[i]);
+		items[i].url = urls[i];
+		items[i].sha256 = sha[i];
+	}
+	/* the same source twice in one call is fetched once */
+	items[N].url = urls[0];
+	items[N].sha256 = sha[0];
+	struct fetch_opts o = {.cache_dir = cache, .jobs = N};
+	buf_free(&logbuf);
+	double t0 = now_s();
+	CHECK(fetch_all(items, N + 1, &o), "parallel fetch failed");
+	double dt = now_s() - t0;
+	/* each /slow/ transfer takes about one second */
+	CHECK(dt < 0.5 * N, "%d transfers of ~1s took %.2fs: not parallel", N, dt);
+	fprintf(stderr, "  parallel: %d slow transfers in %.2fs\n", N, dt);
+	for (int i = 0; i < N; i++) {
+		CHECK(file_has_sha(items[i].path, sha[i]), "parallel item %d", i);
+		fetch_item_clear(&items[i]);
+		free(urls[i]);
+	}
+	CHECK(items[N].path && requests("/slow/p0.tar.gz") == 1, "duplicate fetched twice");
+	fetch_item_clear(&items[N]);
+}
+
+/* two processes on one cache fetch the same files, in opposite orders */
+static void test_two_processes(void)
+{
+	char sha[2][65];
+	make_file("shared1.tar.gz", 100000, 30, sha[0]);
+	make_file("shared2.tar.gz", 100000, 31, sha[1]);
+	char *u[2] = {url("slow", "shared1.tar.gz"), url("slow", "shared2.tar.gz")};
+	pid_t pids[2];
+	double t0 = now_s();
+	for (int i = 0; i < 2; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			struct fetch_item it[2] = {{.url = u[i], .sha256 = sha[i]},
+						   {.url = u[1 - i], .sha256 = sha[1 - i]}};
+			struct fetch_opts o = {.cache_dir = cache, .jobs = 1};
+			bool ok = fetch_all(it, 2, &o) && file_has_sha(it[0].path, sha[i]) &&
+				  file_has_sha(it[1].path, sha[1 - i]);
+			fetch_item_clear(&it[0]);
+			fetch_item_clear(&it[1]);
+			_exit(ok ? 0 : 1);
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		int st = 0;
+		waitpid(pids[i], &st, 0);
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "process %d failed", i);
+	}
+	fprintf(stderr, "  two processes: %.2fs\n", now_s() - t0);
+	CHECK(requests("/slow/shared1.tar.gz") == 1 && requests("/slow/shared2.tar.gz") == 1,
+	      "two processes downloaded %d and %d times", requests("/slow/shared1.tar.gz"),
+	      requests("/slow/shared2.tar.gz"));
+	for (int i = 0; i < 2; i++) {
+		char *final = xasprintf("%s/sources/%s/shared%d.tar.gz", cache, sha[i], i + 1);
+		CHECK(file_has_sha(final, sha[i]), "shared file %d corrupt", i + 1);
+		free(final);
+		free(u[i]);
+	}
+	check_no_partials("two processes");
+}
+
+static void read_all(int fd, struct buf *b)
+{
+	char chunk[4096];
+	ssize_t r;
+	while ((r = read(fd, chunk, sizeof(chunk))) > 0)
+		buf_add(b, chunk, (size_t)r);
+}
+
+/* the status line is redrawn in place on a terminal and absent from a file */
+static void test_progress(void)
+{
+	char sha[65];
+	make_file("progress.tar.gz", 20000, 40, sha);
+	char *u = url("slow", "progress.tar.gz");
+	int master, slave;
+	if (openpty(&master, &slave, NULL, NULL, NULL) != 0) {
+		perror("openpty");
+		exit(1);
+	}
+	fcntl(master, F_SETFL, O_NONBLOCK);
+	int saved = dup(2);
+	dup2(slave, 2);
+	log_set_sink(NULL, NULL);
+	log_set_level(LOG_INFO);
+	struct fetch_opts o = {.cache_dir = cache};
+	struct fetch_item it = {.url = u, .sha256 = sha};
+	bool ok = fetch_all(&it, 1, &o);
+	dup2(saved, 2);
+	struct buf tty = {0};
+	read_all(master, &tty);
+	close(master);
+	close(slave);
+	fetch_item_clear(&it);
+	CHECK(ok, "fetch on a terminal failed");
+	CHECK(tty.s && strstr(tty.s, "\r\033[Kfetch: 0/1 done, 1 downloading"),
+	      "no status line on a terminal: %s", tty.s);
+	CHECK(tty.s && strstr(tty.s, "\r\033[Kfetched progress.tar.gz from"),
+	      "status line not cleared before a message");
+	buf_free(&tty);
+
+	/* not a terminal: plain lines only */
+	char *path = path_join(work, "progress.log");
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	dup2(fd, 2);
+	close(fd);
+	char *final = xasprintf("%s/sources/%s/progress.tar.gz", cache, sha);
+	unlink(final);
+	ok = fetch_all(&it, 1, &o);
+	dup2(saved, 2);
+	close(saved);
+	fetch_item_clear(&it);
+	char *text = read_file(path, NULL);
+	CHECK(ok, "fetch to a file failed");
+	CHECK(text && !strchr(text, '\r') && !strstr(text, "downloading") &&
+		      strstr(text, "fetched progress.tar.gz from"),
+	      "output to a file: %s", text);
+	log_set_sink(sink, NULL);
+	log_set_level(LOG_DEBUG);
+	free(text);
+	free(final);
+	free(path);
+	free(u);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: test_fetch SERVER_PY WORKDIR\n");
+		return 2;
+	}
+	setvbuf(stderr, NULL, _IONBF, 0);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	work = xstrdup(argv[2]);
+	char *rm = xasprintf("rm -rf '%s'", work);
+	if (system(rm) != 0)
+		return 1;
+	srvdir = path_join(work, "srv");
+	cache = path_join(work, "cache");
+	mkdir_p(srvdir, 0755);
+	start_server(argv[1]);
+	log_set_sink(sink, NULL);
+	log_set_level(LOG_DEBUG);
+
+	static const struct {
+		const char *name;
+		void (*fn)(void);
+	} tests[] = {
+		{"basic", test_basic}, {"retries", test_retries}, {"errors", test_errors},
+		{"mirrors", test_mirrors}, {"parallel", test_parallel},
+		{"two processes", test_two_processes}, {"progress", test_progress},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(tests); i++) {
+		double t0 = now_s();
+		tests[i].fn();
+		fprintf(stderr, "== %s: %.2fs\n", tests[i].name, now_s() - t0);
+	}
+	check_no_partials("end");
+
+	kill(server, SIGTERM);
+	waitpid(server, NULL, 0);
+	fprintf(stderr, "%d checks, %d failed\n", checks, failures);
+	buf_free(&logbuf);
+	free(base);
+	free(srvdir);
+	free(cache);
+	free(work);
+	free(rm);
+	curl_global_cleanup();
+	return failures ? 1 : 0;
+}
