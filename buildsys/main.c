@@ -7,9 +7,11 @@
 #include "util.h"
 #include "version.h"
 
+extern const struct kiln_cmd cmd_lockfile;
 extern const struct kiln_cmd cmd_version;
 
 static const struct kiln_cmd *const commands[] = {
+	&cmd_lockfile,
 	&cmd_version,
 };
 
