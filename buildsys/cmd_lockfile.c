@@ -49,6 +49,87 @@ static bool same_file(const char *a, const char *b)
 	return realpath(a, ra) && realpath(b, rb) && strcmp(ra, rb) == 0;
 }
 
+/* copy src into dist (unless it is there already) and hash it */
+static bool copy_into(const char *src, const char *dist, char sha[65])
+{
+	char *dest = path_join(dist, path_basename(src));
+	size_t len;
+	char *data = read_file(src, &len);
+	bool ok = data != NULL;
+	if (!data)
+		log_err("%s: %s", src, strerror(errno));
+	else if (!same_file(src, dest) && !(ok = write_file_atomic(dest, data, len)))
+		log_err("%s: %s", dest, strerror(errno));
+	if (ok)
+		sha256_hex(data, len, sha);
+	free(data);
+	free(dest);
+	return ok;
+}
+
+/* check a wheel against the runtime; its normalised name joins batch */
+static struct wheel *load_wheel(const char *path, const char *py, const char *plat,
+	struct strv *batch)
+{
+	struct wheel_name wn;
+	if (!wheel_name_parse(path, &wn))
+		return NULL;
+	struct wheel *w = wheel_check(path);
+	char *fn = NULL, *mn = NULL;
+	bool fits = false;
+	if (!w)
+		goto out;
+	for (size_t k = 0; k < w->meta.tags.n && !fits; k++)
+		fits = tag_fits(w->meta.tags.v[k], py, plat);
+	fn = wheel_normalize_name(wn.dist);
+	mn = wheel_normalize_name(w->meta.name);
+	if (strcmp(fn, mn) != 0) {
+		log_err("%s: the file name says %s, METADATA says %s", path, wn.dist, w->meta.name);
+	} else if (!fits) {
+		log_err("%s: built for %s-%s-%s; the runtime needs %s-%s-%s or py3-none-any", path,
+			wn.python, wn.abi, wn.platform, py, py, plat);
+	} else if (strv_has(batch, mn)) {
+		log_err("%s: %s is given twice", path, w->meta.name);
+	} else {
+		strv_push(batch, mn);
+		mn = NULL;
+		goto out;
+	}
+	wheel_free(w);
+	w = NULL;
+out:
+	free(fn);
+	free(mn);
+	wheel_name_free(&wn);
+	return w;
+}
+
+static bool add_tests(struct lock *l, const char *path, const char *dist)
+{
+	const char *base = path_basename(path);
+	char *pkgname = xstrndup(base, strlen(base) - strlen("-tests.tar"));
+	struct lock_pkg pkg = {0}, t = {0};
+	char sha[65];
+	bool ok = false;
+	if (!lock_get(l, pkgname, &pkg)) {
+		log_err("%s: tests of %s, which is neither given nor in the lockfile", path, pkgname);
+		goto out;
+	}
+	if (!wheel_check_tar(path) || !copy_into(path, dist, sha))
+		goto out;
+	lock_pkg_tests(&t, &pkg, base, sha);
+	lock_set(l, &t);
+	pkg.unvendored_tests = true;
+	lock_set(l, &pkg);
+	printf("%s %s %s\n", t.name, t.version, base);
+	ok = true;
+out:
+	lock_pkg_free(&t);
+	lock_pkg_free(&pkg);
+	free(pkgname);
+	return ok;
+}
+
 static int add_wheels(const char *lock_path, const char *dist, int n, char **paths)
 {
 	struct lock *l = NULL;
@@ -57,6 +138,12 @@ static int add_wheels(const char *lock_path, const char *dist, int n, char **pat
 	char *py = NULL, *plat = NULL;
 	int status = EXIT_FAIL;
 
+	for (int i = 0; i < n; i++) {
+		if (!str_endswith(paths[i], ".whl") && !str_endswith(paths[i], "-tests.tar")) {
+			log_err("%s: neither a wheel nor a NAME-tests.tar archive", paths[i]);
+			goto out;
+		}
+	}
 	if (path_exists(lock_path)) {
 		l = lock_load(lock_path);
 	} else {
@@ -68,71 +155,39 @@ static int add_wheels(const char *lock_path, const char *dist, int n, char **pat
 		goto out;
 	py = lock_python_tag(l);
 	plat = lock_platform_tag(l);
-	for (int i = 0; i < n; i++) {
-		struct wheel_name wn;
-		if (!wheel_name_parse(paths[i], &wn))
+	for (int i = 0; i < n; i++)
+		if (str_endswith(paths[i], ".whl") && !(ws[i] = load_wheel(paths[i], py, plat, &batch)))
 			goto out;
-		ws[i] = wheel_check(paths[i]);
-		bool fits = false;
-		if (ws[i]) {
-			for (size_t k = 0; k < ws[i]->meta.tags.n && !fits; k++)
-				fits = tag_fits(ws[i]->meta.tags.v[k], py, plat);
-			char *fn = wheel_normalize_name(wn.dist), *mn = wheel_normalize_name(ws[i]->meta.name);
-			if (strcmp(fn, mn) != 0)
-				log_err("%s: the file name says %s, METADATA says %s", paths[i], wn.dist,
-					ws[i]->meta.name);
-			else if (!fits)
-				log_err("%s: built for %s-%s-%s; the runtime needs %s-%s-%s or py3-none-any",
-					paths[i], wn.python, wn.abi, wn.platform, py, py, plat);
-			else if (strv_has(&batch, mn))
-				log_err("%s: %s is given twice", paths[i], ws[i]->meta.name);
-			else {
-				strv_push(&batch, mn);
-				mn = NULL;
-			}
-			fits = fits && !mn;
-			free(fn);
-			free(mn);
-		}
-		wheel_name_free(&wn);
-		if (!ws[i] || !fits)
-			goto out;
-	}
 	if (!mkdir_p(dist, 0755)) {
 		log_err("%s: %s", dist, strerror(errno));
 		goto out;
 	}
 	for (int i = 0; i < n; i++) {
-		const char *base = path_basename(paths[i]);
-		char *dest = path_join(dist, base);
-		size_t len;
-		char *data = read_file(paths[i], &len);
-		bool ok = data != NULL;
-		if (!data)
-			log_err("%s: %s", paths[i], strerror(errno));
-		else if (!same_file(paths[i], dest) && !(ok = write_file_atomic(dest, data, len)))
-			log_err("%s: %s", dest, strerror(errno));
 		char sha[65];
-		if (ok) {
-			sha256_hex(data, len, sha);
-			struct lock_pkg old, p;
-			if (lock_get(l, ws[i]->meta.name, &old)) {
-				log_info("replacing %s %s with %s", old.name, old.version, ws[i]->meta.version);
-				char *tests = xasprintf("%s-tests", ws[i]->meta.name);
-				lock_remove(l, tests);
-				free(tests);
-				lock_pkg_free(&old);
-			}
-			lock_pkg_from_wheel(&p, ws[i], base, sha, l, &batch);
-			lock_set(l, &p);
-			printf("%s %s %s\n", p.name, p.version, dest);
-			lock_pkg_free(&p);
-		}
-		free(data);
-		free(dest);
-		if (!ok)
+		if (!ws[i])
+			continue;
+		if (!copy_into(paths[i], dist, sha))
 			goto out;
+		struct lock_pkg old, p;
+		bool had_tests = false;
+		if (lock_get(l, ws[i]->meta.name, &old)) {
+			char *tests = xasprintf("%s-tests", ws[i]->meta.name);
+			/* the runtime's tests archive belongs to the runtime's build */
+			had_tests = old.unvendored_tests && strcmp(old.sha256, sha) == 0;
+			if (!had_tests)
+				lock_remove(l, tests);
+			free(tests);
+			lock_pkg_free(&old);
+		}
+		lock_pkg_from_wheel(&p, ws[i], path_basename(paths[i]), sha, l, &batch);
+		p.unvendored_tests = had_tests;
+		lock_set(l, &p);
+		printf("%s %s %s\n", p.name, p.version, path_basename(paths[i]));
+		lock_pkg_free(&p);
 	}
+	for (int i = 0; i < n; i++)
+		if (!ws[i] && !add_tests(l, paths[i], dist))
+			goto out;
 	if (lock_write(l, lock_path))
 		status = EXIT_OK;
 out:
@@ -184,8 +239,9 @@ const struct kiln_cmd cmd_lockfile = {
 	.name = "lockfile",
 	.run = run,
 	.summary = "edit pyodide-lock.json (add-wheels: add out-of-tree wheels)",
-	.usage = "lockfile add-wheels [--lock FILE] [--dist DIR] WHEEL...\n\n"
+	.usage = "lockfile add-wheels [--lock FILE] [--dist DIR] WHEEL|NAME-tests.tar...\n\n"
 		 "  --lock FILE  the lockfile to update (default DIR/pyodide-lock.json; created from\n"
 		 "               the Pyodide runtime's own lockfile when absent)\n"
-		 "  --dist DIR   where the wheels are copied (default dist)",
+		 "  --dist DIR   where the wheels are copied (default dist)\n\n"
+		 "A NAME-tests.tar archive (unvendored tests) adds the entry NAME-tests."
 };

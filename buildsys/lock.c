@@ -393,6 +393,19 @@ void lock_pkg_from_wheel(struct lock_pkg *out, const struct wheel *w, const char
 	free(self);
 }
 
+void lock_pkg_tests(struct lock_pkg *out, const struct lock_pkg *pkg, const char *file_name,
+	const char *sha256)
+{
+	*out = (struct lock_pkg){0};
+	out->name = xasprintf("%s-tests", pkg->name);
+	out->version = xstrdup(pkg->version);
+	out->file_name = xstrdup(file_name);
+	out->install_dir = xstrdup("site");
+	out->sha256 = xstrdup(sha256);
+	out->package_type = xstrdup("package");
+	strv_push(&out->depends, wheel_normalize_name(pkg->name));
+}
+
 /* ---- rendering: what Python's json.dumps(obj, sort_keys=True) writes ---- */
 
 static void put_string(struct buf *b, const char *s)

@@ -53,6 +53,10 @@ void lock_pkg_free(struct lock_pkg *p);
 void lock_pkg_from_wheel(struct lock_pkg *out, const struct wheel *w, const char *file_name,
 	const char *sha256, const struct lock *l, const struct strv *also);
 
+/* the "<name>-tests" entry for pkg's unvendored tests archive (as Pyodide 0.25.1 lists them) */
+void lock_pkg_tests(struct lock_pkg *out, const struct lock_pkg *pkg, const char *file_name,
+	const char *sha256);
+
 /* deterministic JSON: keys sorted, Python's json.dumps layout, ASCII only */
 char *lock_render(const struct lock *l);
 /* render and write atomically */

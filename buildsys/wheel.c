@@ -1093,6 +1093,52 @@ bool wheel_write_tar(const struct wheel *w, const char *out_path)
 	return ok;
 }
 
+bool wheel_check_tar(const char *path)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	bool ok = false;
+	size_t n = 0;
+	archive_read_support_format_tar(a);
+	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
+		log_err("%s: %s", path, archive_error_string(a));
+		goto out;
+	}
+	for (;;) {
+		int r = archive_read_next_header(a, &e);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r != ARCHIVE_OK) {
+			log_err("%s: %s", path, archive_error_string(a));
+			goto out;
+		}
+		const char *name = archive_entry_pathname(e);
+		if (str_startswith(name, "./"))
+			name += 2;
+		mode_t type = archive_entry_filetype(e);
+		if (type == AE_IFDIR && (!*name || strcmp(name, ".") == 0 || strcmp(name, "./") == 0))
+			continue;
+		char *trimmed = xstrdup(name);
+		if (type == AE_IFDIR && str_endswith(trimmed, "/"))
+			trimmed[strlen(trimmed) - 1] = '\0';
+		bool good = member_name_ok(trimmed) && (type == AE_IFREG || type == AE_IFDIR);
+		free(trimmed);
+		if (!good) {
+			log_err("%s: %s: not a plain file with a safe name", path, name);
+			goto out;
+		}
+		n++;
+	}
+	if (n == 0) {
+		log_err("%s: empty archive", path);
+		goto out;
+	}
+	ok = true;
+out:
+	archive_read_free(a);
+	return ok;
+}
+
 bool wheel_unpack(const struct wheel *w, const char *dir)
 {
 	if (!mkdir_p(dir, 0755)) {

@@ -88,6 +88,8 @@ size_t wheel_unvendor_tests(struct wheel *w, struct wheel *tests, const struct s
 /* copy shared libraries into "<top>.libs/" of the wheel (top: the dist name) */
 bool wheel_vendor_libs(struct wheel *w, const struct strv *libs);
 
+/* a tests archive as the runtime unpacks it: a tar of regular files with safe names */
+bool wheel_check_tar(const char *path);
 /* extract into dir (created; secure against .., absolute paths, symlinks) */
 bool wheel_unpack(const struct wheel *w, const char *dir);
 /* write a fresh RECORD and the zip to out_path, atomically and reproducibly */
