@@ -30,6 +30,13 @@ function parseArgs(argv) {
   return opts;
 }
 
+// the exception line of a Python traceback ("ModuleNotFoundError: ..."), else the last line
+function pyError(e) {
+  const lines = String(e.message ?? e).trim().split("\n");
+  const exc = lines.filter((l) => /^[A-Za-z_.]*(Error|Exception|Exit|Interrupt)\b/.test(l));
+  return exc.length ? exc[exc.length - 1] : lines[lines.length - 1];
+}
+
 function show(value) {
   if (value === undefined || value === null) return null;
   if (typeof value === "object" && typeof value.toJs === "function") {
@@ -82,7 +89,7 @@ async function main() {
         `getattr(m, "__file__", None)`);
       out.imports[mod] = { ok: true, file: show(file) };
     } catch (e) {
-      out.imports[mod] = { ok: false, error: String(e.message ?? e).trim().split("\n").pop() };
+      out.imports[mod] = { ok: false, error: pyError(e) };
       out.ok = false;
     }
   }
@@ -90,7 +97,7 @@ async function main() {
     try {
       out.code.push({ ok: true, result: show(pyodide.runPython(code)) });
     } catch (e) {
-      out.code.push({ ok: false, error: String(e.message ?? e).trim().split("\n").pop() });
+      out.code.push({ ok: false, error: pyError(e) });
       out.ok = false;
     }
   }
