@@ -9,11 +9,13 @@
 
 extern const struct kiln_cmd cmd_check;
 extern const struct kiln_cmd cmd_graph;
+extern const struct kiln_cmd cmd_lockfile;
 extern const struct kiln_cmd cmd_version;
 
 static const struct kiln_cmd *const commands[] = {
 	&cmd_check,
 	&cmd_graph,
+	&cmd_lockfile,
 	&cmd_version,
 };
 

@@ -1,0 +1,1 @@
+# pytest configuration: unvendored with the tests

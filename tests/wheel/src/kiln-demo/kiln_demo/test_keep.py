@@ -1,0 +1,2 @@
+# matches test_*.py but is kept by a retain pattern
+KEPT = True
