@@ -7,9 +7,13 @@
 #include "util.h"
 #include "version.h"
 
+extern const struct kiln_cmd cmd_abi_check;
+extern const struct kiln_cmd cmd_private_archive;
 extern const struct kiln_cmd cmd_version;
 
 static const struct kiln_cmd *const commands[] = {
+	&cmd_abi_check,
+	&cmd_private_archive,
 	&cmd_version,
 };
 
