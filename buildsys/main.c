@@ -7,15 +7,19 @@
 #include "util.h"
 #include "version.h"
 
+extern const struct kiln_cmd cmd_abi_check;
 extern const struct kiln_cmd cmd_check;
 extern const struct kiln_cmd cmd_graph;
 extern const struct kiln_cmd cmd_lockfile;
+extern const struct kiln_cmd cmd_private_archive;
 extern const struct kiln_cmd cmd_version;
 
 static const struct kiln_cmd *const commands[] = {
+	&cmd_abi_check,
 	&cmd_check,
 	&cmd_graph,
 	&cmd_lockfile,
+	&cmd_private_archive,
 	&cmd_version,
 };
 
