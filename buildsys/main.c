@@ -1,0 +1,104 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "log.h"
+#include "util.h"
+#include "version.h"
+
+extern const struct kiln_cmd cmd_version;
+
+static const struct kiln_cmd *const commands[] = {
+	&cmd_version,
+};
+
+static const struct kiln_cmd *find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+		if (strcmp(commands[i]->name, name) == 0)
+			return commands[i];
+	return NULL;
+}
+
+static void overview(FILE *f)
+{
+	fprintf(f, "usage: kiln [--version] [--help] COMMAND [ARGS...]\n\n"
+		   "Build Pyodide packages from meta.yaml recipes.\n\ncommands:\n");
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+		fprintf(f, "  %-16s %s\n", commands[i]->name, commands[i]->summary);
+	fprintf(f, "\nRun 'kiln help COMMAND' for a command's options.\n");
+}
+
+int cmd_usage(const struct kiln_cmd *c, int is_error)
+{
+	FILE *f = is_error ? stderr : stdout;
+	fprintf(f, "usage: kiln %s\n\n%s\n", c->usage, c->summary);
+	return is_error ? EXIT_USAGE : EXIT_OK;
+}
+
+int cmd_usage_error(const struct kiln_cmd *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "kiln %s: ", c->name);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nRun 'kiln help %s' for usage.\n", c->name);
+	return EXIT_USAGE;
+}
+
+static int unknown(const char *name)
+{
+	const char *names[ARRAY_LEN(commands)];
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+		names[i] = commands[i]->name;
+	const char *s = str_suggest(name, names, ARRAY_LEN(commands));
+	fprintf(stderr, "kiln: '%s' is not a kiln command.", name);
+	if (s)
+		fprintf(stderr, " Did you mean '%s'?", s);
+	fprintf(stderr, "\nRun 'kiln --help' for the list.\n");
+	return EXIT_USAGE;
+}
+
+static int help(int argc, char **argv)
+{
+	if (argc < 2) {
+		overview(stdout);
+		return EXIT_OK;
+	}
+	const struct kiln_cmd *c = find(argv[1]);
+	if (!c)
+		return unknown(argv[1]);
+	return cmd_usage(c, 0);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		overview(stderr);
+		return EXIT_USAGE;
+	}
+	const char *name = argv[1];
+	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
+		return help(1, argv);
+	if (strcmp(name, "help") == 0)
+		return help(argc - 1, argv + 1);
+	if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0)
+		name = "version";
+	else if (name[0] == '-') {
+		fprintf(stderr, "kiln: unknown option '%s'\n", name);
+		overview(stderr);
+		return EXIT_USAGE;
+	}
+	const struct kiln_cmd *c = find(name);
+	if (!c)
+		return unknown(name);
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return cmd_usage(c, 0);
+	}
+	return c->run(argc - 1, argv + 1);
+}

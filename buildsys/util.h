@@ -1,0 +1,80 @@
+#ifndef KILN_UTIL_H
+#define KILN_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+#if defined(__GNUC__)
+#define KILN_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define KILN_NORETURN __attribute__((noreturn))
+#else
+#define KILN_PRINTF(a, b)
+#define KILN_NORETURN
+#endif
+
+/* allocation: out of memory is the one fatal error; it exits with status 1 */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+/* grow an array of *cap elements of size to hold at least need; overflow-checked */
+void *xgrow(void *p, size_t *cap, size_t need, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) KILN_PRINTF(1, 2);
+
+/* growable string */
+struct buf {
+	char *s;
+	size_t len, cap;
+};
+
+void buf_add(struct buf *b, const char *s, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...) KILN_PRINTF(2, 3);
+/* hand the string to the caller (never NULL) and reset the buffer */
+char *buf_take(struct buf *b);
+void buf_free(struct buf *b);
+
+/* growable list of owned strings */
+struct strv {
+	char **v;
+	size_t n, cap;
+};
+
+void strv_push(struct strv *sv, char *s);
+void strv_add(struct strv *sv, const char *s);
+bool strv_has(const struct strv *sv, const char *s);
+void strv_free(struct strv *sv);
+
+bool str_startswith(const char *s, const char *prefix);
+bool str_endswith(const char *s, const char *suffix);
+/* Damerau-free Levenshtein distance, for did-you-mean suggestions */
+size_t str_distance(const char *a, const char *b);
+/* closest candidate within a reasonable distance, or NULL */
+const char *str_suggest(const char *word, const char *const *cands, size_t n);
+
+char *path_join(const char *a, const char *b);
+/* directory part of a path (".") if none, newly allocated */
+char *path_dirname(const char *p);
+const char *path_basename(const char *p);
+bool path_is_dir(const char *p);
+bool path_is_file(const char *p);
+bool path_exists(const char *p);
+/* mkdir -p; true on success, errno set on failure */
+bool mkdir_p(const char *p, unsigned mode);
+
+/* whole file into memory, NUL-terminated; NULL with errno on failure */
+char *read_file(const char *path, size_t *len);
+/* write via a temporary file in the same directory and rename(2) */
+bool write_file_atomic(const char *path, const void *data, size_t len);
+
+/* lower-case hex SHA-256 of data (65 bytes out) */
+void sha256_hex(const void *data, size_t len, char out[65]);
+/* of a file; false with errno on failure */
+bool sha256_file(const char *path, char out[65]);
+
+#endif
