@@ -445,7 +445,7 @@ static void add_ldflags(struct strv *out)
 	struct strv words = {0};
 	wrap_split(ld, &words);
 	for (size_t i = 0; i < words.n; i++)
-		if (!str_startswith(words.v[i], "-sSIDE_MODULE"))
+		if (!str_startswith(words.v[i], "-sSIDE_MODULE") && strcmp(words.v[i], "-sWASM_BIGINT"))
 			strv_add(out, words.v[i]);
 	strv_free(&words);
 }
