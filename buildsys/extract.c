@@ -429,17 +429,10 @@ static bool check_symlinks(struct unpack *u)
 	return true;
 }
 
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+/* rm -rf without following symlinks; a failure only warns */
+static void discard_tree(const char *p)
 {
-	if (flag == FTW_DP)
-		return rmdir(p) != 0 && errno != ENOENT ? -1 : 0;
-	return unlink(p) != 0 && errno != ENOENT ? -1 : 0;
-}
-
-/* rm -rf without following symlinks */
-static void remove_tree(const char *p)
-{
-	if (path_exists(p) && nftw(p, rm_one, 32, FTW_DEPTH | FTW_PHYS) != 0)
+	if (!remove_tree(p))
 		log_warn("cannot remove %s: %s", p, strerror(errno));
 }
 
@@ -576,7 +569,7 @@ bool extract_archive(const char *archive, const char *destdir, const struct extr
 		ok = false;
 	}
 	if (!ok)
-		remove_tree(tmp);
+		discard_tree(tmp);
 	free(tmp);
 	return ok;
 }
@@ -837,7 +830,7 @@ bool extract_prepare_source(const char *archive, const char *destdir, const char
 	ok = true;
 out:
 	if (path_exists(tmp))
-		remove_tree(tmp);
+		discard_tree(tmp);
 	free(top);
 	free(tmp);
 	return ok;

@@ -6,9 +6,11 @@
 #include "log.h"
 #include "util.h"
 #include "version.h"
+#include "wrap.h"
 
 extern const struct kiln_cmd cmd_abi_check;
 extern const struct kiln_cmd cmd_check;
+extern const struct kiln_cmd cmd_crossenv;
 extern const struct kiln_cmd cmd_graph;
 extern const struct kiln_cmd cmd_lockfile;
 extern const struct kiln_cmd cmd_private_archive;
@@ -17,6 +19,7 @@ extern const struct kiln_cmd cmd_version;
 static const struct kiln_cmd *const commands[] = {
 	&cmd_abi_check,
 	&cmd_check,
+	&cmd_crossenv,
 	&cmd_graph,
 	&cmd_lockfile,
 	&cmd_private_archive,
@@ -85,6 +88,9 @@ static int help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* started through a cross environment's bin/ as cc, ar, cmake…: the wrapper */
+	if (argc > 0 && wrap_is_tool(path_basename(argv[0])))
+		return wrap_main(argc, argv);
 	if (argc < 2) {
 		overview(stderr);
 		return EXIT_USAGE;
