@@ -8,6 +8,9 @@
 #     recipe's version;
 #   - the file names of the recipes' urls are distinct (the mirror is flat);
 #   - every sha256 is 64 lowercase hex digits.
+#   - the recipes use only the keys of Pyodide's schema, libraries only the
+#     library build keys, and dependencies name recipes (no static library
+#     as a run dependency).
 # Prints one line per failed check and a closing "N checked, N failed" line.
 set -u
 root=$1
@@ -71,6 +74,38 @@ for name, meta in recipes.items():
 
 for name in entries:
     check(name in recipes, f"mirror.list names {name}, which is no recipe")
+
+# The recipes stay within Pyodide's schema (the keys kiln and pyodide-build accept).
+keys = {
+    "package": {"name", "version", "top-level", "tag", "_disabled", "pinned"},
+    "source": {"url", "sha256", "path", "extract_dir", "patches", "extras"},
+    "build": {"type", "script", "cross-script", "post", "cflags", "cxxflags", "ldflags",
+              "backend-flags", "exports", "unvendor-tests", "_retain-test-patterns",
+              "vendor-sharedlib", "cross-build-env", "cross-build-files"},
+    "requirements": {"run", "host", "executable", "constraint"},
+    "test": {"imports"},
+    "about": {"home", "PyPI", "summary", "license"},
+    "extra": None,
+}
+library_build = {"type", "script", "exports", "unvendor-tests"}
+kind = {n: (m.get("build") or {}).get("type", "package") for n, m in recipes.items()}
+for name, meta in recipes.items():
+    for section, body in meta.items():
+        check(section in keys, f"{name}: unknown section {section}")
+        if keys.get(section) is not None and isinstance(body, dict):
+            for k in body:
+                check(k in keys[section], f"{name}: unknown key {section}.{k}")
+    check(str(meta["package"]["name"]) == name, f"{name}: package.name differs from the directory")
+    build = meta.get("build") or {}
+    if kind[name] != "package":
+        extra = set(build) - library_build
+        check(not extra, f"{name}: a library takes no build keys {sorted(extra)}")
+    req = meta.get("requirements") or {}
+    for dep in req.get("run") or []:
+        check(dep in recipes, f"{name}: run dependency {dep} is no recipe")
+        check(kind.get(dep) != "static_library", f"{name}: static library {dep} as run dependency")
+    for dep in req.get("host") or []:
+        check(dep in recipes, f"{name}: host dependency {dep} is no recipe")
 
 print(f"{checked} checked, {failed} failed")
 sys.exit(1 if failed else 0)
