@@ -140,7 +140,18 @@ else
 	bad "an unknown source package is reported (exit $status)" "$tmp/fill7.out"
 fi
 
-# 8. serve-mirror serves the mirror on 127.0.0.1 only
+# 8. an unreachable archive (apt sent to a closed local port) is told apart: exit 75
+closed=$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+printf 'Acquire::http::Proxy "http://127.0.0.1:%s";\nAcquire::Retries "0";\n' "$closed" >"$tmp/apt.conf"
+APT_CONFIG=$tmp/apt.conf KILN_RECIPES=$tmp/recipes "$fill" "$tmp/m8" </dev/null >"$tmp/fill8.out" 2>&1
+status=$?
+if [ $status -eq 75 ] && grep -q "webencodings: cannot reach the Debian archive" "$tmp/fill8.out"; then
+	ok "an unreachable archive is reported as such (exit 75)"
+else
+	bad "an unreachable archive is reported as such (exit 75, got $status)" "$tmp/fill8.out"
+fi
+
+# 9. serve-mirror serves the mirror on 127.0.0.1 only
 "$serve" "$mirror" 0 "$tmp/port" >"$tmp/serve.out" 2>"$tmp/serve.err" &
 server=$!
 for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
