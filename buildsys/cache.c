@@ -1,6 +1,5 @@
 #include "cache.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,67 +32,48 @@ bool cache_key_add_file(struct cache_key *k, const char *label, const char *path
 	return true;
 }
 
-static int cmpstr(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
+struct tree_acc {
+	const char *root;
+	struct buf text;
+	bool ok;
+};
 
-static bool walk(struct buf *acc, const char *root, const char *rel)
+static bool tree_entry(const char *rel, const struct stat *st, void *p)
 {
-	char *dir = rel[0] ? path_join(root, rel) : xstrdup(root);
-	DIR *d = opendir(dir);
-	if (!d) {
-		log_err("cannot read %s: %s", dir, strerror(errno));
-		free(dir);
-		return false;
-	}
-	struct strv names = {0};
-	struct dirent *e;
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			strv_add(&names, e->d_name);
-	closedir(d);
-	if (names.n)
-		qsort(names.v, names.n, sizeof(*names.v), cmpstr);
-	bool ok = true;
-	for (size_t i = 0; ok && i < names.n; i++) {
-		char *r = rel[0] ? path_join(rel, names.v[i]) : xstrdup(names.v[i]);
-		char *p = path_join(root, r);
-		struct stat st;
-		if (lstat(p, &st) != 0) {
-			log_err("cannot read %s: %s", p, strerror(errno));
-			ok = false;
-		} else if (S_ISDIR(st.st_mode)) {
-			ok = walk(acc, root, r);
-		} else if (S_ISLNK(st.st_mode)) {
-			char target[4096];
-			ssize_t n = readlink(p, target, sizeof(target) - 1);
-			target[n > 0 ? n : 0] = '\0';
-			buf_printf(acc, "l %s %s\n", r, target);
-		} else if (S_ISREG(st.st_mode)) {
-			char h[65];
-			if (!sha256_file(p, h)) {
-				log_err("cannot read %s: %s", p, strerror(errno));
-				ok = false;
-			} else {
-				buf_printf(acc, "f %s %o %s\n", r, (unsigned)(st.st_mode & 0111), h);
-			}
+	struct tree_acc *t = p;
+	if (S_ISLNK(st->st_mode)) {
+		char *path = path_join(t->root, rel);
+		char target[4096];
+		ssize_t n = readlink(path, target, sizeof(target) - 1);
+		target[n > 0 ? n : 0] = '\0';
+		buf_printf(&t->text, "l %s %s\n", rel, target);
+		free(path);
+	} else if (S_ISREG(st->st_mode)) {
+		char *path = path_join(t->root, rel);
+		char h[65];
+		bool ok = sha256_file(path, h);
+		if (!ok)
+			log_err("cannot read %s: %s", path, strerror(errno));
+		else
+			buf_printf(&t->text, "f %s %o %s\n", rel, (unsigned)(st->st_mode & 0111), h);
+		free(path);
+		if (!ok) {
+			t->ok = false;
+			return false;
 		}
-		free(p);
-		free(r);
 	}
-	strv_free(&names);
-	free(dir);
-	return ok;
+	return true;
 }
 
 bool cache_key_add_tree(struct cache_key *k, const char *label, const char *dir)
 {
-	struct buf acc = {0};
-	bool ok = walk(&acc, dir, "");
+	struct tree_acc t = {.root = dir, .ok = true};
+	bool ok = walk_tree(dir, tree_entry, &t);
+	if (!ok && t.ok)
+		log_err("cannot read %s: %s", dir, strerror(errno));
 	if (ok)
-		cache_key_add(k, label, acc.s ? acc.s : "", acc.len);
-	buf_free(&acc);
+		cache_key_add(k, label, t.text.s ? t.text.s : "", t.text.len);
+	buf_free(&t.text);
 	return ok;
 }
 

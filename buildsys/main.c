@@ -9,8 +9,10 @@
 #include "wrap.h"
 
 extern const struct kiln_cmd cmd_abi_check;
+extern const struct kiln_cmd cmd_build_recipes;
 extern const struct kiln_cmd cmd_check;
 extern const struct kiln_cmd cmd_crossenv;
+extern const struct kiln_cmd cmd_fetch;
 extern const struct kiln_cmd cmd_graph;
 extern const struct kiln_cmd cmd_lockfile;
 extern const struct kiln_cmd cmd_private_archive;
@@ -18,8 +20,10 @@ extern const struct kiln_cmd cmd_version;
 
 static const struct kiln_cmd *const commands[] = {
 	&cmd_abi_check,
+	&cmd_build_recipes,
 	&cmd_check,
 	&cmd_crossenv,
+	&cmd_fetch,
 	&cmd_graph,
 	&cmd_lockfile,
 	&cmd_private_archive,

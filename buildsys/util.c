@@ -1,6 +1,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <openssl/evp.h>
@@ -284,6 +285,51 @@ bool mkdir_p(const char *p, unsigned mode)
 	}
 	free(tmp);
 	return ok;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool walk_dir(const char *root, const char *rel,
+	bool (*fn)(const char *, const struct stat *, void *), void *ctx)
+{
+	char *dir = rel[0] ? path_join(root, rel) : xstrdup(root);
+	DIR *d = opendir(dir);
+	if (!d) {
+		free(dir);
+		return false;
+	}
+	struct strv names = {0};
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			strv_add(&names, e->d_name);
+	closedir(d);
+	if (names.n)
+		qsort(names.v, names.n, sizeof(*names.v), cmp_names);
+	bool ok = true;
+	for (size_t i = 0; ok && i < names.n; i++) {
+		char *r = rel[0] ? path_join(rel, names.v[i]) : xstrdup(names.v[i]);
+		char *p = path_join(root, r);
+		struct stat st;
+		if (lstat(p, &st) != 0)
+			ok = false;
+		else
+			ok = fn(r, &st, ctx) && (!S_ISDIR(st.st_mode) || walk_dir(root, r, fn, ctx));
+		free(p);
+		free(r);
+	}
+	strv_free(&names);
+	free(dir);
+	return ok;
+}
+
+bool walk_tree(const char *root, bool (*fn)(const char *rel, const struct stat *st, void *ctx),
+	void *ctx)
+{
+	return walk_dir(root, "", fn, ctx);
 }
 
 static int remove_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)

@@ -67,6 +67,14 @@ bool path_exists(const char *p);
 /* mkdir -p; true on success, errno set on failure */
 bool mkdir_p(const char *p, unsigned mode);
 
+struct stat;
+/* visit every entry under root in sorted order, directories before their
+ * contents, without following symlinks; rel is relative to root. fn returns
+ * false to stop (the walk then returns false); unreadable entries are
+ * reported and stop the walk too */
+bool walk_tree(const char *root, bool (*fn)(const char *rel, const struct stat *st, void *ctx),
+	void *ctx);
+
 /* rm -rf; true when p is gone afterwards */
 bool remove_tree(const char *p);
 
