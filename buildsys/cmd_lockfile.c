@@ -115,7 +115,7 @@ static bool add_tests(struct lock *l, const char *path, const char *dist)
 		log_err("%s: tests of %s, which is neither given nor in the lockfile", path, pkgname);
 		goto out;
 	}
-	if (!wheel_check_tar(path) || !copy_into(path, dist, sha))
+	if (!wheel_check_plain(path) || !copy_into(path, dist, sha))
 		goto out;
 	lock_pkg_tests(&t, &pkg, base, sha);
 	lock_set(l, &t);
@@ -130,6 +130,33 @@ out:
 	return ok;
 }
 
+/* NAME-VERSION.zip: a shared library package */
+static bool add_shared_library(struct lock *l, const char *path, const char *dist,
+	struct strv *batch)
+{
+	const char *base = path_basename(path);
+	const char *dash = strrchr(base, '-');
+	if (!dash || dash == base || strlen(dash) <= strlen("-.zip")) {
+		log_err("%s: a shared library archive is named NAME-VERSION.zip", path);
+		return false;
+	}
+	char *name = xstrndup(base, (size_t)(dash - base));
+	char *version = xstrndup(dash + 1, strlen(dash + 1) - 4);
+	struct lock_pkg p = {0};
+	char sha[65];
+	bool ok = wheel_check_plain(path) && copy_into(path, dist, sha);
+	if (ok) {
+		lock_pkg_shared_library(&p, name, version, base, sha, NULL);
+		lock_set(l, &p);
+		strv_push(batch, wheel_normalize_name(name));
+		printf("%s %s %s\n", p.name, p.version, base);
+	}
+	lock_pkg_free(&p);
+	free(name);
+	free(version);
+	return ok;
+}
+
 static int add_wheels(const char *lock_path, const char *dist, int n, char **paths)
 {
 	struct lock *l = NULL;
@@ -139,8 +166,9 @@ static int add_wheels(const char *lock_path, const char *dist, int n, char **pat
 	int status = EXIT_FAIL;
 
 	for (int i = 0; i < n; i++) {
-		if (!str_endswith(paths[i], ".whl") && !str_endswith(paths[i], "-tests.tar")) {
-			log_err("%s: neither a wheel nor a NAME-tests.tar archive", paths[i]);
+		if (!str_endswith(paths[i], ".whl") && !str_endswith(paths[i], "-tests.tar") &&
+			!str_endswith(paths[i], ".zip")) {
+			log_err("%s: not a wheel, NAME-tests.tar or NAME-VERSION.zip", paths[i]);
 			goto out;
 		}
 	}
@@ -162,6 +190,9 @@ static int add_wheels(const char *lock_path, const char *dist, int n, char **pat
 		log_err("%s: %s", dist, strerror(errno));
 		goto out;
 	}
+	for (int i = 0; i < n; i++)
+		if (str_endswith(paths[i], ".zip") && !add_shared_library(l, paths[i], dist, &batch))
+			goto out;
 	for (int i = 0; i < n; i++) {
 		char sha[65];
 		if (!ws[i])
@@ -186,7 +217,7 @@ static int add_wheels(const char *lock_path, const char *dist, int n, char **pat
 		lock_pkg_free(&p);
 	}
 	for (int i = 0; i < n; i++)
-		if (!ws[i] && !add_tests(l, paths[i], dist))
+		if (str_endswith(paths[i], "-tests.tar") && !add_tests(l, paths[i], dist))
 			goto out;
 	if (lock_write(l, lock_path))
 		status = EXIT_OK;
@@ -239,9 +270,11 @@ const struct kiln_cmd cmd_lockfile = {
 	.name = "lockfile",
 	.run = run,
 	.summary = "edit pyodide-lock.json (add-wheels: add out-of-tree wheels)",
-	.usage = "lockfile add-wheels [--lock FILE] [--dist DIR] WHEEL|NAME-tests.tar...\n\n"
+	.usage = "lockfile add-wheels [--lock FILE] [--dist DIR] WHEEL|NAME-tests.tar|NAME-VERSION.zip...\n\n"
 		 "  --lock FILE  the lockfile to update (default DIR/pyodide-lock.json; created from\n"
 		 "               the Pyodide runtime's own lockfile when absent)\n"
 		 "  --dist DIR   where the wheels are copied (default dist)\n\n"
-		 "A NAME-tests.tar archive (unvendored tests) adds the entry NAME-tests."
+		 "A NAME-tests.tar archive (unvendored tests) adds the entry NAME-tests; a\n"
+		 "NAME-VERSION.zip adds a shared library (unpacked into the runtime's library\n"
+		 "directory). Wheels may depend on either kind given in the same call."
 };
