@@ -111,11 +111,7 @@ static bool add_tests(struct lock *l, const char *path, const char *dist)
 	struct lock_pkg pkg = {0}, t = {0};
 	char sha[65];
 	bool ok = false;
-	if (!lock_get(l, pkgname, &pkg)) {
-		log_err("%s: tests of %s, which is neither given nor in the lockfile", path, pkgname);
-		goto out;
-	}
-	if (!wheel_check_plain(path) || !copy_into(path, dist, sha))
+	if (!lock_get(l, pkgname, &pkg) || !copy_into(path, dist, sha))
 		goto out;
 	lock_pkg_tests(&t, &pkg, base, sha);
 	lock_set(l, &t);
@@ -130,9 +126,8 @@ out:
 	return ok;
 }
 
-/* NAME-VERSION.zip: a shared library package */
-static bool add_shared_library(struct lock *l, const char *path, const char *dist,
-	struct strv *batch)
+/* NAME and VERSION of a shared library archive NAME-VERSION.zip */
+static bool shlib_name(const char *path, char **name, char **version)
 {
 	const char *base = path_basename(path);
 	const char *dash = strrchr(base, '-');
@@ -140,16 +135,74 @@ static bool add_shared_library(struct lock *l, const char *path, const char *dis
 		log_err("%s: a shared library archive is named NAME-VERSION.zip", path);
 		return false;
 	}
-	char *name = xstrndup(base, (size_t)(dash - base));
-	char *version = xstrndup(dash + 1, strlen(dash + 1) - 4);
+	*name = xstrndup(base, (size_t)(dash - base));
+	*version = xstrndup(dash + 1, strlen(dash + 1) - 4);
+	return true;
+}
+
+/* every input is checked before anything is written */
+static bool check_inputs(const struct lock *l, int n, char **paths, struct wheel **ws,
+	struct strv *batch)
+{
+	char *py = lock_python_tag(l), *plat = lock_platform_tag(l);
+	bool ok = false;
+	for (int i = 0; i < n; i++) {
+		if (str_endswith(paths[i], ".whl") && !(ws[i] = load_wheel(paths[i], py, plat, batch)))
+			goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		char *name, *version, *norm;
+		if (!str_endswith(paths[i], ".zip") || str_endswith(paths[i], ".whl"))
+			continue;
+		if (!shlib_name(paths[i], &name, &version))
+			goto out;
+		norm = wheel_normalize_name(name);
+		free(name);
+		free(version);
+		if (strv_has(batch, norm)) {
+			log_err("%s: %s is given twice", paths[i], norm);
+			free(norm);
+			goto out;
+		}
+		strv_push(batch, norm);
+		if (!wheel_check_plain(paths[i]))
+			goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		if (!str_endswith(paths[i], "-tests.tar"))
+			continue;
+		const char *base = path_basename(paths[i]);
+		char *pkg = xstrndup(base, strlen(base) - strlen("-tests.tar"));
+		char *norm = wheel_normalize_name(pkg);
+		bool known = lock_has(l, pkg) || strv_has(batch, norm);
+		if (!known)
+			log_err("%s: tests of %s, which is neither given nor in the lockfile", paths[i],
+				pkg);
+		free(pkg);
+		free(norm);
+		if (!known || !wheel_check_plain(paths[i]))
+			goto out;
+	}
+	ok = true;
+out:
+	free(py);
+	free(plat);
+	return ok;
+}
+
+/* NAME-VERSION.zip: a shared library package */
+static bool add_shared_library(struct lock *l, const char *path, const char *dist)
+{
+	char *name, *version;
 	struct lock_pkg p = {0};
 	char sha[65];
-	bool ok = wheel_check_plain(path) && copy_into(path, dist, sha);
-	if (ok) {
-		lock_pkg_shared_library(&p, name, version, base, sha, NULL);
+	bool ok = shlib_name(path, &name, &version);
+	if (!ok)
+		return false;
+	if ((ok = copy_into(path, dist, sha))) {
+		lock_pkg_shared_library(&p, name, version, path_basename(path), sha, NULL);
 		lock_set(l, &p);
-		strv_push(batch, wheel_normalize_name(name));
-		printf("%s %s %s\n", p.name, p.version, base);
+		printf("%s %s %s\n", p.name, p.version, p.file_name);
 	}
 	lock_pkg_free(&p);
 	free(name);
@@ -162,7 +215,6 @@ static int add_wheels(const char *lock_path, const char *dist, int n, char **pat
 	struct lock *l = NULL;
 	struct wheel **ws = xcalloc((size_t)n, sizeof(*ws));
 	struct strv batch = {0};
-	char *py = NULL, *plat = NULL;
 	int status = EXIT_FAIL;
 
 	for (int i = 0; i < n; i++) {
@@ -181,17 +233,14 @@ static int add_wheels(const char *lock_path, const char *dist, int n, char **pat
 	}
 	if (!l)
 		goto out;
-	py = lock_python_tag(l);
-	plat = lock_platform_tag(l);
-	for (int i = 0; i < n; i++)
-		if (str_endswith(paths[i], ".whl") && !(ws[i] = load_wheel(paths[i], py, plat, &batch)))
-			goto out;
+	if (!check_inputs(l, n, paths, ws, &batch))
+		goto out;
 	if (!mkdir_p(dist, 0755)) {
 		log_err("%s: %s", dist, strerror(errno));
 		goto out;
 	}
 	for (int i = 0; i < n; i++)
-		if (str_endswith(paths[i], ".zip") && !add_shared_library(l, paths[i], dist, &batch))
+		if (str_endswith(paths[i], ".zip") && !add_shared_library(l, paths[i], dist))
 			goto out;
 	for (int i = 0; i < n; i++) {
 		char sha[65];
@@ -226,8 +275,6 @@ out:
 		wheel_free(ws[i]);
 	free(ws);
 	strv_free(&batch);
-	free(py);
-	free(plat);
 	lock_free(l);
 	return status;
 }

@@ -175,5 +175,9 @@ check_fails "a wheel for another platform" "the runtime needs cp311-cp311-emscri
 	"$kiln" lockfile add-wheels --dist "$work/dist" "$work"/out-kiln-fast-elf/*.whl
 check_fails "a tampered wheel" "hash mismatch" \
 	"$kiln" lockfile add-wheels --dist "$work/dist" "$work/tamper/kiln_demo-0.3.0-py3-none-any.whl"
+check_fails "a bad input among good ones" "tests of nopkg, which is neither given nor in the lockfile" \
+	"$kiln" lockfile add-wheels --dist "$work/distx" "$work/dist1/kiln_demo-0.3.0-py3-none-any.whl" \
+	"$srcdir/../lockfile/data/nopkg-tests.tar"
+check "... writes nothing" test ! -e "$work/distx"
 check "a failed add-wheels leaves the lock alone" cmp "$work/lock1.json" "$work/dist/pyodide-lock.json"
 finish
