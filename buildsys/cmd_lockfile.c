@@ -111,11 +111,7 @@ static bool add_tests(struct lock *l, const char *path, const char *dist)
 	struct lock_pkg pkg = {0}, t = {0};
 	char sha[65];
 	bool ok = false;
-	if (!lock_get(l, pkgname, &pkg)) {
-		log_err("%s: tests of %s, which is neither given nor in the lockfile", path, pkgname);
-		goto out;
-	}
-	if (!wheel_check_tar(path) || !copy_into(path, dist, sha))
+	if (!lock_get(l, pkgname, &pkg) || !copy_into(path, dist, sha))
 		goto out;
 	lock_pkg_tests(&t, &pkg, base, sha);
 	lock_set(l, &t);
@@ -130,17 +126,101 @@ out:
 	return ok;
 }
 
+/* NAME and VERSION of a shared library archive NAME-VERSION.zip */
+static bool shlib_name(const char *path, char **name, char **version)
+{
+	const char *base = path_basename(path);
+	const char *dash = strrchr(base, '-');
+	if (!dash || dash == base || strlen(dash) <= strlen("-.zip")) {
+		log_err("%s: a shared library archive is named NAME-VERSION.zip", path);
+		return false;
+	}
+	*name = xstrndup(base, (size_t)(dash - base));
+	*version = xstrndup(dash + 1, strlen(dash + 1) - 4);
+	return true;
+}
+
+/* every input is checked before anything is written */
+static bool check_inputs(const struct lock *l, int n, char **paths, struct wheel **ws,
+	struct strv *batch)
+{
+	char *py = lock_python_tag(l), *plat = lock_platform_tag(l);
+	bool ok = false;
+	for (int i = 0; i < n; i++) {
+		if (str_endswith(paths[i], ".whl") && !(ws[i] = load_wheel(paths[i], py, plat, batch)))
+			goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		char *name, *version, *norm;
+		if (!str_endswith(paths[i], ".zip") || str_endswith(paths[i], ".whl"))
+			continue;
+		if (!shlib_name(paths[i], &name, &version))
+			goto out;
+		norm = wheel_normalize_name(name);
+		free(name);
+		free(version);
+		if (strv_has(batch, norm)) {
+			log_err("%s: %s is given twice", paths[i], norm);
+			free(norm);
+			goto out;
+		}
+		strv_push(batch, norm);
+		if (!wheel_check_plain(paths[i]))
+			goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		if (!str_endswith(paths[i], "-tests.tar"))
+			continue;
+		const char *base = path_basename(paths[i]);
+		char *pkg = xstrndup(base, strlen(base) - strlen("-tests.tar"));
+		char *norm = wheel_normalize_name(pkg);
+		bool known = lock_has(l, pkg) || strv_has(batch, norm);
+		if (!known)
+			log_err("%s: tests of %s, which is neither given nor in the lockfile", paths[i],
+				pkg);
+		free(pkg);
+		free(norm);
+		if (!known || !wheel_check_plain(paths[i]))
+			goto out;
+	}
+	ok = true;
+out:
+	free(py);
+	free(plat);
+	return ok;
+}
+
+/* NAME-VERSION.zip: a shared library package */
+static bool add_shared_library(struct lock *l, const char *path, const char *dist)
+{
+	char *name, *version;
+	struct lock_pkg p = {0};
+	char sha[65];
+	bool ok = shlib_name(path, &name, &version);
+	if (!ok)
+		return false;
+	if ((ok = copy_into(path, dist, sha))) {
+		lock_pkg_shared_library(&p, name, version, path_basename(path), sha, NULL);
+		lock_set(l, &p);
+		printf("%s %s %s\n", p.name, p.version, p.file_name);
+	}
+	lock_pkg_free(&p);
+	free(name);
+	free(version);
+	return ok;
+}
+
 static int add_wheels(const char *lock_path, const char *dist, int n, char **paths)
 {
 	struct lock *l = NULL;
 	struct wheel **ws = xcalloc((size_t)n, sizeof(*ws));
 	struct strv batch = {0};
-	char *py = NULL, *plat = NULL;
 	int status = EXIT_FAIL;
 
 	for (int i = 0; i < n; i++) {
-		if (!str_endswith(paths[i], ".whl") && !str_endswith(paths[i], "-tests.tar")) {
-			log_err("%s: neither a wheel nor a NAME-tests.tar archive", paths[i]);
+		if (!str_endswith(paths[i], ".whl") && !str_endswith(paths[i], "-tests.tar") &&
+			!str_endswith(paths[i], ".zip")) {
+			log_err("%s: not a wheel, NAME-tests.tar or NAME-VERSION.zip", paths[i]);
 			goto out;
 		}
 	}
@@ -153,15 +233,15 @@ static int add_wheels(const char *lock_path, const char *dist, int n, char **pat
 	}
 	if (!l)
 		goto out;
-	py = lock_python_tag(l);
-	plat = lock_platform_tag(l);
-	for (int i = 0; i < n; i++)
-		if (str_endswith(paths[i], ".whl") && !(ws[i] = load_wheel(paths[i], py, plat, &batch)))
-			goto out;
+	if (!check_inputs(l, n, paths, ws, &batch))
+		goto out;
 	if (!mkdir_p(dist, 0755)) {
 		log_err("%s: %s", dist, strerror(errno));
 		goto out;
 	}
+	for (int i = 0; i < n; i++)
+		if (str_endswith(paths[i], ".zip") && !add_shared_library(l, paths[i], dist))
+			goto out;
 	for (int i = 0; i < n; i++) {
 		char sha[65];
 		if (!ws[i])
@@ -186,7 +266,7 @@ static int add_wheels(const char *lock_path, const char *dist, int n, char **pat
 		lock_pkg_free(&p);
 	}
 	for (int i = 0; i < n; i++)
-		if (!ws[i] && !add_tests(l, paths[i], dist))
+		if (str_endswith(paths[i], "-tests.tar") && !add_tests(l, paths[i], dist))
 			goto out;
 	if (lock_write(l, lock_path))
 		status = EXIT_OK;
@@ -195,8 +275,6 @@ out:
 		wheel_free(ws[i]);
 	free(ws);
 	strv_free(&batch);
-	free(py);
-	free(plat);
 	lock_free(l);
 	return status;
 }
@@ -239,9 +317,11 @@ const struct kiln_cmd cmd_lockfile = {
 	.name = "lockfile",
 	.run = run,
 	.summary = "edit pyodide-lock.json (add-wheels: add out-of-tree wheels)",
-	.usage = "lockfile add-wheels [--lock FILE] [--dist DIR] WHEEL|NAME-tests.tar...\n\n"
+	.usage = "lockfile add-wheels [--lock FILE] [--dist DIR] WHEEL|NAME-tests.tar|NAME-VERSION.zip...\n\n"
 		 "  --lock FILE  the lockfile to update (default DIR/pyodide-lock.json; created from\n"
 		 "               the Pyodide runtime's own lockfile when absent)\n"
 		 "  --dist DIR   where the wheels are copied (default dist)\n\n"
-		 "A NAME-tests.tar archive (unvendored tests) adds the entry NAME-tests."
+		 "A NAME-tests.tar archive (unvendored tests) adds the entry NAME-tests; a\n"
+		 "NAME-VERSION.zip adds a shared library (unpacked into the runtime's library\n"
+		 "directory). Wheels may depend on either kind given in the same call."
 };

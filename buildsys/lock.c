@@ -406,6 +406,21 @@ void lock_pkg_tests(struct lock_pkg *out, const struct lock_pkg *pkg, const char
 	strv_push(&out->depends, wheel_normalize_name(pkg->name));
 }
 
+void lock_pkg_shared_library(struct lock_pkg *out, const char *name, const char *version,
+	const char *file_name, const char *sha256, const struct strv *depends)
+{
+	*out = (struct lock_pkg){0};
+	out->name = xstrdup(name);
+	out->version = xstrdup(version);
+	out->file_name = xstrdup(file_name);
+	out->install_dir = xstrdup("dynlib");
+	out->sha256 = xstrdup(sha256);
+	out->package_type = xstrdup("shared_library");
+	out->shared_library = true;
+	for (size_t i = 0; depends && i < depends->n; i++)
+		strv_push(&out->depends, wheel_normalize_name(depends->v[i]));
+}
+
 /* ---- rendering: what Python's json.dumps(obj, sort_keys=True) writes ---- */
 
 static void put_string(struct buf *b, const char *s)

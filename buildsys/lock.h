@@ -57,6 +57,11 @@ void lock_pkg_from_wheel(struct lock_pkg *out, const struct wheel *w, const char
 void lock_pkg_tests(struct lock_pkg *out, const struct lock_pkg *pkg, const char *file_name,
 	const char *sha256);
 
+/* the entry of a shared library archive ("<name>-<version>.zip", unpacked into the
+ * runtime's library directory and loaded globally); depends may be NULL */
+void lock_pkg_shared_library(struct lock_pkg *out, const char *name, const char *version,
+	const char *file_name, const char *sha256, const struct strv *depends);
+
 /* deterministic JSON: keys sorted, Python's json.dumps layout, ASCII only */
 char *lock_render(const struct lock *l);
 /* render and write atomically */

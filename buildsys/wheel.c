@@ -638,6 +638,21 @@ struct wheel *wheel_read_dir(const char *dir)
 	return w;
 }
 
+struct wheel *wheel_read_tree(const char *dir)
+{
+	struct wheel *w = wheel_new(dir);
+	if (!read_tree(w, dir, "")) {
+		wheel_free(w);
+		return NULL;
+	}
+	if (w->n == 0) {
+		log_err("%s: no files", dir);
+		wheel_free(w);
+		return NULL;
+	}
+	return w;
+}
+
 struct wheel *wheel_check(const char *path)
 {
 	struct wheel *w = wheel_read(path);
@@ -1080,7 +1095,8 @@ bool wheel_write(struct wheel *w, const char *out_path)
 	return write_archive(w, out_path, true);
 }
 
-bool wheel_write_tar(const struct wheel *w, const char *out_path)
+/* a sorted shallow copy, written without RECORD */
+static bool write_plain(const struct wheel *w, const char *out_path, bool zip)
 {
 	struct wheel copy = *w;
 	copy.files = xmalloc((w->n ? w->n : 1) * sizeof(*w->files));
@@ -1088,18 +1104,29 @@ bool wheel_write_tar(const struct wheel *w, const char *out_path)
 		memcpy(copy.files, w->files, w->n * sizeof(*w->files));
 	copy.dist_info = NULL;
 	sort_files(&copy);
-	bool ok = write_archive(&copy, out_path, false);
+	bool ok = write_archive(&copy, out_path, zip);
 	free(copy.files);
 	return ok;
 }
 
-bool wheel_check_tar(const char *path)
+bool wheel_write_zip(const struct wheel *w, const char *out_path)
+{
+	return write_plain(w, out_path, true);
+}
+
+bool wheel_write_tar(const struct wheel *w, const char *out_path)
+{
+	return write_plain(w, out_path, false);
+}
+
+bool wheel_check_plain(const char *path)
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
 	bool ok = false;
 	size_t n = 0;
 	archive_read_support_format_tar(a);
+	archive_read_support_format_zip(a);
 	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
 		log_err("%s: %s", path, archive_error_string(a));
 		goto out;
@@ -1127,7 +1154,7 @@ bool wheel_check_tar(const char *path)
 			log_err("%s: %s: not a plain file with a safe name", path, name);
 			goto out;
 		}
-		n++;
+		n += type == AE_IFREG;
 	}
 	if (n == 0) {
 		log_err("%s: empty archive", path);

@@ -55,6 +55,8 @@ void wheel_name_free(struct wheel_name *n);
 struct wheel *wheel_read(const char *path);
 /* read an unpacked wheel directory (symlinks and special files are errors) */
 struct wheel *wheel_read_dir(const char *dir);
+/* read every file under dir without looking for metadata (for plain archives) */
+struct wheel *wheel_read_tree(const char *dir);
 /* the RECORD lists every file with the right sha256 and size, and nothing else */
 bool wheel_verify_record(const struct wheel *w);
 /* wheel_read + wheel_verify_record: a wheel taken as it is */
@@ -88,12 +90,15 @@ size_t wheel_unvendor_tests(struct wheel *w, struct wheel *tests, const struct s
 /* copy shared libraries into "<top>.libs/" of the wheel (top: the dist name) */
 bool wheel_vendor_libs(struct wheel *w, const struct strv *libs);
 
-/* a tests archive as the runtime unpacks it: a tar of regular files with safe names */
-bool wheel_check_tar(const char *path);
+/* an archive the runtime unpacks as it is (a tests tar, a shared library zip):
+ * regular files and directories with safe names, at least one file */
+bool wheel_check_plain(const char *path);
 /* extract into dir (created; secure against .., absolute paths, symlinks) */
 bool wheel_unpack(const struct wheel *w, const char *dir);
 /* write a fresh RECORD and the zip to out_path, atomically and reproducibly */
 bool wheel_write(struct wheel *w, const char *out_path);
+/* write the files as a plain zip (a shared library's "<name>-<version>.zip"), reproducibly */
+bool wheel_write_zip(const struct wheel *w, const char *out_path);
 /* write the files as an uncompressed tar (Pyodide's "<name>-tests.tar"), reproducibly */
 bool wheel_write_tar(const struct wheel *w, const char *out_path);
 

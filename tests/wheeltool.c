@@ -18,6 +18,7 @@ static int usage(void)
 		"       wheeltool repack WHEEL OUT\n"
 		"       wheeltool lock-roundtrip IN OUT\n"
 		"       wheeltool marker MARKER [PYTHON]\n"
+		"       wheeltool zip-dir DIR OUT\n"
 		"       wheeltool postprocess BUILD_DIR NAME VERSION WORK_DIR DIST_DIR [options]\n"
 		"         --unvendor-tests --retain PATTERN --host-suffix S --vendor LIB\n"
 		"         --post SHELL-COMMAND (run in the unpacked wheel) --require-compiled\n");
@@ -154,6 +155,12 @@ int main(int argc, char **argv)
 			return 1;
 		printf("%s\n", v ? "true" : "false");
 		return 0;
+	}
+	if (strcmp(act, "zip-dir") == 0 && argc == 4) {
+		struct wheel *w = wheel_read_tree(argv[2]);
+		bool ok = w && wheel_write_zip(w, argv[3]);
+		wheel_free(w);
+		return ok ? 0 : 1;
 	}
 	if (strcmp(act, "postprocess") == 0)
 		return postprocess(argc, argv);

@@ -15,18 +15,14 @@ trap 'rm -rf "$work"' EXIT
 export SOURCE_DATE_EPOCH=1700000000
 
 # wheels: built by Debian's frontend, post-processed by kiln, added to the lock
-emcc -O2 -fPIC -sSIDE_MODULE=1 "$srcdir/src/kiln-fast/kiln_fast.c" -o "$work/fast.wasm" ||
-	{ echo "emcc failed"; exit 1; }
-for p in kiln-demo-dep kiln-demo six; do
-	build_wheel "$p" "$work/out-$p" || exit 1
-done
-build_wheel kiln-fast "$work/out-kiln-fast" KILN_TEST_PREBUILT="$work/fast.wasm" || exit 1
+build_inputs || exit 1
 check "postprocess kiln-demo" "$wheeltool" postprocess "$work/out-kiln-demo" kiln-demo 0.3.0 \
 	"$work/w1" "$work/built" --unvendor-tests
 check "postprocess kiln-fast" "$wheeltool" postprocess "$work/out-kiln-fast" kiln-fast 0.1.0 \
 	"$work/w2" "$work/built" --require-compiled
 check "lockfile add-wheels" "$kiln" lockfile add-wheels --dist "$work/dist" "$work"/built/*.whl \
-	"$work"/out-kiln-demo-dep/*.whl "$work"/out-six/*.whl "$work/built/kiln-demo-tests.tar"
+	"$work"/out-kiln-demo-dep/*.whl "$work"/out-six/*.whl "$work/built/kiln-demo-tests.tar" \
+	"$work/shlib/libkilnhelper-1.0.0.zip"
 
 # the runtime directory with dist/ laid over it
 cp -r "$runtime" "$work/rt"
@@ -63,8 +59,8 @@ check "replaced, compiled and tests packages" pyodide more --package six --packa
 	--code 'from kiln_demo.tests import test_core; test_core.test_answer(); "passed"'
 check "... six is kiln's 1.99.0, not the runtime's 1.16.0" expect more \
 	'r["code"][0] == {"ok": True, "result": ["1.99.0", True]}'
-check "... the WebAssembly extension works" expect more \
-	'r["code"][1] == {"ok": True, "result": 42}'
+check "... the WebAssembly extension works, through the shared library it needs" expect more \
+	'r["code"][1] == {"ok": True, "result": 42} and "libkilnhelper" in r["loaded"]'
 check "... the tests archive installs and its test passes" expect more \
 	'r["code"][2] == {"ok": True, "result": "passed"} and "kiln-demo" in r["loaded"]'
 

@@ -2,6 +2,7 @@
 
   check_archive.py wheel FILE [--epoch N] [--tag TAG] [--has P]... [--lacks P]... [--exec P]...
   check_archive.py tar FILE [--epoch N] [--has P]... [--lacks P]...
+  check_archive.py zip FILE [--epoch N] [--has P]... [--lacks P]... [--exec P]...
 
 A wheel must have a RECORD that lists every file with its sha256 (urlsafe base64,
 no padding) and size, RECORD's own line empty; entries sorted with the .dist-info
@@ -24,6 +25,35 @@ def fail(msg):
     sys.exit(1)
 
 
+def check_entries(a, z):
+    """sorted, no directories, times at the epoch, fixed permissions"""
+    infos = z.infolist()
+    if any(i.filename.endswith("/") for i in infos):
+        fail("directory entries present")
+    if a.epoch is not None:
+        want = time.gmtime(a.epoch)[:6]
+        want = want[:5] + (want[5] - want[5] % 2,)
+        for i in infos:
+            if i.date_time != want:
+                fail(f"{i.filename}: time {i.date_time}, want {want}")
+    for i in infos:
+        mode = (i.external_attr >> 16) & 0o7777
+        want = 0o755 if i.filename in a.exec else 0o644
+        if mode != want:
+            fail(f"{i.filename}: mode {oct(mode)}, want {oct(want)}")
+        if z.read(i) != z.read(i.filename):
+            fail(f"{i.filename}: unreadable")
+
+
+def check_zip(a):
+    z = zipfile.ZipFile(a.file)
+    names = z.namelist()
+    if names != sorted(names):
+        fail(f"entries not sorted: {names}")
+    check_entries(a, z)
+    return set(names)
+
+
 def check_wheel(a):
     z = zipfile.ZipFile(a.file)
     infos = z.infolist()
@@ -38,8 +68,7 @@ def check_wheel(a):
     rank = [(1 if n.startswith(di + "/") else 0, n) for n in names[:-1]]
     if rank != sorted(rank):
         fail(f"entries not sorted: {names}")
-    if any(n.endswith("/") for n in names):
-        fail("directory entries present")
+    check_entries(a, z)
     rows = list(csv.reader(io.StringIO(z.read(record).decode())))
     listed = {}
     for row in rows:
@@ -57,17 +86,6 @@ def check_wheel(a):
         digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
         if listed[n][1] != "sha256=" + digest or listed[n][2] != str(len(data)):
             fail(f"RECORD mismatch for {n}: {listed[n]}")
-    if a.epoch is not None:
-        want = time.gmtime(a.epoch)[:6]
-        want = want[:5] + (want[5] - want[5] % 2,)
-        for i in infos:
-            if i.date_time != want:
-                fail(f"{i.filename}: time {i.date_time}, want {want}")
-    for i in infos:
-        mode = (i.external_attr >> 16) & 0o7777
-        want = 0o755 if i.filename in a.exec else 0o644
-        if mode != want:
-            fail(f"{i.filename}: mode {oct(mode)}, want {oct(want)}")
     if a.tag:
         wheel = z.read(f"{di}/WHEEL").decode()
         tags = [l.split(":", 1)[1].strip() for l in wheel.splitlines() if l.startswith("Tag:")]
@@ -95,7 +113,7 @@ def check_tar(a):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("kind", choices=["wheel", "tar"])
+    p.add_argument("kind", choices=["wheel", "tar", "zip"])
     p.add_argument("file")
     p.add_argument("--epoch", type=int)
     p.add_argument("--tag")
@@ -103,7 +121,7 @@ def main():
     p.add_argument("--lacks", action="append", default=[])
     p.add_argument("--exec", action="append", default=[])
     a = p.parse_args()
-    names = check_wheel(a) if a.kind == "wheel" else check_tar(a)
+    names = {"wheel": check_wheel, "tar": check_tar, "zip": check_zip}[a.kind](a)
     for n in a.has:
         if n not in names:
             fail(f"{n} missing; have {sorted(names)}")

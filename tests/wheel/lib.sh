@@ -53,3 +53,20 @@ build_wheel() {
 		return 1
 	fi
 }
+
+# build_inputs: what both suites start from, in $work: lib/libkilnhelper.so and
+# fast.wasm (WebAssembly side modules from emcc; the second needs the first),
+# shlib/libkilnhelper-1.0.0.zip (by kiln), and out-PKG/*.whl for the test packages
+build_inputs() {
+	local src=$srcdir/src
+	mkdir -p "$work/lib" "$work/shlib"
+	emcc -O2 -fPIC -sSIDE_MODULE=1 "$src/libkilnhelper/kilnhelper.c" \
+		-o "$work/lib/libkilnhelper.so" &&
+		emcc -O2 -fPIC -sSIDE_MODULE=1 "$src/kiln-fast/kiln_fast.c" \
+			"$work/lib/libkilnhelper.so" -o "$work/fast.wasm" || { echo "emcc failed"; return 1; }
+	"$wheeltool" zip-dir "$work/lib" "$work/shlib/libkilnhelper-1.0.0.zip" || return 1
+	for p in kiln-demo-dep kiln-demo six; do
+		build_wheel "$p" "$work/out-$p" || return 1
+	done
+	build_wheel kiln-fast "$work/out-kiln-fast" KILN_TEST_PREBUILT="$work/fast.wasm"
+}

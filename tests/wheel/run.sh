@@ -15,12 +15,7 @@ epoch=$SOURCE_DATE_EPOCH
 runtime_lock=${KILN_PYODIDE:-$srcdir/../../crossenv/node_modules/pyodide}/pyodide-lock.json
 
 # --- real wheels from Debian's build frontend and setuptools/flit backends ---
-emcc -O2 -fPIC -sSIDE_MODULE=1 "$srcdir/src/kiln-fast/kiln_fast.c" -o "$work/fast.wasm" ||
-	{ echo "emcc failed"; exit 1; }
-for p in kiln-demo-dep kiln-demo six; do
-	build_wheel "$p" "$work/out-$p" || exit 1
-done
-build_wheel kiln-fast "$work/out-kiln-fast" KILN_TEST_PREBUILT="$work/fast.wasm" || exit 1
+build_inputs || exit 1
 build_wheel kiln-fast "$work/out-kiln-fast-elf" || exit 1
 demo_whl=$(ls "$work"/out-kiln-demo/*.whl)
 
@@ -103,6 +98,12 @@ check "... into <name>.libs/" checker wheel "$work/dist6/kiln_fast-0.1.0-cp311-c
 	--has kiln_fast.libs/libkilnextra.so --exec kiln_fast.libs/libkilnextra.so \
 	--exec kiln_fast.cpython-311-wasm32-emscripten.so
 
+# --- shared library archive ---
+check "shared library zip" checker zip "$work/shlib/libkilnhelper-1.0.0.zip" --epoch "$epoch" \
+	--has libkilnhelper.so --exec libkilnhelper.so
+touch -d '2001-01-01' "$work/lib/libkilnhelper.so"
+check "... byte-identical when zipped again" sh -c "'$wheeltool' zip-dir '$work/lib' '$work/again.zip' && cmp '$work/again.zip' '$work/shlib/libkilnhelper-1.0.0.zip'"
+
 # --- silent fallbacks and the build's output dir ---
 check_fails "host ELF extension rejected" "host ELF object" \
 	post "$work/out-kiln-fast-elf" kiln-fast 0.1.0 "$work/w7" "$work/dist7"
@@ -124,7 +125,8 @@ check "the runtime's lock round-trips byte for byte" sh -c \
 	"'$wheeltool' lock-roundtrip '$runtime_lock' '$work/rt.json' && cmp '$runtime_lock' '$work/rt.json'"
 check "add-wheels creates dist/ and the lock" "$kiln" lockfile add-wheels --dist "$work/dist" \
 	"$work/dist1/kiln_demo-0.3.0-py3-none-any.whl" "$work"/out-kiln-demo-dep/*.whl \
-	"$work"/out-six/*.whl "$fast_whl" "$work/dist1/kiln-demo-tests.tar"
+	"$work"/out-six/*.whl "$fast_whl" "$work/dist1/kiln-demo-tests.tar" \
+	"$work/shlib/libkilnhelper-1.0.0.zip"
 "$python" - "$work/dist" "$runtime_lock" >"$work/lockcheck" 2>&1 <<'PY'
 import hashlib, json, os, sys
 dist, rt = sys.argv[1], sys.argv[2]
@@ -132,7 +134,7 @@ lock = json.load(open(os.path.join(dist, "pyodide-lock.json")))
 base = json.load(open(rt))
 p = lock["packages"]
 assert lock["info"] == base["info"], lock["info"]
-assert len(p) == len(base["packages"]) + 4, len(p)
+assert len(p) == len(base["packages"]) + 5, len(p)
 for k, v in base["packages"].items():
     if k != "six":
         assert p[k] == v, k
@@ -152,8 +154,13 @@ entry("kiln-demo-tests", name="kiln-demo-tests", version="0.3.0", depends=["kiln
       file_name="kiln-demo-tests.tar")
 entry("kiln-demo-dep", version="1.2.0", depends=[], imports=["kiln_demo_dep"])
 entry("six", version="1.99.0", imports=["six"], file_name="six-1.99.0-py3-none-any.whl")
-entry("kiln-fast", imports=["kiln_fast"],
+entry("kiln-fast", imports=["kiln_fast"], depends=["libkilnhelper"],
       file_name="kiln_fast-0.1.0-cp311-cp311-emscripten_3_1_46_wasm32.whl")
+entry("libkilnhelper", name="libkilnhelper", version="1.0.0", file_name="libkilnhelper-1.0.0.zip",
+      install_dir="dynlib", package_type="shared_library", shared_library=True, imports=[],
+      depends=[], unvendored_tests=False)
+ref = base["packages"]["openssl"]
+assert {k: type(v) for k, v in ref.items()} == {k: type(v) for k, v in p["libkilnhelper"].items()}
 text = open(os.path.join(dist, "pyodide-lock.json")).read()
 assert text == json.dumps(lock, sort_keys=True), "not json.dumps(sort_keys=True) layout"
 print("lock ok")
@@ -161,10 +168,16 @@ PY
 check "lock entries (checked by Python's json)" grep -qx "lock ok" "$work/lockcheck" ||
 	cat "$work/lockcheck"
 cp "$work/dist/pyodide-lock.json" "$work/lock1.json"
-check "adding the same wheels again changes nothing" sh -c "'$kiln' lockfile add-wheels --dist '$work/dist' '$work'/dist/*.whl '$work/dist/kiln-demo-tests.tar' && cmp '$work/lock1.json' '$work/dist/pyodide-lock.json'"
+check "adding the same files again changes nothing" sh -c "'$kiln' lockfile add-wheels --dist '$work/dist' '$work'/dist/*.whl '$work'/dist/*.zip '$work/dist/kiln-demo-tests.tar' && cmp '$work/lock1.json' '$work/dist/pyodide-lock.json'"
+check "the order of the arguments does not matter" sh -c "rm '$work/dist/pyodide-lock.json' && '$kiln' lockfile add-wheels --dist '$work/dist' '$work/dist/kiln-demo-tests.tar' '$work'/dist/*.zip \$(ls -r '$work'/dist/*.whl) && cmp '$work/lock1.json' '$work/dist/pyodide-lock.json'"
+check "a dependency outside the lock: a warning, no entry in depends" sh -c "'$kiln' lockfile add-wheels --dist '$work/distw' '$fast_whl' 2>&1 | grep -qF 'warning: kiln-fast: requires libkilnhelper, which is not in the lockfile' && grep -qF '\"depends\": [], \"file_name\": \"kiln_fast-' '$work/distw/pyodide-lock.json'"
 check_fails "a wheel for another platform" "the runtime needs cp311-cp311-emscripten_3_1_46_wasm32 or py3-none-any" \
 	"$kiln" lockfile add-wheels --dist "$work/dist" "$work"/out-kiln-fast-elf/*.whl
 check_fails "a tampered wheel" "hash mismatch" \
 	"$kiln" lockfile add-wheels --dist "$work/dist" "$work/tamper/kiln_demo-0.3.0-py3-none-any.whl"
+check_fails "a bad input among good ones" "tests of nopkg, which is neither given nor in the lockfile" \
+	"$kiln" lockfile add-wheels --dist "$work/distx" "$work/dist1/kiln_demo-0.3.0-py3-none-any.whl" \
+	"$srcdir/../lockfile/data/nopkg-tests.tar"
+check "... writes nothing" test ! -e "$work/distx"
 check "a failed add-wheels leaves the lock alone" cmp "$work/lock1.json" "$work/dist/pyodide-lock.json"
 finish
