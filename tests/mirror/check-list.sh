@@ -96,6 +96,8 @@ for name, meta in recipes.items():
             for k in body:
                 check(k in keys[section], f"{name}: unknown key {section}.{k}")
     check(str(meta["package"]["name"]) == name, f"{name}: package.name differs from the directory")
+    for patch in (meta.get("source") or {}).get("patches") or []:
+        check(os.path.isfile(os.path.join(recipes_dir, name, patch)), f"{name}: patch {patch} missing")
     build = meta.get("build") or {}
     if kind[name] != "package":
         extra = set(build) - library_build
