@@ -28,6 +28,7 @@ struct graph {
 	size_t n, cap;
 	struct strv lock;   /* normalised names the runtime already ships, sorted */
 	struct strv broken; /* normalised directory names of recipes that did not load */
+	char *lazy_lock;    /* default runtime lock, read on first use */
 	bool resolved;
 };
 
@@ -45,7 +46,8 @@ bool graph_load_dir(struct graph *g, const char *dir, struct diags *d, size_t *c
 /* read the package names of a pyodide-lock.json; false (logged) on failure */
 bool graph_load_lock(struct graph *g, const char *path);
 /* use the runtime lock at path, or with path NULL the one of the Pyodide
- * distribution (config_pyodide_dir()) if it exists; false (logged) on failure */
+ * distribution (config_pyodide_dir()) if it exists, read only when a
+ * dependency is not a recipe; false (logged) on failure */
 bool graph_load_runtime_lock(struct graph *g, const char *path);
 /* Sort, resolve dependencies and check the graph rules: dependencies name a
  * recipe or a runtime package, static libraries are only host dependencies,
