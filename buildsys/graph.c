@@ -85,6 +85,8 @@ static void *load_some(void *arg)
 /* move every diagnostic of src to the end of dst */
 static void diags_move(struct diags *dst, struct diags *src)
 {
+	if (!src->n)
+		return;
 	dst->v = xgrow(dst->v, &dst->cap, dst->n + src->n, sizeof(*dst->v));
 	memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
 	dst->n += src->n;
