@@ -33,21 +33,14 @@ void graph_free(struct graph *g)
 
 void graph_add(struct graph *g, struct recipe *r, struct diags *d)
 {
+	(void)d; /* duplicates are found by graph_resolve, after sorting */
 	if (!r->norm_name) {
 		recipe_free(r);
 		return;
 	}
-	for (size_t i = 0; i < g->n; i++) {
-		if (strcmp(g->nodes[i].r->norm_name, r->norm_name))
-			continue;
-		diag_add(d, DIAG_ERROR, r->file, r->package.name.pos.line, r->package.name.pos.col,
-			"package.name", "package names must be unique (compared PEP 503 normalised)",
-			"'%s' is also defined by %s", r->package.name.s, g->nodes[i].r->file);
-		recipe_free(r);
-		return;
-	}
 	g->nodes = xgrow(g->nodes, &g->cap, g->n + 1, sizeof(*g->nodes));
-	g->nodes[g->n++] = (struct graph_node){.r = r, .disabled = r->package.disabled.v};
+	g->nodes[g->n] = (struct graph_node){.r = r, .seq = g->n, .disabled = r->package.disabled.v};
+	g->n++;
 	g->resolved = false;
 }
 
@@ -212,7 +205,31 @@ bool graph_load_runtime_lock(struct graph *g, const char *path)
 static int cmpnode(const void *a, const void *b)
 {
 	const struct graph_node *x = a, *y = b;
-	return strcmp(x->r->norm_name, y->r->norm_name);
+	int c = strcmp(x->r->norm_name, y->r->norm_name);
+	return c ? c : x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* after sorting: report and drop every recipe whose name an earlier one has */
+static void drop_duplicates(struct graph *g, struct diags *d)
+{
+	size_t keep = 0;
+	for (size_t i = 0; i < g->n; i++) {
+		struct graph_node *nd = &g->nodes[i];
+		if (keep && !strcmp(g->nodes[keep - 1].r->norm_name, nd->r->norm_name)) {
+			const struct recipe *r = nd->r;
+			diag_add(d, DIAG_ERROR, r->file, r->package.name.pos.line,
+				r->package.name.pos.col, "package.name",
+				"package names must be unique (compared PEP 503 normalised)",
+				"'%s' is also defined by %s", r->package.name.s,
+				g->nodes[keep - 1].r->file);
+			recipe_free(nd->r);
+			free(nd->host);
+			free(nd->run);
+			continue;
+		}
+		g->nodes[keep++] = *nd;
+	}
+	g->n = keep;
 }
 
 long graph_find(const struct graph *g, const char *name)
@@ -406,6 +423,7 @@ void graph_resolve(struct graph *g, struct diags *d)
 {
 	if (g->n)
 		qsort(g->nodes, g->n, sizeof(*g->nodes), cmpnode);
+	drop_duplicates(g, d);
 	for (size_t i = 0; i < g->n; i++) {
 		free(g->nodes[i].host);
 		free(g->nodes[i].run);

@@ -20,6 +20,7 @@ struct graph_node {
 	struct recipe *r;
 	struct graph_edge *host, *run;
 	size_t n_host, n_run;
+	size_t seq;    /* order of graph_add */
 	bool disabled; /* package._disabled, or depends on a disabled recipe */
 };
 
@@ -34,8 +35,8 @@ struct graph {
 
 void graph_init(struct graph *g);
 void graph_free(struct graph *g);
-/* add a loaded recipe; takes ownership. A second recipe with the same
- * normalised name is reported to d and freed. */
+/* add a loaded recipe; takes ownership. A later recipe with the same
+ * normalised name as an earlier one is reported and dropped by graph_resolve. */
 void graph_add(struct graph *g, struct recipe *r, struct diags *d);
 /* remember the name of a recipe directory whose meta.yaml could not be loaded,
  * so that dependencies on it are not reported twice */
