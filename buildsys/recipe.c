@@ -182,6 +182,48 @@ static bool scalar_ok(struct ctx *c, const struct ynode *y, const char *field, c
 	return false;
 }
 
+/* would PyYAML's number or boolean, turned into a string by pyodide-build,
+ * differ from the text? (str(1.10) is "1.1", str(True) is "True") */
+static bool coerced_differently(const struct ynode *y)
+{
+	const char *s = y->s;
+	if (y->type == YSCALAR_BOOL)
+		return true;
+	if (y->type == YSCALAR_TIMESTAMP)
+		return y->len != 10;
+	if (y->type != YSCALAR_INT && y->type != YSCALAR_FLOAT)
+		return false;
+	if (*s == '+' || strchr(s, '_') || strchr(s, ':'))
+		return true;
+	if (*s == '-')
+		s++;
+	size_t ilen = strspn(s, "0123456789");
+	if (ilen > 1 && s[0] == '0')
+		return true; /* octal, or leading zeros dropped */
+	if (y->type == YSCALAR_INT)
+		return s[ilen] != '\0';
+	const char *f = s + ilen;
+	if (!ilen || *f != '.')
+		return true;
+	f++;
+	size_t flen = strlen(f);
+	if (!flen || strspn(f, "0123456789") != flen || (flen > 1 && f[flen - 1] == '0'))
+		return true;
+	/* repr() switches to exponents and rounds to 17 digits */
+	return ilen > 16 || ilen + flen > 17 || (s[0] == '0' && !strncmp(f, "0000", 4));
+}
+
+static void check_coercion(struct ctx *c, const struct ynode *y, const char *field)
+{
+	if (y->kind != YNODE_SCALAR || !coerced_differently(y))
+		return;
+	char hint[160];
+	snprintf(hint, sizeof(hint), "quote it: \"%.100s\"", y->s);
+	diag_add(c->d, DIAG_WARNING, c->r->file, y->line, y->col, field, hint,
+		"'%.100s' is %s in YAML: pyodide-build would read another string", y->s,
+		ynode_describe(y));
+}
+
 static void parse_list(struct ctx *c, struct recipe_list *l, const struct ynode *y,
 	const char *field)
 {
@@ -296,6 +338,7 @@ static void parse_field(struct ctx *c, const struct section *sec, const struct f
 			return;
 		if (!scalar_ok(c, y, name, "a string"))
 			return;
+		check_coercion(c, y, name);
 		s->s = y->s;
 		s->set = true;
 		return;

@@ -298,7 +298,10 @@ static void test_yaml_forms(void)
 	CHECK_STR(r->package.version.s, "1.10"); /* the text, not PyYAML's float 1.1 */
 	CHECK(r->package.tag.set && r->package.tag.n == 0);
 	CHECK_STR(r->about.summary.s, "folded text\n");
+	/* ok, with a warning that pyodide-build reads 1.1 */
+	CHECK(d.n == 1 && d.errors == 0 && d.warnings == 1 && d.v[0].line == 3);
 	recipe_free(r);
+	diags_free(&d);
 
 	r = load("good/lib-full/meta.yaml", &d);
 	CHECK(r->ok && r->build.type == RECIPE_SHARED_LIBRARY);
