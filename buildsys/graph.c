@@ -31,9 +31,8 @@ void graph_free(struct graph *g)
 	memset(g, 0, sizeof(*g));
 }
 
-void graph_add(struct graph *g, struct recipe *r, struct diags *d)
+void graph_add(struct graph *g, struct recipe *r)
 {
-	(void)d; /* duplicates are found by graph_resolve, after sorting */
 	if (!r->norm_name) {
 		recipe_free(r);
 		return;
@@ -116,7 +115,7 @@ static void load_files(struct graph *g, struct strv *files, struct strv *dirname
 		diags_move(d, &l.d[t]);
 	for (size_t i = 0; i < l.n; i++) {
 		if (l.out[i])
-			graph_add(g, l.out[i], d);
+			graph_add(g, l.out[i]);
 		else
 			graph_add_broken(g, dirnames->v[i]);
 	}

@@ -37,7 +37,7 @@ void graph_init(struct graph *g);
 void graph_free(struct graph *g);
 /* add a loaded recipe; takes ownership. A later recipe with the same
  * normalised name as an earlier one is reported and dropped by graph_resolve. */
-void graph_add(struct graph *g, struct recipe *r, struct diags *d);
+void graph_add(struct graph *g, struct recipe *r);
 /* remember the name of a recipe directory whose meta.yaml could not be loaded,
  * so that dependencies on it are not reported twice */
 void graph_add_broken(struct graph *g, const char *name);

@@ -149,22 +149,16 @@ static struct recipe_pos at(const struct ynode *y)
 	return (struct recipe_pos){y->line, y->col};
 }
 
-static void keys_hint(char *out, size_t cap, const char *word, const struct section *sec,
+/* "did you mean 'x'?", or "<what>: a, b, c" */
+static void keys_hint(char *out, size_t cap, const char *word, const char *what,
 	const char *const *names, size_t n)
 {
-	const char *cand[32] = {0};
-	if (sec) {
-		n = sec->n;
-		for (size_t i = 0; i < n; i++)
-			cand[i] = sec->fields[i].key;
-		names = cand;
-	}
 	const char *s = str_suggest(word, names, n);
 	if (s) {
 		snprintf(out, cap, "did you mean '%s'?", s);
 		return;
 	}
-	size_t len = (size_t)snprintf(out, cap, "valid keys: ");
+	size_t len = (size_t)snprintf(out, cap, "%s: ", what);
 	for (size_t i = 0; i < n && len < cap; i++)
 		len += (size_t)snprintf(out + len, cap - len, "%s%s", i ? ", " : "", names[i]);
 }
@@ -292,9 +286,7 @@ static void parse_type(struct ctx *c, const struct ynode *y)
 			return;
 		}
 	char hint[256];
-	keys_hint(hint, sizeof(hint), y->s, NULL, type_names, ARRAY_LEN(type_names));
-	if (str_startswith(hint, "valid keys: "))
-		memcpy(hint, "one of: ", 8), memmove(hint + 8, hint + 12, strlen(hint + 12) + 1);
+	keys_hint(hint, sizeof(hint), y->s, "one of", type_names, ARRAY_LEN(type_names));
 	err(c, at(y), "build.type", hint, "unknown build type '%.100s'", y->s);
 }
 
@@ -391,8 +383,11 @@ static void parse_section(struct ctx *c, const struct section *sec, const struct
 		if (sec->open)
 			continue;
 		char name[160], hint[256];
+		const char *keys[32];
+		for (size_t j = 0; j < sec->n; j++)
+			keys[j] = sec->fields[j].key;
 		field_name(name, sizeof(name), sec->key, k->s);
-		keys_hint(hint, sizeof(hint), k->s, sec, NULL, 0);
+		keys_hint(hint, sizeof(hint), k->s, "valid keys", keys, sec->n);
 		err(c, at(k), name, hint, "unknown key");
 	}
 }
@@ -694,7 +689,7 @@ static const struct ynode *parse_root(struct ctx *c, const struct ynode *root, b
 				sec = &sections[j];
 		if (!sec) {
 			char hint[256], name[128];
-			keys_hint(hint, sizeof(hint), k->s, NULL, names, ARRAY_LEN(names));
+			keys_hint(hint, sizeof(hint), k->s, "valid keys", names, ARRAY_LEN(names));
 			snprintf(name, sizeof(name), "%.100s", k->s);
 			err(c, at(k), name, hint, "unknown section");
 			continue;

@@ -486,7 +486,7 @@ static void test_limits(const char *tmp)
 			/* and the graph code on whatever came out */
 			struct graph g;
 			graph_init(&g);
-			graph_add(&g, m, &d);
+			graph_add(&g, m);
 			graph_resolve(&g, &d);
 			bool sel[2] = {false, false};
 			size_t order[2], norder;
