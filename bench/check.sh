@@ -12,7 +12,7 @@ build=$root/build-release
 if [ ! -e "$build/build.ninja" ]; then
 	meson setup "$build" "$root" --buildtype=release >/dev/null
 fi
-ninja -C "$build" >/dev/null
+ninja -C "$build" buildsys/kiln >/dev/null
 kiln=$build/buildsys/kiln
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
