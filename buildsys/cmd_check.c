@@ -28,7 +28,7 @@ static bool load_path(struct graph *g, const char *path, struct diags *d, size_t
 		struct recipe *r = recipe_load(path, d);
 		++*count;
 		if (r)
-			graph_add(g, r, d);
+			graph_add(g, r);
 		return true;
 	}
 	if (!path_is_dir(path)) {
@@ -41,7 +41,7 @@ static bool load_path(struct graph *g, const char *path, struct diags *d, size_t
 		struct recipe *r = recipe_load(meta, d);
 		++*count;
 		if (r)
-			graph_add(g, r, d);
+			graph_add(g, r);
 	} else {
 		size_t n = 0;
 		ok = graph_load_dir(g, path, d, &n);

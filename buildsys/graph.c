@@ -3,9 +3,11 @@
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "log.h"
@@ -25,26 +27,19 @@ void graph_free(struct graph *g)
 	free(g->nodes);
 	strv_free(&g->lock);
 	strv_free(&g->broken);
+	free(g->lazy_lock);
 	memset(g, 0, sizeof(*g));
 }
 
-void graph_add(struct graph *g, struct recipe *r, struct diags *d)
+void graph_add(struct graph *g, struct recipe *r)
 {
 	if (!r->norm_name) {
 		recipe_free(r);
 		return;
 	}
-	for (size_t i = 0; i < g->n; i++) {
-		if (strcmp(g->nodes[i].r->norm_name, r->norm_name))
-			continue;
-		diag_add(d, DIAG_ERROR, r->file, r->package.name.pos.line, r->package.name.pos.col,
-			"package.name", "package names must be unique (compared PEP 503 normalised)",
-			"'%s' is also defined by %s", r->package.name.s, g->nodes[i].r->file);
-		recipe_free(r);
-		return;
-	}
 	g->nodes = xgrow(g->nodes, &g->cap, g->n + 1, sizeof(*g->nodes));
-	g->nodes[g->n++] = (struct graph_node){.r = r, .disabled = r->package.disabled.v};
+	g->nodes[g->n] = (struct graph_node){.r = r, .seq = g->n, .disabled = r->package.disabled.v};
+	g->n++;
 	g->resolved = false;
 }
 
@@ -58,6 +53,76 @@ static int cmpstr(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+struct loader {
+	char **files;
+	struct recipe **out;
+	struct diags *d; /* one per thread */
+	size_t n, stride;
+};
+
+struct worker {
+	struct loader *l;
+	size_t first;
+};
+
+static void *load_some(void *arg)
+{
+	struct worker *w = arg;
+	struct loader *l = w->l;
+	for (size_t i = w->first; i < l->n; i += l->stride)
+		l->out[i] = recipe_load(l->files[i], &l->d[w->first]);
+	return NULL;
+}
+
+/* move every diagnostic of src to the end of dst */
+static void diags_move(struct diags *dst, struct diags *src)
+{
+	if (!src->n)
+		return;
+	dst->v = xgrow(dst->v, &dst->cap, dst->n + src->n, sizeof(*dst->v));
+	memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
+	dst->n += src->n;
+	dst->errors += src->errors;
+	dst->warnings += src->warnings;
+	free(src->v);
+	memset(src, 0, sizeof(*src));
+}
+
+/* Parse files on up to 8 threads: recipes are independent, and libyaml is
+ * most of the time of a check. Results are added in file order. */
+static void load_files(struct graph *g, struct strv *files, struct strv *dirnames,
+	struct diags *d)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t threads = files->n < 64 || cpus < 2 ? 1 : cpus > 8 ? 8 : (size_t)cpus;
+	struct loader l = {files->v, xcalloc(files->n ? files->n : 1, sizeof(*l.out)),
+		xcalloc(threads, sizeof(*l.d)), files->n, threads};
+	struct worker w[8];
+	pthread_t tid[8];
+	size_t started = 1;
+	for (size_t t = 0; t < threads; t++)
+		w[t] = (struct worker){&l, t};
+	for (size_t t = 1; t < threads; t++, started++)
+		if (pthread_create(&tid[t], NULL, load_some, &w[t]) != 0)
+			break;
+	/* this thread takes stride 0, and the share of any thread not started */
+	for (size_t i = 0; i < l.n; i++)
+		if (i % threads == 0 || i % threads >= started)
+			l.out[i] = recipe_load(l.files[i], &l.d[i % threads < started ? 0 : i % threads]);
+	for (size_t t = 1; t < started; t++)
+		pthread_join(tid[t], NULL);
+	for (size_t t = 0; t < threads; t++)
+		diags_move(d, &l.d[t]);
+	for (size_t i = 0; i < l.n; i++) {
+		if (l.out[i])
+			graph_add(g, l.out[i]);
+		else
+			graph_add_broken(g, dirnames->v[i]);
+	}
+	free(l.out);
+	free(l.d);
+}
+
 bool graph_load_dir(struct graph *g, const char *dir, struct diags *d, size_t *count)
 {
 	DIR *dp = opendir(dir);
@@ -65,7 +130,7 @@ bool graph_load_dir(struct graph *g, const char *dir, struct diags *d, size_t *c
 		log_err("cannot read recipe directory %s: %s", dir, strerror(errno));
 		return false;
 	}
-	struct strv names = {0};
+	struct strv names = {0}, files = {0}, dirnames = {0};
 	struct dirent *e;
 	while ((e = readdir(dp)))
 		if (e->d_name[0] != '.')
@@ -73,22 +138,22 @@ bool graph_load_dir(struct graph *g, const char *dir, struct diags *d, size_t *c
 	closedir(dp);
 	if (names.n)
 		qsort(names.v, names.n, sizeof(*names.v), cmpstr);
-	*count = 0;
 	for (size_t i = 0; i < names.n; i++) {
 		char *sub = path_join(dir, names.v[i]);
 		char *meta = path_join(sub, "meta.yaml");
-		if (path_exists(meta)) {
-			struct recipe *r = recipe_load(meta, d);
-			if (r)
-				graph_add(g, r, d);
-			else
-				graph_add_broken(g, names.v[i]);
-			++*count;
-		}
-		free(meta);
 		free(sub);
+		if (!path_exists(meta)) {
+			free(meta);
+			continue;
+		}
+		strv_push(&files, meta);
+		strv_add(&dirnames, names.v[i]);
 	}
+	*count = files.n;
+	load_files(g, &files, &dirnames, d);
 	strv_free(&names);
+	strv_free(&files);
+	strv_free(&dirnames);
 	return true;
 }
 
@@ -127,15 +192,43 @@ bool graph_load_runtime_lock(struct graph *g, const char *path)
 	if (path)
 		return graph_load_lock(g, path);
 	char *def = path_join(config_pyodide_dir(), "pyodide-lock.json");
-	bool ok = !path_exists(def) || graph_load_lock(g, def);
-	free(def);
-	return ok;
+	free(g->lazy_lock);
+	g->lazy_lock = NULL;
+	if (path_exists(def))
+		g->lazy_lock = def;
+	else
+		free(def);
+	return true;
 }
 
 static int cmpnode(const void *a, const void *b)
 {
 	const struct graph_node *x = a, *y = b;
-	return strcmp(x->r->norm_name, y->r->norm_name);
+	int c = strcmp(x->r->norm_name, y->r->norm_name);
+	return c ? c : x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* after sorting: report and drop every recipe whose name an earlier one has */
+static void drop_duplicates(struct graph *g, struct diags *d)
+{
+	size_t keep = 0;
+	for (size_t i = 0; i < g->n; i++) {
+		struct graph_node *nd = &g->nodes[i];
+		if (keep && !strcmp(g->nodes[keep - 1].r->norm_name, nd->r->norm_name)) {
+			const struct recipe *r = nd->r;
+			diag_add(d, DIAG_ERROR, r->file, r->package.name.pos.line,
+				r->package.name.pos.col, "package.name",
+				"package names must be unique (compared PEP 503 normalised)",
+				"'%s' is also defined by %s", r->package.name.s,
+				g->nodes[keep - 1].r->file);
+			recipe_free(nd->r);
+			free(nd->host);
+			free(nd->run);
+			continue;
+		}
+		g->nodes[keep++] = *nd;
+	}
+	g->n = keep;
 }
 
 long graph_find(const struct graph *g, const char *name)
@@ -207,6 +300,12 @@ static void resolve_list(struct graph *g, size_t i, bool host, struct diags *d)
 		long to = graph_find(g, dep->s);
 		if (to < 0) {
 			char *norm = recipe_normalize(dep->s);
+			if (g->lazy_lock) {
+				char *lock = g->lazy_lock;
+				g->lazy_lock = NULL;
+				graph_load_lock(g, lock);
+				free(lock);
+			}
 			if (!in_sorted(&g->lock, norm) && !strv_has(&g->broken, norm))
 				unknown_dep(g, r, l, dep, d);
 			free(norm);
@@ -323,6 +422,7 @@ void graph_resolve(struct graph *g, struct diags *d)
 {
 	if (g->n)
 		qsort(g->nodes, g->n, sizeof(*g->nodes), cmpnode);
+	drop_duplicates(g, d);
 	for (size_t i = 0; i < g->n; i++) {
 		free(g->nodes[i].host);
 		free(g->nodes[i].run);

@@ -20,6 +20,7 @@ struct graph_node {
 	struct recipe *r;
 	struct graph_edge *host, *run;
 	size_t n_host, n_run;
+	size_t seq;    /* order of graph_add */
 	bool disabled; /* package._disabled, or depends on a disabled recipe */
 };
 
@@ -28,14 +29,15 @@ struct graph {
 	size_t n, cap;
 	struct strv lock;   /* normalised names the runtime already ships, sorted */
 	struct strv broken; /* normalised directory names of recipes that did not load */
+	char *lazy_lock;    /* default runtime lock, read on first use */
 	bool resolved;
 };
 
 void graph_init(struct graph *g);
 void graph_free(struct graph *g);
-/* add a loaded recipe; takes ownership. A second recipe with the same
- * normalised name is reported to d and freed. */
-void graph_add(struct graph *g, struct recipe *r, struct diags *d);
+/* add a loaded recipe; takes ownership. A later recipe with the same
+ * normalised name as an earlier one is reported and dropped by graph_resolve. */
+void graph_add(struct graph *g, struct recipe *r);
 /* remember the name of a recipe directory whose meta.yaml could not be loaded,
  * so that dependencies on it are not reported twice */
 void graph_add_broken(struct graph *g, const char *name);
@@ -45,7 +47,8 @@ bool graph_load_dir(struct graph *g, const char *dir, struct diags *d, size_t *c
 /* read the package names of a pyodide-lock.json; false (logged) on failure */
 bool graph_load_lock(struct graph *g, const char *path);
 /* use the runtime lock at path, or with path NULL the one of the Pyodide
- * distribution (config_pyodide_dir()) if it exists; false (logged) on failure */
+ * distribution (config_pyodide_dir()) if it exists, read only when a
+ * dependency is not a recipe; false (logged) on failure */
 bool graph_load_runtime_lock(struct graph *g, const char *path);
 /* Sort, resolve dependencies and check the graph rules: dependencies name a
  * recipe or a runtime package, static libraries are only host dependencies,

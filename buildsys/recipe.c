@@ -21,6 +21,7 @@ enum ftype {
 
 struct field {
 	const char *key;
+	const char *path; /* "section.key" */
 	enum ftype type;
 	size_t off;
 	bool def; /* default of a boolean */
@@ -36,61 +37,61 @@ struct section {
 #define OFF(m) offsetof(struct recipe, m)
 
 static const struct field package_fields[] = {
-	{"name", F_STR, OFF(package.name), false},
-	{"version", F_STR, OFF(package.version), false},
-	{"top-level", F_LIST, OFF(package.top_level), false},
-	{"tag", F_LIST, OFF(package.tag), false},
-	{"_disabled", F_BOOL, OFF(package.disabled), false},
-	{"pinned", F_BOOL, OFF(package.pinned), false},
+	{"name", "package.name", F_STR, OFF(package.name), false},
+	{"version", "package.version", F_STR, OFF(package.version), false},
+	{"top-level", "package.top-level", F_LIST, OFF(package.top_level), false},
+	{"tag", "package.tag", F_LIST, OFF(package.tag), false},
+	{"_disabled", "package._disabled", F_BOOL, OFF(package.disabled), false},
+	{"pinned", "package.pinned", F_BOOL, OFF(package.pinned), false},
 };
 
 static const struct field source_fields[] = {
-	{"url", F_OPTSTR, OFF(source.url), false},
-	{"sha256", F_OPTSTR, OFF(source.sha256), false},
-	{"path", F_OPTSTR, OFF(source.path), false},
-	{"extract_dir", F_OPTSTR, OFF(source.extract_dir), false},
-	{"patches", F_LIST, OFF(source.patches), false},
-	{"extras", F_EXTRAS, 0, false},
+	{"url", "source.url", F_OPTSTR, OFF(source.url), false},
+	{"sha256", "source.sha256", F_OPTSTR, OFF(source.sha256), false},
+	{"path", "source.path", F_OPTSTR, OFF(source.path), false},
+	{"extract_dir", "source.extract_dir", F_OPTSTR, OFF(source.extract_dir), false},
+	{"patches", "source.patches", F_LIST, OFF(source.patches), false},
+	{"extras", "source.extras", F_EXTRAS, 0, false},
 };
 
 static const struct field build_fields[] = {
-	{"type", F_TYPE, OFF(build.type_str), false},
-	{"script", F_OPTSTR, OFF(build.script), false},
-	{"cross-script", F_OPTSTR, OFF(build.cross_script), false},
-	{"post", F_OPTSTR, OFF(build.post), false},
-	{"cflags", F_STR, OFF(build.cflags), false},
-	{"cxxflags", F_STR, OFF(build.cxxflags), false},
-	{"ldflags", F_STR, OFF(build.ldflags), false},
-	{"backend-flags", F_STR, OFF(build.backend_flags), false},
-	{"exports", F_EXPORTS, 0, false},
-	{"unvendor-tests", F_BOOL, OFF(build.unvendor_tests), true},
-	{"_retain-test-patterns", F_LIST, OFF(build.retain_test_patterns), false},
-	{"vendor-sharedlib", F_BOOL, OFF(build.vendor_sharedlib), true},
-	{"cross-build-env", F_BOOL, OFF(build.cross_build_env), false},
-	{"cross-build-files", F_LIST, OFF(build.cross_build_files), false},
+	{"type", "build.type", F_TYPE, OFF(build.type_str), false},
+	{"script", "build.script", F_OPTSTR, OFF(build.script), false},
+	{"cross-script", "build.cross-script", F_OPTSTR, OFF(build.cross_script), false},
+	{"post", "build.post", F_OPTSTR, OFF(build.post), false},
+	{"cflags", "build.cflags", F_STR, OFF(build.cflags), false},
+	{"cxxflags", "build.cxxflags", F_STR, OFF(build.cxxflags), false},
+	{"ldflags", "build.ldflags", F_STR, OFF(build.ldflags), false},
+	{"backend-flags", "build.backend-flags", F_STR, OFF(build.backend_flags), false},
+	{"exports", "build.exports", F_EXPORTS, 0, false},
+	{"unvendor-tests", "build.unvendor-tests", F_BOOL, OFF(build.unvendor_tests), true},
+	{"_retain-test-patterns", "build._retain-test-patterns", F_LIST, OFF(build.retain_test_patterns), false},
+	{"vendor-sharedlib", "build.vendor-sharedlib", F_BOOL, OFF(build.vendor_sharedlib), true},
+	{"cross-build-env", "build.cross-build-env", F_BOOL, OFF(build.cross_build_env), false},
+	{"cross-build-files", "build.cross-build-files", F_LIST, OFF(build.cross_build_files), false},
 };
 
 static const struct field requirements_fields[] = {
-	{"run", F_LIST, OFF(requirements.run), false},
-	{"host", F_LIST, OFF(requirements.host), false},
-	{"executable", F_LIST, OFF(requirements.executable), false},
-	{"constraint", F_LIST, OFF(requirements.constraint), false},
+	{"run", "requirements.run", F_LIST, OFF(requirements.run), false},
+	{"host", "requirements.host", F_LIST, OFF(requirements.host), false},
+	{"executable", "requirements.executable", F_LIST, OFF(requirements.executable), false},
+	{"constraint", "requirements.constraint", F_LIST, OFF(requirements.constraint), false},
 };
 
 static const struct field test_fields[] = {
-	{"imports", F_LIST, OFF(test.imports), false},
-	{"script", F_OPTSTR, OFF(test.script), false},
+	{"imports", "test.imports", F_LIST, OFF(test.imports), false},
+	{"script", "test.script", F_OPTSTR, OFF(test.script), false},
 };
 
 static const struct field about_fields[] = {
-	{"home", F_OPTSTR, OFF(about.home), false},
-	{"PyPI", F_OPTSTR, OFF(about.pypi), false},
-	{"summary", F_OPTSTR, OFF(about.summary), false},
-	{"license", F_OPTSTR, OFF(about.license), false},
+	{"home", "about.home", F_OPTSTR, OFF(about.home), false},
+	{"PyPI", "about.PyPI", F_OPTSTR, OFF(about.pypi), false},
+	{"summary", "about.summary", F_OPTSTR, OFF(about.summary), false},
+	{"license", "about.license", F_OPTSTR, OFF(about.license), false},
 };
 
 static const struct field extra_fields[] = {
-	{"recipe-maintainers", F_LIST, OFF(extra.recipe_maintainers), false},
+	{"recipe-maintainers", "extra.recipe-maintainers", F_LIST, OFF(extra.recipe_maintainers), false},
 };
 
 #define SECTION(k, f, o) {k, f, ARRAY_LEN(f), o}
@@ -148,22 +149,16 @@ static struct recipe_pos at(const struct ynode *y)
 	return (struct recipe_pos){y->line, y->col};
 }
 
-static void keys_hint(char *out, size_t cap, const char *word, const struct section *sec,
+/* "did you mean 'x'?", or "<what>: a, b, c" */
+static void keys_hint(char *out, size_t cap, const char *word, const char *what,
 	const char *const *names, size_t n)
 {
-	const char *cand[32] = {0};
-	if (sec) {
-		n = sec->n;
-		for (size_t i = 0; i < n; i++)
-			cand[i] = sec->fields[i].key;
-		names = cand;
-	}
 	const char *s = str_suggest(word, names, n);
 	if (s) {
 		snprintf(out, cap, "did you mean '%s'?", s);
 		return;
 	}
-	size_t len = (size_t)snprintf(out, cap, "valid keys: ");
+	size_t len = (size_t)snprintf(out, cap, "%s: ", what);
 	for (size_t i = 0; i < n && len < cap; i++)
 		len += (size_t)snprintf(out + len, cap - len, "%s%s", i ? ", " : "", names[i]);
 }
@@ -181,6 +176,48 @@ static bool scalar_ok(struct ctx *c, const struct ynode *y, const char *field, c
 	return false;
 }
 
+/* would PyYAML's number or boolean, turned into a string by pyodide-build,
+ * differ from the text? (str(1.10) is "1.1", str(True) is "True") */
+static bool coerced_differently(const struct ynode *y)
+{
+	const char *s = y->s;
+	if (y->type == YSCALAR_BOOL)
+		return true;
+	if (y->type == YSCALAR_TIMESTAMP)
+		return y->len != 10;
+	if (y->type != YSCALAR_INT && y->type != YSCALAR_FLOAT)
+		return false;
+	if (*s == '+' || strchr(s, '_') || strchr(s, ':'))
+		return true;
+	if (*s == '-')
+		s++;
+	size_t ilen = strspn(s, "0123456789");
+	if (ilen > 1 && s[0] == '0')
+		return true; /* octal, or leading zeros dropped */
+	if (y->type == YSCALAR_INT)
+		return s[ilen] != '\0';
+	const char *f = s + ilen;
+	if (!ilen || *f != '.')
+		return true;
+	f++;
+	size_t flen = strlen(f);
+	if (!flen || strspn(f, "0123456789") != flen || (flen > 1 && f[flen - 1] == '0'))
+		return true;
+	/* repr() switches to exponents and rounds to 17 digits */
+	return ilen > 16 || ilen + flen > 17 || (s[0] == '0' && !strncmp(f, "0000", 4));
+}
+
+static void check_coercion(struct ctx *c, const struct ynode *y, const char *field)
+{
+	if (y->kind != YNODE_SCALAR || !coerced_differently(y))
+		return;
+	char hint[160];
+	snprintf(hint, sizeof(hint), "quote it: \"%.100s\"", y->s);
+	diag_add(c->d, DIAG_WARNING, c->r->file, y->line, y->col, field, hint,
+		"'%.100s' is %s in YAML: pyodide-build would read another string", y->s,
+		ynode_describe(y));
+}
+
 static void parse_list(struct ctx *c, struct recipe_list *l, const struct ynode *y,
 	const char *field)
 {
@@ -194,10 +231,12 @@ static void parse_list(struct ctx *c, struct recipe_list *l, const struct ynode 
 	l->v = arena_alloc(&c->r->arena, (y->n ? y->n : 1) * sizeof(*l->v));
 	for (size_t i = 0; i < y->n; i++) {
 		const struct ynode *it = y->v[i];
-		char f[160];
-		snprintf(f, sizeof(f), "%s[%zu]", field, i);
-		if (!scalar_ok(c, it, f, "a string"))
+		if (it->kind != YNODE_SCALAR || it->type == YSCALAR_NULL) {
+			char f[160];
+			snprintf(f, sizeof(f), "%s[%zu]", field, i);
+			scalar_ok(c, it, f, "a string");
 			continue;
+		}
 		l->v[l->n++] = (struct recipe_str){it->s, at(it), true};
 	}
 }
@@ -247,9 +286,7 @@ static void parse_type(struct ctx *c, const struct ynode *y)
 			return;
 		}
 	char hint[256];
-	keys_hint(hint, sizeof(hint), y->s, NULL, type_names, ARRAY_LEN(type_names));
-	if (str_startswith(hint, "valid keys: "))
-		memcpy(hint, "one of: ", 8), memmove(hint + 8, hint + 12, strlen(hint + 12) + 1);
+	keys_hint(hint, sizeof(hint), y->s, "one of", type_names, ARRAY_LEN(type_names));
 	err(c, at(y), "build.type", hint, "unknown build type '%.100s'", y->s);
 }
 
@@ -282,8 +319,7 @@ static void parse_exports(struct ctx *c, const struct ynode *y)
 static void parse_field(struct ctx *c, const struct section *sec, const struct field *f,
 	const struct ynode *y)
 {
-	char name[160];
-	field_name(name, sizeof(name), sec->key, f->key);
+	const char *name = f->path;
 	void *p = (char *)c->r + f->off;
 	switch (f->type) {
 	case F_STR:
@@ -294,6 +330,7 @@ static void parse_field(struct ctx *c, const struct section *sec, const struct f
 			return;
 		if (!scalar_ok(c, y, name, "a string"))
 			return;
+		check_coercion(c, y, name);
 		s->s = y->s;
 		s->set = true;
 		return;
@@ -346,8 +383,11 @@ static void parse_section(struct ctx *c, const struct section *sec, const struct
 		if (sec->open)
 			continue;
 		char name[160], hint[256];
+		const char *keys[32];
+		for (size_t j = 0; j < sec->n; j++)
+			keys[j] = sec->fields[j].key;
 		field_name(name, sizeof(name), sec->key, k->s);
-		keys_hint(hint, sizeof(hint), k->s, sec, NULL, 0);
+		keys_hint(hint, sizeof(hint), k->s, "valid keys", keys, sec->n);
 		err(c, at(k), name, hint, "unknown key");
 	}
 }
@@ -509,9 +549,7 @@ static void allowed_build_keys(struct ctx *c, const char *const *keys, size_t nk
 		const struct field *f = &build_fields[i];
 		if (in_list(f->key, keys, nkeys) || !nondefault(c->r, f))
 			continue;
-		char name[64];
-		field_name(name, sizeof(name), "build", f->key);
-		err(c, field_pos(c->r, f), name, hint, "not allowed for %s", what);
+		err(c, field_pos(c->r, f), f->path, hint, "not allowed for %s", what);
 	}
 }
 
@@ -651,7 +689,7 @@ static const struct ynode *parse_root(struct ctx *c, const struct ynode *root, b
 				sec = &sections[j];
 		if (!sec) {
 			char hint[256], name[128];
-			keys_hint(hint, sizeof(hint), k->s, NULL, names, ARRAY_LEN(names));
+			keys_hint(hint, sizeof(hint), k->s, "valid keys", names, ARRAY_LEN(names));
 			snprintf(name, sizeof(name), "%.100s", k->s);
 			err(c, at(k), name, hint, "unknown section");
 			continue;

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <yaml.h>
 
-#define CHUNK_SIZE (64u * 1024u)
+#define CHUNK_SIZE (8u * 1024u)
 
 struct arena_chunk {
 	struct arena_chunk *next;

@@ -124,6 +124,47 @@ int main(int argc, char **argv)
 	diags_free(&d);
 	graph_free(&g);
 
+	/* a set large enough to be parsed on several threads gives the same
+	 * recipes and diagnostics, in the same order, as loading file by file */
+	char tmpl[] = "/tmp/kiln-test-graph-XXXXXX";
+	char *tmp = mkdtemp(tmpl);
+	CHECK(tmp != NULL);
+	for (int i = 0; tmp && i < 150; i++) {
+		char *dir = xasprintf("%s/pkg%03d", tmp, i), *file = path_join(dir, "meta.yaml");
+		mkdir_p(dir, 0755);
+		char *text = xasprintf("package:\n  name: pkg%03d\n  version: 1.%d\n%s"
+				       "requirements:\n  run:\n    - pkg%03d\n",
+			i, i, i % 7 ? "source:\n  path: src\n" : "source:\n  sha265: x\n", (i + 1) % 160);
+		CHECK(write_file_atomic(file, text, strlen(text)));
+		free(text);
+		free(file);
+		free(dir);
+	}
+	struct diags one = {0};
+	graph_init(&g);
+	CHECK(graph_load_dir(&g, tmp, &d, &count));
+	CHECK(count == 150 && g.n == 150);
+	for (int i = 0; i < 150; i++) {
+		char *file = xasprintf("%s/pkg%03d/meta.yaml", tmp, i);
+		recipe_free(recipe_load(file, &one));
+		free(file);
+	}
+	CHECK(d.n == one.n && d.errors == one.errors && d.errors == 2 * 22);
+	diags_sort(&d);
+	diags_sort(&one);
+	char *a = diags_render(&d), *b = diags_render(&one);
+	CHECK(!strcmp(a, b));
+	free(a);
+	free(b);
+	graph_resolve(&g, &d);
+	CHECK(d.errors == 2 * 22 + 1); /* pkg149 needs pkg150, which does not exist */
+	diags_free(&d);
+	diags_free(&one);
+	graph_free(&g);
+	char *rm = xasprintf("rm -rf '%s'", tmp);
+	CHECK(system(rm) == 0);
+	free(rm);
+
 	printf("%d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }
