@@ -923,6 +923,121 @@ bool wheel_vendor_libs(struct wheel *w, const struct strv *libs)
 	return ok;
 }
 
+static bool leb_u32(const unsigned char **p, const unsigned char *end, uint32_t *out)
+{
+	uint32_t v = 0;
+	for (unsigned shift = 0; shift < 35; shift += 7) {
+		if (*p >= end)
+			return false;
+		unsigned char b = *(*p)++;
+		v |= (uint32_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*out = v;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool wheel_wasm_needed(const unsigned char *data, size_t size, struct strv *needed)
+{
+	const unsigned char *p = data, *end = data + size;
+	if (size < 8 || memcmp(data, "\0asm\1\0\0\0", 8) != 0)
+		return false;
+	p += 8;
+	while (p < end) {
+		unsigned char id = *p++;
+		uint32_t len;
+		if (!leb_u32(&p, end, &len) || len > (size_t)(end - p))
+			return false;
+		const unsigned char *sec = p, *send = p + len;
+		p = send;
+		uint32_t nlen;
+		if (id != 0 || !leb_u32(&sec, send, &nlen) || nlen > (size_t)(send - sec))
+			continue;
+		if (nlen != 8 || memcmp(sec, "dylink.0", 8) != 0)
+			continue;
+		sec += nlen;
+		while (sec < send) {
+			unsigned char type = *sec++;
+			uint32_t slen, count;
+			if (!leb_u32(&sec, send, &slen) || slen > (size_t)(send - sec))
+				return false;
+			const unsigned char *sub = sec, *subend = sec + slen;
+			sec = subend;
+			if (type != 2) /* WASM_DYLINK_NEEDED */
+				continue;
+			if (!leb_u32(&sub, subend, &count))
+				return false;
+			for (uint32_t i = 0; i < count; i++) {
+				uint32_t l;
+				if (!leb_u32(&sub, subend, &l) || l > (size_t)(subend - sub))
+					return false;
+				char *name = xstrndup((const char *)sub, l);
+				if (strv_has(needed, name))
+					free(name);
+				else
+					strv_push(needed, name);
+				sub += l;
+			}
+		}
+	}
+	return true;
+}
+
+void wheel_needed_libs(const struct wheel *w, struct strv *needed)
+{
+	struct strv all = {0};
+	for (size_t i = 0; i < w->n; i++)
+		if (is_shared_object(w->files[i].name))
+			wheel_wasm_needed(w->files[i].data, w->files[i].size, &all);
+	for (size_t i = 0; i < all.n; i++) {
+		bool held = false;
+		for (size_t k = 0; k < w->n && !held; k++)
+			held = strcmp(path_basename(w->files[k].name), all.v[i]) == 0;
+		if (!held && !strv_has(needed, all.v[i]))
+			strv_add(needed, all.v[i]);
+	}
+	strv_free(&all);
+	if (needed->n)
+		qsort(needed->v, needed->n, sizeof(char *), cmp_str);
+}
+
+bool wheel_vendor_needed(struct wheel *w, const struct strv *dirs)
+{
+	struct strv missing = {0};
+	bool ok = true;
+	for (int round = 0; ok && round < 64; round++) {
+		struct strv needed = {0}, found = {0};
+		wheel_needed_libs(w, &needed);
+		for (size_t i = 0; i < needed.n; i++) {
+			char *path = NULL;
+			for (size_t d = 0; d < dirs->n && !path; d++) {
+				path = path_join(dirs->v[d], needed.v[i]);
+				if (!path_is_file(path)) {
+					free(path);
+					path = NULL;
+				}
+			}
+			if (path)
+				strv_push(&found, path);
+			else if (!strv_has(&missing, needed.v[i]))
+				strv_add(&missing, needed.v[i]);
+		}
+		size_t n = found.n;
+		ok = wheel_vendor_libs(w, &found);
+		strv_free(&needed);
+		strv_free(&found);
+		if (n == 0)
+			break;
+	}
+	for (size_t i = 0; i < missing.n; i++)
+		log_debug("%s: %s is not vendored (not found in the library directories)", w->origin,
+			missing.v[i]);
+	strv_free(&missing);
+	return ok;
+}
+
 /* ---- writing ---- */
 
 int64_t wheel_epoch(void)
@@ -1317,6 +1432,8 @@ bool wheel_postprocess(const char *build_dir, const struct wheel_post_opts *o,
 	if (!(w = wheel_read_dir(unpacked)))
 		goto out;
 	if (o->vendor_libs && !wheel_vendor_libs(w, o->vendor_libs))
+		goto out;
+	if (o->lib_dirs && !wheel_vendor_needed(w, o->lib_dirs))
 		goto out;
 	if (!wheel_check_wasm(w) || !wheel_retag(w, o->target))
 		goto out;

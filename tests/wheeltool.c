@@ -20,7 +20,7 @@ static int usage(void)
 		"       wheeltool marker MARKER [PYTHON]\n"
 		"       wheeltool zip-dir DIR OUT\n"
 		"       wheeltool postprocess BUILD_DIR NAME VERSION WORK_DIR DIST_DIR [options]\n"
-		"         --unvendor-tests --retain PATTERN --host-suffix S --vendor LIB\n"
+		"         --unvendor-tests --retain PATTERN --host-suffix S --vendor LIB --lib-dir DIR\n"
 		"         --post SHELL-COMMAND (run in the unpacked wheel) --require-compiled\n");
 	return 2;
 }
@@ -45,6 +45,10 @@ static int info(const char *path)
 		wheel_has_compiled_modules(w) ? "true" : "false", fn);
 	print_strv("tags", &w->meta.tags);
 	print_strv("top_level", &w->meta.top_level);
+	struct strv needed = {0};
+	wheel_needed_libs(w, &needed);
+	print_strv("needed", &needed);
+	strv_free(&needed);
 	for (size_t i = 0; i < w->meta.requires_dist.n; i++)
 		printf("requires: %s\n", w->meta.requires_dist.v[i]);
 	free(fn);
@@ -70,7 +74,7 @@ static int postprocess(int argc, char **argv)
 		.host_ext_suffix = ".cpython-311-x86_64-linux-gnu.so",
 		.target_ext_suffix = ".cpython-311-wasm32-emscripten.so",
 	};
-	struct strv retain = {0}, libs = {0};
+	struct strv retain = {0}, libs = {0}, dirs = {0};
 	struct wheel_post_opts o = {
 		.name = argv[3],
 		.version = argv[4],
@@ -91,6 +95,8 @@ static int postprocess(int argc, char **argv)
 			t.host_ext_suffix = argv[++i];
 		else if (i + 1 < argc && strcmp(argv[i], "--vendor") == 0)
 			strv_add(&libs, argv[++i]);
+		else if (i + 1 < argc && strcmp(argv[i], "--lib-dir") == 0)
+			strv_add(&dirs, argv[++i]);
 		else if (i + 1 < argc && strcmp(argv[i], "--post") == 0) {
 			o.post = run_post;
 			o.post_ctx = argv[++i];
@@ -100,6 +106,8 @@ static int postprocess(int argc, char **argv)
 	}
 	if (libs.n)
 		o.vendor_libs = &libs;
+	if (dirs.n)
+		o.lib_dirs = &dirs;
 	struct wheel_post_result r;
 	int status = 1;
 	if (wheel_postprocess(argv[2], &o, &r)) {
@@ -114,6 +122,7 @@ static int postprocess(int argc, char **argv)
 	}
 	strv_free(&retain);
 	strv_free(&libs);
+	strv_free(&dirs);
 	return status;
 }
 
