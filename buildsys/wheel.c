@@ -271,7 +271,8 @@ static void top_level_names(struct wheel *w)
 				p++;
 			p++;
 		}
-		return;
+		if (w->meta.top_level.n)
+			return;
 	}
 	for (size_t i = 0; i < w->n; i++) {
 		const char *n = w->files[i].name;
@@ -1469,5 +1470,56 @@ out:
 	free(name);
 	free(built);
 	free(unpacked);
+	return ok;
+}
+
+/* a tag the target runtime can install: *-none-any, or the target's platform */
+static bool tag_suits(const char *tag, const struct wheel_target *t)
+{
+	const char *plat = strrchr(tag, '-');
+	return plat && (strcmp(plat + 1, "any") == 0 || strcmp(plat + 1, t->platform_tag) == 0);
+}
+
+bool wheel_pass_through(const char *path, const struct wheel_target *t, const char *dist_dir,
+	struct wheel_post_result *r)
+{
+	*r = (struct wheel_post_result){0};
+	struct wheel *w = wheel_check(path);
+	char *data = NULL;
+	bool ok = false, suits = false;
+	size_t len;
+	if (!w)
+		goto out;
+	for (size_t i = 0; i < w->meta.tags.n && !suits; i++)
+		suits = tag_suits(w->meta.tags.v[i], t);
+	if (!suits) {
+		char *tags = wheel_tag_string(w);
+		log_err("%s: tagged %s, which the target (%s) cannot install", path, tags,
+			t->platform_tag);
+		free(tags);
+		goto out;
+	}
+	if (!wheel_check_wasm(w))
+		goto out;
+	if (!mkdir_p(dist_dir, 0755)) {
+		log_err("%s: %s", dist_dir, strerror(errno));
+		goto out;
+	}
+	r->wheel_path = path_join(dist_dir, path_basename(path));
+	if (!(data = read_file(path, &len)) || !write_file_atomic(r->wheel_path, data, len)) {
+		log_err("%s: %s", data ? r->wheel_path : path, strerror(errno));
+		goto out;
+	}
+	r->compiled = wheel_has_compiled_modules(w);
+	free(w->origin);
+	w->origin = xstrdup(r->wheel_path);
+	r->wheel = w;
+	w = NULL;
+	ok = true;
+out:
+	free(data);
+	wheel_free(w);
+	if (!ok)
+		wheel_post_result_free(r);
 	return ok;
 }

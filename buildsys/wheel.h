@@ -145,6 +145,10 @@ struct wheel_post_result {
 /* find the single wheel in build_dir and turn it into the target's wheel */
 bool wheel_postprocess(const char *build_dir, const struct wheel_post_opts *o,
 	struct wheel_post_result *r);
+/* a recipe whose source is a wheel: verify it (RECORD, a tag that suits t) and copy it
+ * unchanged into dist_dir under its own name, atomically */
+bool wheel_pass_through(const char *path, const struct wheel_target *t, const char *dist_dir,
+	struct wheel_post_result *r);
 void wheel_post_result_free(struct wheel_post_result *r);
 
 #endif

@@ -19,6 +19,7 @@ static int usage(void)
 		"       wheeltool lock-roundtrip IN OUT\n"
 		"       wheeltool marker MARKER [PYTHON]\n"
 		"       wheeltool zip-dir DIR OUT\n"
+		"       wheeltool pass-through WHEEL DIST_DIR\n"
 		"       wheeltool postprocess BUILD_DIR NAME VERSION WORK_DIR DIST_DIR [options]\n"
 		"         --unvendor-tests --retain PATTERN --host-suffix S --vendor LIB --lib-dir DIR\n"
 		"         --post SHELL-COMMAND (run in the unpacked wheel) --require-compiled\n");
@@ -163,6 +164,15 @@ int main(int argc, char **argv)
 		if (v < 0)
 			return 1;
 		printf("%s\n", v ? "true" : "false");
+		return 0;
+	}
+	if (strcmp(act, "pass-through") == 0 && argc == 4) {
+		struct wheel_target t = {.python_tag = "cp311", .platform_tag = "emscripten_3_1_46_wasm32"};
+		struct wheel_post_result r;
+		if (!wheel_pass_through(argv[2], &t, argv[3], &r))
+			return 1;
+		printf("wheel: %s\ncompiled: %s\n", r.wheel_path, r.compiled ? "true" : "false");
+		wheel_post_result_free(&r);
 		return 0;
 	}
 	if (strcmp(act, "zip-dir") == 0 && argc == 4) {

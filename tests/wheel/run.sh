@@ -107,6 +107,14 @@ check "... into kiln_fast.libs/" checker wheel "$work/dist10/kiln_fast-0.1.0-cp3
 	--exec kiln_fast.cpython-311-wasm32-emscripten.so
 check "... and nothing is missing now" sh -c "'$wheeltool' info '$work/dist10/kiln_fast-0.1.0-cp311-cp311-emscripten_3_1_46_wasm32.whl' | grep -qx 'needed:'"
 
+# --- a wheel as a recipe's source: verified and copied unchanged ---
+check "pass a wheel through" "$wheeltool" pass-through "$fast_whl" "$work/dist11"
+check "... unchanged" cmp "$fast_whl" "$work/dist11/$(basename "$fast_whl")"
+check_fails "... not a tampered one" "hash mismatch" \
+	"$wheeltool" pass-through "$work/tamper/kiln_demo-0.3.0-py3-none-any.whl" "$work/dist11"
+check_fails "... nor one for another platform" "tagged cp311-cp311-linux_x86_64, which the target (emscripten_3_1_46_wasm32) cannot install" \
+	"$wheeltool" pass-through "$work"/out-kiln-fast-elf/*.whl "$work/dist11"
+
 # --- shared library archive ---
 check "shared library zip" checker zip "$work/shlib/libkilnhelper-1.0.0.zip" --epoch "$epoch" \
 	--has libkilnhelper.so --exec libkilnhelper.so
