@@ -6,7 +6,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
-#include <ftw.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1380,22 +1379,6 @@ static bool version_same(const char *a, const char *b)
 	return same;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static bool rm_rf(const char *path)
-{
-	if (!path_exists(path))
-		return true;
-	if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0) {
-		log_err("%s: cannot remove: %s", path, strerror(errno));
-		return false;
-	}
-	return true;
-}
-
 void wheel_post_result_free(struct wheel_post_result *r)
 {
 	free(r->wheel_path);
@@ -1422,7 +1405,11 @@ bool wheel_postprocess(const char *build_dir, const struct wheel_post_opts *o,
 	}
 	if (o->target->host_ext_suffix && o->target->target_ext_suffix)
 		wheel_rename_suffix(w, o->target->host_ext_suffix, o->target->target_ext_suffix);
-	if (!rm_rf(unpacked) || !wheel_unpack(w, unpacked))
+	if (!remove_tree(unpacked)) {
+		log_err("%s: cannot remove: %s", unpacked, strerror(errno));
+		goto out;
+	}
+	if (!wheel_unpack(w, unpacked))
 		goto out;
 	wheel_free(w);
 	w = NULL;
