@@ -510,7 +510,9 @@ struct wheel *wheel_read(const char *path)
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
 	bool ok = false;
-	archive_read_support_format_zip(a);
+	/* the central directory, as Python's zipfile (and so the runtime) reads it; the
+	 * streaming reader would accept a truncated file */
+	archive_read_support_format_zip_seekable(a);
 	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
 		log_err("%s: %s", path, archive_error_string(a));
 		goto out;
@@ -1241,7 +1243,7 @@ bool wheel_check_plain(const char *path)
 	bool ok = false;
 	size_t n = 0;
 	archive_read_support_format_tar(a);
-	archive_read_support_format_zip(a);
+	archive_read_support_format_zip_seekable(a);
 	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
 		log_err("%s: %s", path, archive_error_string(a));
 		goto out;
