@@ -6,7 +6,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
-#include <ftw.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -271,7 +270,8 @@ static void top_level_names(struct wheel *w)
 				p++;
 			p++;
 		}
-		return;
+		if (w->meta.top_level.n)
+			return;
 	}
 	for (size_t i = 0; i < w->n; i++) {
 		const char *n = w->files[i].name;
@@ -510,7 +510,9 @@ struct wheel *wheel_read(const char *path)
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
 	bool ok = false;
-	archive_read_support_format_zip(a);
+	/* the central directory, as Python's zipfile (and so the runtime) reads it; the
+	 * streaming reader would accept a truncated file */
+	archive_read_support_format_zip_seekable(a);
 	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
 		log_err("%s: %s", path, archive_error_string(a));
 		goto out;
@@ -923,6 +925,121 @@ bool wheel_vendor_libs(struct wheel *w, const struct strv *libs)
 	return ok;
 }
 
+static bool leb_u32(const unsigned char **p, const unsigned char *end, uint32_t *out)
+{
+	uint32_t v = 0;
+	for (unsigned shift = 0; shift < 35; shift += 7) {
+		if (*p >= end)
+			return false;
+		unsigned char b = *(*p)++;
+		v |= (uint32_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*out = v;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool wheel_wasm_needed(const unsigned char *data, size_t size, struct strv *needed)
+{
+	const unsigned char *p = data, *end = data + size;
+	if (size < 8 || memcmp(data, "\0asm\1\0\0\0", 8) != 0)
+		return false;
+	p += 8;
+	while (p < end) {
+		unsigned char id = *p++;
+		uint32_t len;
+		if (!leb_u32(&p, end, &len) || len > (size_t)(end - p))
+			return false;
+		const unsigned char *sec = p, *send = p + len;
+		p = send;
+		uint32_t nlen;
+		if (id != 0 || !leb_u32(&sec, send, &nlen) || nlen > (size_t)(send - sec))
+			continue;
+		if (nlen != 8 || memcmp(sec, "dylink.0", 8) != 0)
+			continue;
+		sec += nlen;
+		while (sec < send) {
+			unsigned char type = *sec++;
+			uint32_t slen, count;
+			if (!leb_u32(&sec, send, &slen) || slen > (size_t)(send - sec))
+				return false;
+			const unsigned char *sub = sec, *subend = sec + slen;
+			sec = subend;
+			if (type != 2) /* WASM_DYLINK_NEEDED */
+				continue;
+			if (!leb_u32(&sub, subend, &count))
+				return false;
+			for (uint32_t i = 0; i < count; i++) {
+				uint32_t l;
+				if (!leb_u32(&sub, subend, &l) || l > (size_t)(subend - sub))
+					return false;
+				char *name = xstrndup((const char *)sub, l);
+				if (strv_has(needed, name))
+					free(name);
+				else
+					strv_push(needed, name);
+				sub += l;
+			}
+		}
+	}
+	return true;
+}
+
+void wheel_needed_libs(const struct wheel *w, struct strv *needed)
+{
+	struct strv all = {0};
+	for (size_t i = 0; i < w->n; i++)
+		if (is_shared_object(w->files[i].name))
+			wheel_wasm_needed(w->files[i].data, w->files[i].size, &all);
+	for (size_t i = 0; i < all.n; i++) {
+		bool held = false;
+		for (size_t k = 0; k < w->n && !held; k++)
+			held = strcmp(path_basename(w->files[k].name), all.v[i]) == 0;
+		if (!held && !strv_has(needed, all.v[i]))
+			strv_add(needed, all.v[i]);
+	}
+	strv_free(&all);
+	if (needed->n)
+		qsort(needed->v, needed->n, sizeof(char *), cmp_str);
+}
+
+bool wheel_vendor_needed(struct wheel *w, const struct strv *dirs)
+{
+	struct strv missing = {0};
+	bool ok = true;
+	for (int round = 0; ok && round < 64; round++) {
+		struct strv needed = {0}, found = {0};
+		wheel_needed_libs(w, &needed);
+		for (size_t i = 0; i < needed.n; i++) {
+			char *path = NULL;
+			for (size_t d = 0; d < dirs->n && !path; d++) {
+				path = path_join(dirs->v[d], needed.v[i]);
+				if (!path_is_file(path)) {
+					free(path);
+					path = NULL;
+				}
+			}
+			if (path)
+				strv_push(&found, path);
+			else if (!strv_has(&missing, needed.v[i]))
+				strv_add(&missing, needed.v[i]);
+		}
+		size_t n = found.n;
+		ok = wheel_vendor_libs(w, &found);
+		strv_free(&needed);
+		strv_free(&found);
+		if (n == 0)
+			break;
+	}
+	for (size_t i = 0; i < missing.n; i++)
+		log_debug("%s: %s is not vendored (not found in the library directories)", w->origin,
+			missing.v[i]);
+	strv_free(&missing);
+	return ok;
+}
+
 /* ---- writing ---- */
 
 int64_t wheel_epoch(void)
@@ -1126,7 +1243,7 @@ bool wheel_check_plain(const char *path)
 	bool ok = false;
 	size_t n = 0;
 	archive_read_support_format_tar(a);
-	archive_read_support_format_zip(a);
+	archive_read_support_format_zip_seekable(a);
 	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
 		log_err("%s: %s", path, archive_error_string(a));
 		goto out;
@@ -1264,22 +1381,6 @@ static bool version_same(const char *a, const char *b)
 	return same;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static bool rm_rf(const char *path)
-{
-	if (!path_exists(path))
-		return true;
-	if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0) {
-		log_err("%s: cannot remove: %s", path, strerror(errno));
-		return false;
-	}
-	return true;
-}
-
 void wheel_post_result_free(struct wheel_post_result *r)
 {
 	free(r->wheel_path);
@@ -1306,7 +1407,11 @@ bool wheel_postprocess(const char *build_dir, const struct wheel_post_opts *o,
 	}
 	if (o->target->host_ext_suffix && o->target->target_ext_suffix)
 		wheel_rename_suffix(w, o->target->host_ext_suffix, o->target->target_ext_suffix);
-	if (!rm_rf(unpacked) || !wheel_unpack(w, unpacked))
+	if (!remove_tree(unpacked)) {
+		log_err("%s: cannot remove: %s", unpacked, strerror(errno));
+		goto out;
+	}
+	if (!wheel_unpack(w, unpacked))
 		goto out;
 	wheel_free(w);
 	w = NULL;
@@ -1317,6 +1422,8 @@ bool wheel_postprocess(const char *build_dir, const struct wheel_post_opts *o,
 	if (!(w = wheel_read_dir(unpacked)))
 		goto out;
 	if (o->vendor_libs && !wheel_vendor_libs(w, o->vendor_libs))
+		goto out;
+	if (o->lib_dirs && !wheel_vendor_needed(w, o->lib_dirs))
 		goto out;
 	if (!wheel_check_wasm(w) || !wheel_retag(w, o->target))
 		goto out;
@@ -1352,5 +1459,56 @@ out:
 	free(name);
 	free(built);
 	free(unpacked);
+	return ok;
+}
+
+/* a tag the target runtime can install: *-none-any, or the target's platform */
+static bool tag_suits(const char *tag, const struct wheel_target *t)
+{
+	const char *plat = strrchr(tag, '-');
+	return plat && (strcmp(plat + 1, "any") == 0 || strcmp(plat + 1, t->platform_tag) == 0);
+}
+
+bool wheel_pass_through(const char *path, const struct wheel_target *t, const char *dist_dir,
+	struct wheel_post_result *r)
+{
+	*r = (struct wheel_post_result){0};
+	struct wheel *w = wheel_check(path);
+	char *data = NULL;
+	bool ok = false, suits = false;
+	size_t len;
+	if (!w)
+		goto out;
+	for (size_t i = 0; i < w->meta.tags.n && !suits; i++)
+		suits = tag_suits(w->meta.tags.v[i], t);
+	if (!suits) {
+		char *tags = wheel_tag_string(w);
+		log_err("%s: tagged %s, which the target (%s) cannot install", path, tags,
+			t->platform_tag);
+		free(tags);
+		goto out;
+	}
+	if (!wheel_check_wasm(w))
+		goto out;
+	if (!mkdir_p(dist_dir, 0755)) {
+		log_err("%s: %s", dist_dir, strerror(errno));
+		goto out;
+	}
+	r->wheel_path = path_join(dist_dir, path_basename(path));
+	if (!(data = read_file(path, &len)) || !write_file_atomic(r->wheel_path, data, len)) {
+		log_err("%s: %s", data ? r->wheel_path : path, strerror(errno));
+		goto out;
+	}
+	r->compiled = wheel_has_compiled_modules(w);
+	free(w->origin);
+	w->origin = xstrdup(r->wheel_path);
+	r->wheel = w;
+	w = NULL;
+	ok = true;
+out:
+	free(data);
+	wheel_free(w);
+	if (!ok)
+		wheel_post_result_free(r);
 	return ok;
 }

@@ -89,6 +89,14 @@ char *wheel_file_name(const struct wheel *w);
 size_t wheel_unvendor_tests(struct wheel *w, struct wheel *tests, const struct strv *retain);
 /* copy shared libraries into "<top>.libs/" of the wheel (top: the dist name) */
 bool wheel_vendor_libs(struct wheel *w, const struct strv *libs);
+/* the shared libraries a WebAssembly module needs (its dylink.0 section); false if
+ * data is not a well-formed module */
+bool wheel_wasm_needed(const unsigned char *data, size_t size, struct strv *needed);
+/* libraries the wheel's modules need that the wheel does not hold, sorted */
+void wheel_needed_libs(const struct wheel *w, struct strv *needed);
+/* vendor what the wheel needs (transitively) from the first of dirs holding it;
+ * libraries found nowhere are left to the runtime (a shared_library package) */
+bool wheel_vendor_needed(struct wheel *w, const struct strv *dirs);
 
 /* an archive the runtime unpacks as it is (a tests tar, a shared library zip):
  * regular files and directories with safe names, at least one file */
@@ -121,6 +129,7 @@ struct wheel_post_opts {
 	bool unvendor_tests;
 	const struct strv *retain_test_patterns; /* may be NULL */
 	const struct strv *vendor_libs;          /* shared libraries to vendor; may be NULL */
+	const struct strv *lib_dirs;  /* where needed libraries are vendored from; may be NULL */
 	/* run in the unpacked wheel before repacking (the recipe's `post`); may be NULL */
 	bool (*post)(const char *wheel_dir, void *ctx);
 	void *post_ctx;
@@ -135,6 +144,10 @@ struct wheel_post_result {
 
 /* find the single wheel in build_dir and turn it into the target's wheel */
 bool wheel_postprocess(const char *build_dir, const struct wheel_post_opts *o,
+	struct wheel_post_result *r);
+/* a recipe whose source is a wheel: verify it (RECORD, a tag that suits t) and copy it
+ * unchanged into dist_dir under its own name, atomically */
+bool wheel_pass_through(const char *path, const struct wheel_target *t, const char *dist_dir,
 	struct wheel_post_result *r);
 void wheel_post_result_free(struct wheel_post_result *r);
 

@@ -19,8 +19,9 @@ static int usage(void)
 		"       wheeltool lock-roundtrip IN OUT\n"
 		"       wheeltool marker MARKER [PYTHON]\n"
 		"       wheeltool zip-dir DIR OUT\n"
+		"       wheeltool pass-through WHEEL DIST_DIR\n"
 		"       wheeltool postprocess BUILD_DIR NAME VERSION WORK_DIR DIST_DIR [options]\n"
-		"         --unvendor-tests --retain PATTERN --host-suffix S --vendor LIB\n"
+		"         --unvendor-tests --retain PATTERN --host-suffix S --vendor LIB --lib-dir DIR\n"
 		"         --post SHELL-COMMAND (run in the unpacked wheel) --require-compiled\n");
 	return 2;
 }
@@ -45,6 +46,10 @@ static int info(const char *path)
 		wheel_has_compiled_modules(w) ? "true" : "false", fn);
 	print_strv("tags", &w->meta.tags);
 	print_strv("top_level", &w->meta.top_level);
+	struct strv needed = {0};
+	wheel_needed_libs(w, &needed);
+	print_strv("needed", &needed);
+	strv_free(&needed);
 	for (size_t i = 0; i < w->meta.requires_dist.n; i++)
 		printf("requires: %s\n", w->meta.requires_dist.v[i]);
 	free(fn);
@@ -70,7 +75,7 @@ static int postprocess(int argc, char **argv)
 		.host_ext_suffix = ".cpython-311-x86_64-linux-gnu.so",
 		.target_ext_suffix = ".cpython-311-wasm32-emscripten.so",
 	};
-	struct strv retain = {0}, libs = {0};
+	struct strv retain = {0}, libs = {0}, dirs = {0};
 	struct wheel_post_opts o = {
 		.name = argv[3],
 		.version = argv[4],
@@ -91,6 +96,8 @@ static int postprocess(int argc, char **argv)
 			t.host_ext_suffix = argv[++i];
 		else if (i + 1 < argc && strcmp(argv[i], "--vendor") == 0)
 			strv_add(&libs, argv[++i]);
+		else if (i + 1 < argc && strcmp(argv[i], "--lib-dir") == 0)
+			strv_add(&dirs, argv[++i]);
 		else if (i + 1 < argc && strcmp(argv[i], "--post") == 0) {
 			o.post = run_post;
 			o.post_ctx = argv[++i];
@@ -100,6 +107,8 @@ static int postprocess(int argc, char **argv)
 	}
 	if (libs.n)
 		o.vendor_libs = &libs;
+	if (dirs.n)
+		o.lib_dirs = &dirs;
 	struct wheel_post_result r;
 	int status = 1;
 	if (wheel_postprocess(argv[2], &o, &r)) {
@@ -114,6 +123,7 @@ static int postprocess(int argc, char **argv)
 	}
 	strv_free(&retain);
 	strv_free(&libs);
+	strv_free(&dirs);
 	return status;
 }
 
@@ -154,6 +164,15 @@ int main(int argc, char **argv)
 		if (v < 0)
 			return 1;
 		printf("%s\n", v ? "true" : "false");
+		return 0;
+	}
+	if (strcmp(act, "pass-through") == 0 && argc == 4) {
+		struct wheel_target t = {.python_tag = "cp311", .platform_tag = "emscripten_3_1_46_wasm32"};
+		struct wheel_post_result r;
+		if (!wheel_pass_through(argv[2], &t, argv[3], &r))
+			return 1;
+		printf("wheel: %s\ncompiled: %s\n", r.wheel_path, r.compiled ? "true" : "false");
+		wheel_post_result_free(&r);
 		return 0;
 	}
 	if (strcmp(act, "zip-dir") == 0 && argc == 4) {

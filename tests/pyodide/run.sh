@@ -64,6 +64,16 @@ check "... the WebAssembly extension works, through the shared library it needs"
 check "... the tests archive installs and its test passes" expect more \
 	'r["code"][2] == {"ok": True, "result": "passed"} and "kiln-demo" in r["loaded"]'
 
+# a wheel with its shared library vendored into kiln_fast.libs/ needs no library package
+check "postprocess kiln-fast, vendoring what it needs" "$wheeltool" postprocess "$work/out-kiln-fast" \
+	kiln-fast 0.1.0 "$work/w3" "$work/vendored" --lib-dir "$work/lib"
+cp -r "$runtime" "$work/rt2"
+check "add the vendored wheel" "$kiln" lockfile add-wheels --dist "$work/rt2" "$work"/vendored/*.whl
+node "$here/run.mjs" --index "$work/rt2" --package kiln-fast --code 'import kiln_fast; kiln_fast.twice(21)' \
+	>"$work/vendored.json"
+check "the vendored library is found by the extension" expect vendored \
+	'r["code"][0] == {"ok": True, "result": 42} and list(r["loaded"]) == ["kiln-fast"]'
+
 # the harness fails when things fail
 pyodide_show() { pyodide "$@"; local s=$?; cat "$work/$1.json"; return $s; }
 check_fails "a package missing from the lock is reported" '"kiln-nonexistent":{"ok":false' \

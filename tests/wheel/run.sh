@@ -17,6 +17,7 @@ runtime_lock=${KILN_PYODIDE:-$srcdir/../../crossenv/node_modules/pyodide}/pyodid
 # --- real wheels from Debian's build frontend and setuptools/flit backends ---
 build_inputs || exit 1
 build_wheel kiln-fast "$work/out-kiln-fast-elf" || exit 1
+mkdir -p "$work/empty-libdir"
 demo_whl=$(ls "$work"/out-kiln-demo/*.whl)
 
 check "verify a setuptools wheel" "$wheeltool" verify "$demo_whl"
@@ -97,6 +98,22 @@ check "vendor a shared library" post "$work/out-kiln-fast" kiln-fast 0.1.0 "$wor
 check "... into <name>.libs/" checker wheel "$work/dist6/kiln_fast-0.1.0-cp311-cp311-emscripten_3_1_46_wasm32.whl" \
 	--has kiln_fast.libs/libkilnextra.so --exec kiln_fast.libs/libkilnextra.so \
 	--exec kiln_fast.cpython-311-wasm32-emscripten.so
+
+check "the libraries a module needs (dylink.0)" sh -c "'$wheeltool' info '$work'/out-kiln-fast/*.whl | grep -qx 'needed: libkilnhelper.so'"
+check "vendor what is needed from a library directory" post "$work/out-kiln-fast" kiln-fast 0.1.0 \
+	"$work/w10" "$work/dist10" --lib-dir "$work/empty-libdir" --lib-dir "$work/lib"
+check "... into kiln_fast.libs/" checker wheel "$work/dist10/kiln_fast-0.1.0-cp311-cp311-emscripten_3_1_46_wasm32.whl" \
+	--has kiln_fast.libs/libkilnhelper.so --exec kiln_fast.libs/libkilnhelper.so \
+	--exec kiln_fast.cpython-311-wasm32-emscripten.so
+check "... and nothing is missing now" sh -c "'$wheeltool' info '$work/dist10/kiln_fast-0.1.0-cp311-cp311-emscripten_3_1_46_wasm32.whl' | grep -qx 'needed:'"
+
+# --- a wheel as a recipe's source: verified and copied unchanged ---
+check "pass a wheel through" "$wheeltool" pass-through "$fast_whl" "$work/dist11"
+check "... unchanged" cmp "$fast_whl" "$work/dist11/$(basename "$fast_whl")"
+check_fails "... not a tampered one" "hash mismatch" \
+	"$wheeltool" pass-through "$work/tamper/kiln_demo-0.3.0-py3-none-any.whl" "$work/dist11"
+check_fails "... nor one for another platform" "tagged cp311-cp311-linux_x86_64, which the target (emscripten_3_1_46_wasm32) cannot install" \
+	"$wheeltool" pass-through "$work"/out-kiln-fast-elf/*.whl "$work/dist11"
 
 # --- shared library archive ---
 check "shared library zip" checker zip "$work/shlib/libkilnhelper-1.0.0.zip" --epoch "$epoch" \
