@@ -51,7 +51,6 @@ struct job {
 };
 
 struct fetch {
-	const struct fetch_opts *opts;
 	unsigned jobs, tries, backoff_ms;
 	long connect_timeout, stall_timeout, max_redirects;
 	CURLM *multi;
@@ -85,7 +84,7 @@ static bool valid_sha(const char *s, char out[65])
 	return s[64] == '\0';
 }
 
-/* last path component of a URL, without query or fragment */
+/* last path component of a URL, without query or fragment, percent-decoded */
 static char *url_file_name(const char *url)
 {
 	const char *start = strstr(url, "://");
@@ -97,7 +96,13 @@ static char *url_file_name(const char *url)
 			slash = p;
 	if (!slash)
 		return xstrdup("");
-	return xstrndup(slash + 1, (size_t)(start + end - slash - 1));
+	char *raw = xstrndup(slash + 1, (size_t)(start + end - slash - 1));
+	int len = 0;
+	char *dec = curl_easy_unescape(NULL, raw, 0, &len);
+	char *name = dec && strlen(dec) == (size_t)len ? xstrdup(dec) : xstrdup("");
+	curl_free(dec);
+	free(raw);
+	return name;
 }
 
 static bool valid_file_name(const char *s)
@@ -215,15 +220,17 @@ static bool job_commit(struct job *j, const char *source)
 		return false;
 	}
 	if (fsync(j->fd) != 0 || close(j->fd) != 0) {
+		int e = errno;
 		j->fd = -1;
 		job_reset_tmp(j);
-		job_fail_source(j, false, "cannot write %s: %s", j->tmp, strerror(errno));
+		job_fail_source(j, false, "cannot write %s: %s", j->tmp, strerror(e));
 		return false;
 	}
 	j->fd = -1;
 	if (rename(j->tmp, j->final) != 0) {
+		int e = errno;
 		job_reset_tmp(j);
-		job_fail_source(j, false, "cannot rename into %s: %s", j->final, strerror(errno));
+		job_fail_source(j, false, "cannot rename into %s: %s", j->final, strerror(e));
 		return false;
 	}
 	fsync_dir(j->dir);
@@ -719,7 +726,6 @@ bool fetch_all(struct fetch_item *items, size_t n, const struct fetch_opts *opts
 	if (!opts)
 		opts = &defaults;
 	struct fetch f = {
-		.opts = opts,
 		.jobs = opts->jobs ? opts->jobs : 4,
 		.tries = opts->tries ? opts->tries : 3,
 		.backoff_ms = opts->backoff_ms ? opts->backoff_ms : 1000,

@@ -226,6 +226,23 @@ static void test_basic(void)
 	      "query string in the file name: %s", it.path);
 	fetch_item_clear(&it);
 	free(q);
+
+	/* percent escapes in the URL are decoded for the file name, and escaped again for mirrors */
+	make_file("b+c 1.tar.gz", 1000, 11, sha);
+	char *plus = url("files", "b%2Bc%201.tar.gz");
+	CHECK(fetch_one(plus, NULL, sha, &o, &it) && str_endswith(it.path, "/b+c 1.tar.gz"),
+	      "escaped URL file name: %s", it.path);
+	fetch_item_clear(&it);
+	char *mirror = xasprintf("%s/files", base);
+	const char *m[] = {mirror};
+	char *cache2 = path_join(work, "cache2");
+	struct fetch_opts om = {.cache_dir = cache2, .mirrors = m, .n_mirrors = 1};
+	CHECK(fetch_one(NULL, "b+c 1.tar.gz", sha, &om, &it), "escaped name on a mirror");
+	CHECK(requests("/files/b%2Bc%201.tar.gz") == 2, "mirror URL not escaped");
+	fetch_item_clear(&it);
+	free(cache2);
+	free(mirror);
+	free(plus);
 	free(want);
 	free(u);
 }

@@ -22,6 +22,7 @@ import os
 import sys
 import threading
 import time
+import urllib.parse
 
 root = sys.argv[1]
 counts = collections.Counter()
@@ -69,7 +70,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if mode == "redirect":
             self.redirect("/files/" + name)
             return
-        file = os.path.join(root, os.path.basename(name))
+        file = os.path.join(root, os.path.basename(urllib.parse.unquote(name)))
         if mode == "404" or not os.path.isfile(file):
             self.wfile.write(self.send_body(404, b"not found\n"))
             return
