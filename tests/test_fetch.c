@@ -449,6 +449,21 @@ static void test_mirrors(void)
 	fetch_item_clear(&it);
 	free(u);
 
+	/* a mirror failing with 500 after every try: the URL */
+	make_file("j.tgz", 2000, 12, sha);
+	char *hf = xasprintf("%s/flaky", base);
+	const char *m5[] = {hf};
+	struct fetch_opts o5 = {.cache_dir = cache, .mirrors = m5, .n_mirrors = 1, .tries = 2,
+				.backoff_ms = 10};
+	u = url("files", "j.tgz");
+	CHECK(fetch_one(u, NULL, sha, &o5, &it), "fallback after a failing mirror");
+	CHECK(requests("/flaky/j.tgz") == 2 && requests("/files/j.tgz") == 1,
+	      "failing mirror: %d tries, then %d from the URL", requests("/flaky/j.tgz"),
+	      requests("/files/j.tgz"));
+	fetch_item_clear(&it);
+	free(u);
+	free(hf);
+
 	/* every source fails: the error lists them all */
 	make_file("i.tgz", 2000, 10, sha);
 	o.mirrors = m3;
@@ -510,7 +525,30 @@ static void test_parallel(void)
 		free(urls[i]);
 	}
 	CHECK(items[N].path && requests("/slow/p0.tar.gz") == 1, "duplicate fetched twice");
+	CHECK(requests("max-slow") == N, "%d transfers at once, want %d", requests("max-slow"), N);
 	fetch_item_clear(&items[N]);
+
+	/* the bound on concurrent transfers holds */
+	struct buf r = http_get("/reset");
+	buf_free(&r);
+	char *cache2 = path_join(work, "cache-bound");
+	struct fetch_opts o2 = {.cache_dir = cache2, .jobs = 2};
+	for (int i = 0; i < 4; i++) {
+		urls[i] = url("slow", names[i]);
+		items[i].url = urls[i];
+		items[i].sha256 = sha[i];
+	}
+	t0 = now_s();
+	CHECK(fetch_all(items, 4, &o2), "bounded fetch failed");
+	dt = now_s() - t0;
+	CHECK(requests("max-slow") == 2, "%d transfers at once with jobs=2", requests("max-slow"));
+	CHECK(dt >= 1.8, "4 transfers of ~1s, 2 at a time, took only %.2fs", dt);
+	for (int i = 0; i < 4; i++) {
+		CHECK(file_has_sha(items[i].path, sha[i]), "bounded item %d", i);
+		fetch_item_clear(&items[i]);
+		free(urls[i]);
+	}
+	free(cache2);
 }
 
 /* two processes on one cache fetch the same files, in opposite orders */
