@@ -5,7 +5,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <locale.h>
 #include <spawn.h>
@@ -429,17 +428,9 @@ static bool check_symlinks(struct unpack *u)
 	return true;
 }
 
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+static void remove_temp(const char *p)
 {
-	if (flag == FTW_DP)
-		return rmdir(p) != 0 && errno != ENOENT ? -1 : 0;
-	return unlink(p) != 0 && errno != ENOENT ? -1 : 0;
-}
-
-/* rm -rf without following symlinks */
-static void remove_tree(const char *p)
-{
-	if (path_exists(p) && nftw(p, rm_one, 32, FTW_DEPTH | FTW_PHYS) != 0)
+	if (!remove_tree(p))
 		log_warn("cannot remove %s: %s", p, strerror(errno));
 }
 
@@ -576,7 +567,7 @@ bool extract_archive(const char *archive, const char *destdir, const struct extr
 		ok = false;
 	}
 	if (!ok)
-		remove_tree(tmp);
+		remove_temp(tmp);
 	free(tmp);
 	return ok;
 }
@@ -837,7 +828,7 @@ bool extract_prepare_source(const char *archive, const char *destdir, const char
 	ok = true;
 out:
 	if (path_exists(tmp))
-		remove_tree(tmp);
+		remove_temp(tmp);
 	free(top);
 	free(tmp);
 	return ok;

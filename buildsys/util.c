@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -283,6 +284,20 @@ bool mkdir_p(const char *p, unsigned mode)
 	}
 	free(tmp);
 	return ok;
+}
+
+static int remove_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return (flag == FTW_DP ? rmdir(p) : unlink(p)) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+bool remove_tree(const char *p)
+{
+	if (!path_exists(p))
+		return true;
+	return nftw(p, remove_one, 32, FTW_DEPTH | FTW_PHYS) == 0;
 }
 
 char *read_file(const char *path, size_t *len)

@@ -67,6 +67,9 @@ bool path_exists(const char *p);
 /* mkdir -p; true on success, errno set on failure */
 bool mkdir_p(const char *p, unsigned mode);
 
+/* rm -rf; true when p is gone afterwards */
+bool remove_tree(const char *p);
+
 /* whole file into memory, NUL-terminated; NULL with errno on failure */
 char *read_file(const char *path, size_t *len);
 /* write via a temporary file in the same directory and rename(2) */

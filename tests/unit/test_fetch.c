@@ -1,4 +1,4 @@
-/* fetch_all() against a real HTTP server (tests/fetch/server.py) on 127.0.0.1.
+/* fetch_all() against a real HTTP server (tests/data/fetch/server.py) on 127.0.0.1.
  * usage: test_fetch SERVER_PY WORKDIR */
 #include <cjson/cJSON.h>
 #include <curl/curl.h>

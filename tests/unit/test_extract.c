@@ -1,4 +1,4 @@
-/* extract_* against real archives written by tests/extract/make_archives.py.
+/* extract_* against real archives written by tests/data/extract/make_archives.py.
  * usage: test_extract MAKE_ARCHIVES_PY WORKDIR */
 #include <dirent.h>
 #include <stdio.h>
