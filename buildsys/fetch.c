@@ -642,16 +642,10 @@ static bool run(struct fetch *f, struct job *jobs, size_t n)
 {
 	double last_progress = 0;
 	while (f->finished < f->total) {
-		double now = now_s(), next = now + 0.25;
-		for (size_t i = 0; i < n && f->active < f->jobs; i++) {
-			struct job *j = &jobs[i];
-			if (j->state != JOB_WAIT)
-				continue;
-			if (j->ready_at <= now)
-				job_start(f, j);
-			else if (j->ready_at < next)
-				next = j->ready_at;
-		}
+		double now = now_s();
+		for (size_t i = 0; i < n && f->active < f->jobs; i++)
+			if (jobs[i].state == JOB_WAIT && jobs[i].ready_at <= now)
+				job_start(f, &jobs[i]);
 		int running = 0;
 		if (curl_multi_perform(f->multi, &running) != CURLM_OK) {
 			log_err("curl_multi_perform failed");
@@ -676,7 +670,7 @@ static bool run(struct fetch *f, struct job *jobs, size_t n)
 			last_progress = now;
 		}
 		bool startable = false;
-		next = now + 0.25;
+		double next = now + 0.25;
 		for (size_t i = 0; i < n; i++) {
 			if (jobs[i].state != JOB_WAIT)
 				continue;
@@ -785,6 +779,9 @@ bool fetch_all(struct fetch_item *items, size_t n, const struct fetch_opts *opts
 				ok = false;
 		}
 	}
+	for (size_t i = 0; i < n; i++)
+		if ((jobs[i].state == JOB_WAIT || jobs[i].state == JOB_ACTIVE) && !items[i].error)
+			items[i].error = xasprintf("%s: not fetched (interrupted)", jobs[i].name);
 	finish_dups(jobs, n);
 	for (size_t i = 0; i < n; i++) {
 		if (!items[i].path)
