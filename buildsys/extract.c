@@ -261,14 +261,18 @@ static bool check_entry(struct unpack *u, struct archive_entry *e, bool *skip)
 		log_err("%s: entry without a name, or whose name is not valid UTF-8", u->archive);
 		return false;
 	}
-	if (!valid_utf8(raw)) {
+	bool utf8 = valid_utf8(raw), control = false;
+	for (const unsigned char *p = (const unsigned char *)raw; *p; p++)
+		control |= *p < 0x20 || *p == 0x7f;
+	if (!utf8 || control) {
 		struct buf esc = {0};
 		for (const unsigned char *p = (const unsigned char *)raw; *p; p++)
 			if (*p >= 0x20 && *p < 0x7f)
 				buf_putc(&esc, (char)*p);
 			else
 				buf_printf(&esc, "\\x%02x", *p);
-		log_err("%s: entry '%s': name is not valid UTF-8", u->archive, esc.s);
+		log_err("%s: entry '%s': name %s", u->archive, esc.s,
+			utf8 ? "contains control characters" : "is not valid UTF-8");
 		buf_free(&esc);
 		return false;
 	}
