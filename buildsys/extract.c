@@ -214,11 +214,13 @@ static const char *type_name(enum node_type t)
 	return t == NODE_DIR ? "directory" : t == NODE_FILE ? "file" : "symlink";
 }
 
-/* record path in the tree; every parent must be a directory (never a symlink or a file) */
-static bool claim(struct unpack *u, const char *entry, const char *path, enum node_type t)
+/* record path in the tree and return its node; every parent must be a directory (never a
+ * symlink or a file) */
+static struct node *claim(struct unpack *u, const char *entry, const char *path,
+			  enum node_type t)
 {
 	char *tmp = xstrdup(path);
-	bool ok = false;
+	struct node *ok = NULL;
 	for (char *s = strchr(tmp, '/'); s; s = strchr(s + 1, '/')) {
 		*s = '\0';
 		struct node *n = nodes_get(&u->nodes, tmp);
@@ -237,9 +239,7 @@ static bool claim(struct unpack *u, const char *entry, const char *path, enum no
 			type_name(n->type));
 		goto out;
 	}
-	if (!n)
-		nodes_add(&u->nodes, path, t);
-	ok = true;
+	ok = n ? n : nodes_add(&u->nodes, path, t);
 out:
 	free(tmp);
 	return ok;
@@ -329,9 +329,10 @@ static bool check_entry(struct unpack *u, struct archive_entry *e, bool *skip)
 				raw, target ? target : "");
 			goto out;
 		}
-		if (!claim(u, raw, path, NODE_LINK))
+		struct node *n = claim(u, raw, path, NODE_LINK);
+		if (!n)
 			goto out;
-		nodes_get(&u->nodes, path)->target = xstrdup(target);
+		n->target = xstrdup(target);
 	} else {
 		const char *what = type == AE_IFCHR ? "a character device" :
 				   type == AE_IFBLK ? "a block device" :
