@@ -5,18 +5,16 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <locale.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "proc.h"
 #include "util.h"
 
 /* what an archive path is, as far as the archive has said so far */
@@ -216,11 +214,13 @@ static const char *type_name(enum node_type t)
 	return t == NODE_DIR ? "directory" : t == NODE_FILE ? "file" : "symlink";
 }
 
-/* record path in the tree; every parent must be a directory (never a symlink or a file) */
-static bool claim(struct unpack *u, const char *entry, const char *path, enum node_type t)
+/* record path in the tree and return its node; every parent must be a directory (never a
+ * symlink or a file) */
+static struct node *claim(struct unpack *u, const char *entry, const char *path,
+			  enum node_type t)
 {
 	char *tmp = xstrdup(path);
-	bool ok = false;
+	struct node *ok = NULL;
 	for (char *s = strchr(tmp, '/'); s; s = strchr(s + 1, '/')) {
 		*s = '\0';
 		struct node *n = nodes_get(&u->nodes, tmp);
@@ -239,9 +239,7 @@ static bool claim(struct unpack *u, const char *entry, const char *path, enum no
 			type_name(n->type));
 		goto out;
 	}
-	if (!n)
-		nodes_add(&u->nodes, path, t);
-	ok = true;
+	ok = n ? n : nodes_add(&u->nodes, path, t);
 out:
 	free(tmp);
 	return ok;
@@ -263,14 +261,18 @@ static bool check_entry(struct unpack *u, struct archive_entry *e, bool *skip)
 		log_err("%s: entry without a name, or whose name is not valid UTF-8", u->archive);
 		return false;
 	}
-	if (!valid_utf8(raw)) {
+	bool utf8 = valid_utf8(raw), control = false;
+	for (const unsigned char *p = (const unsigned char *)raw; *p; p++)
+		control |= *p < 0x20 || *p == 0x7f;
+	if (!utf8 || control) {
 		struct buf esc = {0};
 		for (const unsigned char *p = (const unsigned char *)raw; *p; p++)
 			if (*p >= 0x20 && *p < 0x7f)
 				buf_putc(&esc, (char)*p);
 			else
 				buf_printf(&esc, "\\x%02x", *p);
-		log_err("%s: entry '%s': name is not valid UTF-8", u->archive, esc.s);
+		log_err("%s: entry '%s': name %s", u->archive, esc.s,
+			utf8 ? "contains control characters" : "is not valid UTF-8");
 		buf_free(&esc);
 		return false;
 	}
@@ -327,9 +329,10 @@ static bool check_entry(struct unpack *u, struct archive_entry *e, bool *skip)
 				raw, target ? target : "");
 			goto out;
 		}
-		if (!claim(u, raw, path, NODE_LINK))
+		struct node *n = claim(u, raw, path, NODE_LINK);
+		if (!n)
 			goto out;
-		nodes_get(&u->nodes, path)->target = xstrdup(target);
+		n->target = xstrdup(target);
 	} else {
 		const char *what = type == AE_IFCHR ? "a character device" :
 				   type == AE_IFBLK ? "a block device" :
@@ -429,8 +432,7 @@ static bool check_symlinks(struct unpack *u)
 	return true;
 }
 
-/* rm -rf without following symlinks; a failure only warns */
-static void discard_tree(const char *p)
+static void remove_temp(const char *p)
 {
 	if (!remove_tree(p))
 		log_warn("cannot remove %s: %s", p, strerror(errno));
@@ -569,7 +571,7 @@ bool extract_archive(const char *archive, const char *destdir, const struct extr
 		ok = false;
 	}
 	if (!ok)
-		discard_tree(tmp);
+		remove_temp(tmp);
 	free(tmp);
 	return ok;
 }
@@ -669,42 +671,49 @@ out:
 	return top;
 }
 
-/* run argv in dir, output collected into out; the exit status, -1 if it could not run */
-static int run_captured(char *const argv[], const char *dir, struct buf *out)
+/* patch's output, read back from its log file */
+static char *read_log(FILE *f)
 {
-	int p[2];
-	if (pipe2(p, O_CLOEXEC) != 0)
-		return -1;
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, p[1], 2);
-	posix_spawn_file_actions_addchdir_np(&fa, dir);
-	pid_t pid;
-	int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(p[1]);
-	if (rc != 0) {
-		close(p[0]);
-		errno = rc;
-		return -1;
-	}
+	struct buf b = {0};
 	char chunk[4096];
-	for (;;) {
-		ssize_t r = read(p[0], chunk, sizeof(chunk));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		buf_add(out, chunk, (size_t)r);
+	size_t r;
+	rewind(f);
+	while ((r = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&b, chunk, r);
+	return buf_take(&b);
+}
+
+static bool apply_patch(const char *srcdir, const char *name, const char *path)
+{
+	FILE *log = tmpfile();
+	if (!log) {
+		log_err("cannot create a log file for patch %s: %s", name, strerror(errno));
+		return false;
 	}
-	close(p[0]);
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	const char *argv[] = {"patch", "-p1", "--batch", "--forward", "--no-backup-if-mismatch",
+			      "-i", path, NULL};
+	struct proc_opts po = {.cwd = srcdir, .out_fd = fileno(log)};
+	int status = 0;
+	bool ok = proc_run(argv, &po, &status);
+	if (ok && status != 0) {
+		char *out = read_log(log), *how = proc_describe(status);
+		struct buf msg = {0};
+		buf_printf(&msg, "patch %s does not apply to %s (patch: %s):", name, srcdir, how);
+		for (char *line = out; *line;) {
+			size_t len = strcspn(line, "\n");
+			buf_printf(&msg, "\n  | %.*s", (int)len, line);
+			line += len + (line[len] == '\n');
+		}
+		log_err("%s", msg.s);
+		buf_free(&msg);
+		free(how);
+		free(out);
+		ok = false;
+	} else if (ok) {
+		log_debug("applied %s", name);
+	}
+	fclose(log);
+	return ok;
 }
 
 bool extract_apply_patches(const char *srcdir, const char *const *patches, size_t n,
@@ -713,39 +722,11 @@ bool extract_apply_patches(const char *srcdir, const char *const *patches, size_
 	for (size_t i = 0; i < n; i++) {
 		char *p = path_join(recipe_dir ? recipe_dir : ".", patches[i]);
 		char *abs = realpath(p, NULL);
-		if (!abs || !path_is_file(abs)) {
+		bool ok = abs && path_is_file(abs);
+		if (!ok)
 			log_err("patch %s: %s", p, abs ? "not a file" : strerror(errno));
-			free(p);
-			free(abs);
-			return false;
-		}
-		struct strv argv = {0};
-		static const char *const args[] = {"patch", "-p1", "--batch", "--forward",
-						   "--no-backup-if-mismatch", "-i"};
-		for (size_t k = 0; k < ARRAY_LEN(args); k++)
-			strv_add(&argv, args[k]);
-		strv_add(&argv, abs);
-		struct buf out = {0};
-		int rc = run_captured(argv.v, srcdir, &out);
-		strv_free(&argv);
-		bool ok = rc == 0;
-		if (rc < 0) {
-			log_err("cannot run patch for %s: %s", patches[i], strerror(errno));
-		} else if (rc != 0) {
-			struct buf msg = {0};
-			buf_printf(&msg, "patch %s does not apply to %s (patch exited with %d):",
-				   patches[i], srcdir, rc);
-			for (char *line = out.s; line && *line;) {
-				size_t len = strcspn(line, "\n");
-				buf_printf(&msg, "\n  | %.*s", (int)len, line);
-				line += len + (line[len] == '\n');
-			}
-			log_err("%s", msg.s);
-			buf_free(&msg);
-		} else {
-			log_debug("applied %s", patches[i]);
-		}
-		buf_free(&out);
+		else
+			ok = apply_patch(srcdir, patches[i], abs);
 		free(p);
 		free(abs);
 		if (!ok)
@@ -830,7 +811,7 @@ bool extract_prepare_source(const char *archive, const char *destdir, const char
 	ok = true;
 out:
 	if (path_exists(tmp))
-		discard_tree(tmp);
+		remove_temp(tmp);
 	free(top);
 	free(tmp);
 	return ok;

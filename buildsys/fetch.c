@@ -51,7 +51,6 @@ struct job {
 };
 
 struct fetch {
-	const struct fetch_opts *opts;
 	unsigned jobs, tries, backoff_ms;
 	long connect_timeout, stall_timeout, max_redirects;
 	CURLM *multi;
@@ -85,7 +84,7 @@ static bool valid_sha(const char *s, char out[65])
 	return s[64] == '\0';
 }
 
-/* last path component of a URL, without query or fragment */
+/* last path component of a URL, without query or fragment, percent-decoded */
 static char *url_file_name(const char *url)
 {
 	const char *start = strstr(url, "://");
@@ -97,7 +96,13 @@ static char *url_file_name(const char *url)
 			slash = p;
 	if (!slash)
 		return xstrdup("");
-	return xstrndup(slash + 1, (size_t)(start + end - slash - 1));
+	char *raw = xstrndup(slash + 1, (size_t)(start + end - slash - 1));
+	int len = 0;
+	char *dec = curl_easy_unescape(NULL, raw, 0, &len);
+	char *name = dec && strlen(dec) == (size_t)len ? xstrdup(dec) : xstrdup("");
+	curl_free(dec);
+	free(raw);
+	return name;
 }
 
 static bool valid_file_name(const char *s)
@@ -215,15 +220,17 @@ static bool job_commit(struct job *j, const char *source)
 		return false;
 	}
 	if (fsync(j->fd) != 0 || close(j->fd) != 0) {
+		int e = errno;
 		j->fd = -1;
 		job_reset_tmp(j);
-		job_fail_source(j, false, "cannot write %s: %s", j->tmp, strerror(errno));
+		job_fail_source(j, false, "cannot write %s: %s", j->tmp, strerror(e));
 		return false;
 	}
 	j->fd = -1;
 	if (rename(j->tmp, j->final) != 0) {
+		int e = errno;
 		job_reset_tmp(j);
-		job_fail_source(j, false, "cannot rename into %s: %s", j->final, strerror(errno));
+		job_fail_source(j, false, "cannot rename into %s: %s", j->final, strerror(e));
 		return false;
 	}
 	fsync_dir(j->dir);
@@ -635,16 +642,10 @@ static bool run(struct fetch *f, struct job *jobs, size_t n)
 {
 	double last_progress = 0;
 	while (f->finished < f->total) {
-		double now = now_s(), next = now + 0.25;
-		for (size_t i = 0; i < n && f->active < f->jobs; i++) {
-			struct job *j = &jobs[i];
-			if (j->state != JOB_WAIT)
-				continue;
-			if (j->ready_at <= now)
-				job_start(f, j);
-			else if (j->ready_at < next)
-				next = j->ready_at;
-		}
+		double now = now_s();
+		for (size_t i = 0; i < n && f->active < f->jobs; i++)
+			if (jobs[i].state == JOB_WAIT && jobs[i].ready_at <= now)
+				job_start(f, &jobs[i]);
 		int running = 0;
 		if (curl_multi_perform(f->multi, &running) != CURLM_OK) {
 			log_err("curl_multi_perform failed");
@@ -669,7 +670,7 @@ static bool run(struct fetch *f, struct job *jobs, size_t n)
 			last_progress = now;
 		}
 		bool startable = false;
-		next = now + 0.25;
+		double next = now + 0.25;
 		for (size_t i = 0; i < n; i++) {
 			if (jobs[i].state != JOB_WAIT)
 				continue;
@@ -719,7 +720,6 @@ bool fetch_all(struct fetch_item *items, size_t n, const struct fetch_opts *opts
 	if (!opts)
 		opts = &defaults;
 	struct fetch f = {
-		.opts = opts,
 		.jobs = opts->jobs ? opts->jobs : 4,
 		.tries = opts->tries ? opts->tries : 3,
 		.backoff_ms = opts->backoff_ms ? opts->backoff_ms : 1000,
@@ -779,6 +779,9 @@ bool fetch_all(struct fetch_item *items, size_t n, const struct fetch_opts *opts
 				ok = false;
 		}
 	}
+	for (size_t i = 0; i < n; i++)
+		if ((jobs[i].state == JOB_WAIT || jobs[i].state == JOB_ACTIVE) && !items[i].error)
+			items[i].error = xasprintf("%s: not fetched (interrupted)", jobs[i].name);
 	finish_dups(jobs, n);
 	for (size_t i = 0; i < n; i++) {
 		if (!items[i].path)

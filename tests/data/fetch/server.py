@@ -12,7 +12,7 @@ selects the behaviour for the file named by the rest:
   /redirect/NAME   a redirect to /files/NAME
   /wrong/NAME      HTTP 200 with other bytes than the file
   /404/NAME        HTTP 404
-  /stats           JSON {path: number of requests}
+  /stats           JSON {path: number of requests, "max-slow": most /slow/ at once}
   /reset           forget the counts
 """
 import collections
@@ -22,10 +22,12 @@ import os
 import sys
 import threading
 import time
+import urllib.parse
 
 root = sys.argv[1]
 counts = collections.Counter()
 lock = threading.Lock()
+slow_now = 0  # /slow/ responses in progress; the maximum is counts["max-slow"]
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -69,7 +71,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if mode == "redirect":
             self.redirect("/files/" + name)
             return
-        file = os.path.join(root, os.path.basename(name))
+        file = os.path.join(root, os.path.basename(urllib.parse.unquote(name)))
         if mode == "404" or not os.path.isfile(file):
             self.wfile.write(self.send_body(404, b"not found\n"))
             return
@@ -101,12 +103,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     break
             self.close_connection = True
         elif mode == "slow":
-            self.wfile.write(self.send_body(200, b"", length=len(data)))
+            global slow_now
+            with lock:
+                slow_now += 1
+                counts["max-slow"] = max(counts["max-slow"], slow_now)
             step = max(1, len(data) // 10)
-            for i in range(0, len(data), step):
-                self.wfile.write(data[i:i + step])
-                self.wfile.flush()
-                time.sleep(0.1)
+            chunks = [data[i:i + step] for i in range(0, len(data), step)]
+            try:
+                self.wfile.write(self.send_body(200, b"", length=len(data)))
+                for c in chunks[:-1]:
+                    self.wfile.write(c)
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            finally:
+                with lock:
+                    slow_now -= 1
+            self.wfile.write(chunks[-1])
         else:
             self.wfile.write(self.send_body(404, b"unknown mode\n"))
 

@@ -1,4 +1,4 @@
-/* extract_* against real archives written by tests/extract/make_archives.py.
+/* extract_* against real archives written by tests/data/extract/make_archives.py.
  * usage: test_extract MAKE_ARCHIVES_PY WORKDIR */
 #include <dirent.h>
 #include <stdio.h>
@@ -126,6 +126,7 @@ static const struct hostile hostile[] = {
 	{"dup.tar", "'pkg/a.txt'", "duplicate entry"},
 	{"file-as-dir.tar", "'pkg/a/b.txt'", "written through the file 'pkg/a'"},
 	{"nonutf8.tar", "'pkg/caf\\xe9.txt'", "not valid UTF-8"},
+	{"control.tar", "'pkg/a\\x1b[2Jb.txt'", "contains control characters"},
 	{"huge.tar", "'pkg/huge.bin'", "declares 1000000000000 bytes"},
 	{"bomb.zip", "'pkg/zeros.bin'", "decompression bomb"},
 	{"zip-dotdot.zip", "'../evil.txt'", "'..'"},

@@ -1,4 +1,4 @@
-/* fetch_all() against a real HTTP server (tests/fetch/server.py) on 127.0.0.1.
+/* fetch_all() against a real HTTP server (tests/data/fetch/server.py) on 127.0.0.1.
  * usage: test_fetch SERVER_PY WORKDIR */
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -226,6 +226,23 @@ static void test_basic(void)
 	      "query string in the file name: %s", it.path);
 	fetch_item_clear(&it);
 	free(q);
+
+	/* percent escapes in the URL are decoded for the file name, and escaped again for mirrors */
+	make_file("b+c 1.tar.gz", 1000, 11, sha);
+	char *plus = url("files", "b%2Bc%201.tar.gz");
+	CHECK(fetch_one(plus, NULL, sha, &o, &it) && str_endswith(it.path, "/b+c 1.tar.gz"),
+	      "escaped URL file name: %s", it.path);
+	fetch_item_clear(&it);
+	char *mirror = xasprintf("%s/files", base);
+	const char *m[] = {mirror};
+	char *cache2 = path_join(work, "cache2");
+	struct fetch_opts om = {.cache_dir = cache2, .mirrors = m, .n_mirrors = 1};
+	CHECK(fetch_one(NULL, "b+c 1.tar.gz", sha, &om, &it), "escaped name on a mirror");
+	CHECK(requests("/files/b%2Bc%201.tar.gz") == 2, "mirror URL not escaped");
+	fetch_item_clear(&it);
+	free(cache2);
+	free(mirror);
+	free(plus);
 	free(want);
 	free(u);
 }
@@ -432,6 +449,21 @@ static void test_mirrors(void)
 	fetch_item_clear(&it);
 	free(u);
 
+	/* a mirror failing with 500 after every try: the URL */
+	make_file("j.tgz", 2000, 12, sha);
+	char *hf = xasprintf("%s/flaky", base);
+	const char *m5[] = {hf};
+	struct fetch_opts o5 = {.cache_dir = cache, .mirrors = m5, .n_mirrors = 1, .tries = 2,
+				.backoff_ms = 10};
+	u = url("files", "j.tgz");
+	CHECK(fetch_one(u, NULL, sha, &o5, &it), "fallback after a failing mirror");
+	CHECK(requests("/flaky/j.tgz") == 2 && requests("/files/j.tgz") == 1,
+	      "failing mirror: %d tries, then %d from the URL", requests("/flaky/j.tgz"),
+	      requests("/files/j.tgz"));
+	fetch_item_clear(&it);
+	free(u);
+	free(hf);
+
 	/* every source fails: the error lists them all */
 	make_file("i.tgz", 2000, 10, sha);
 	o.mirrors = m3;
@@ -493,7 +525,30 @@ static void test_parallel(void)
 		free(urls[i]);
 	}
 	CHECK(items[N].path && requests("/slow/p0.tar.gz") == 1, "duplicate fetched twice");
+	CHECK(requests("max-slow") == N, "%d transfers at once, want %d", requests("max-slow"), N);
 	fetch_item_clear(&items[N]);
+
+	/* the bound on concurrent transfers holds */
+	struct buf r = http_get("/reset");
+	buf_free(&r);
+	char *cache2 = path_join(work, "cache-bound");
+	struct fetch_opts o2 = {.cache_dir = cache2, .jobs = 2};
+	for (int i = 0; i < 4; i++) {
+		urls[i] = url("slow", names[i]);
+		items[i].url = urls[i];
+		items[i].sha256 = sha[i];
+	}
+	t0 = now_s();
+	CHECK(fetch_all(items, 4, &o2), "bounded fetch failed");
+	dt = now_s() - t0;
+	CHECK(requests("max-slow") == 2, "%d transfers at once with jobs=2", requests("max-slow"));
+	CHECK(dt >= 1.8, "4 transfers of ~1s, 2 at a time, took only %.2fs", dt);
+	for (int i = 0; i < 4; i++) {
+		CHECK(file_has_sha(items[i].path, sha[i]), "bounded item %d", i);
+		fetch_item_clear(&items[i]);
+		free(urls[i]);
+	}
+	free(cache2);
 }
 
 /* two processes on one cache fetch the same files, in opposite orders */

@@ -99,6 +99,7 @@ tar("fifo.tar", [(info("pkg/pipe", tarfile.FIFOTYPE), None)])
 tar("dup.tar", [reg("pkg/a.txt", b"first"), reg("pkg/a.txt", b"second")])
 tar("file-as-dir.tar", [reg("pkg/a", b"file"), reg("pkg/a/b.txt", b"under a file")])
 tar("nonutf8.tar", [reg("pkg/caf\udce9.txt", b"latin-1 name")])
+tar("control.tar", [reg("pkg/a\x1b[2Jb.txt", b"terminal escape in the name")])
 
 # a header that declares a huge file, followed by a few bytes
 with open(os.path.join(out, "huge.tar"), "wb") as f:
