@@ -46,6 +46,25 @@ bool abi_is_libcxx_symbol(const char *name)
 	return false;
 }
 
+bool abi_is_libcxx_definition(const char *name)
+{
+	static const char *const special[] = {"TV", "TI", "TS", "TT", "GV"};
+	if (!str_startswith(name, "_Z"))
+		return false;
+	name += 2;
+	for (size_t i = 0; i < ARRAY_LEN(special); i++)
+		if (str_startswith(name, special[i])) {
+			name += 2;
+			break;
+		}
+	if (*name == 'N') {
+		name++;
+		if (*name == 'K')
+			name++;
+	}
+	return str_startswith(name, "St3__");
+}
+
 /* ---- runtime ---- */
 
 static int cmp_sym(const void *a, const void *b)
@@ -317,7 +336,7 @@ bool abi_runtime_load(const char *dir, struct abi_runtime *rt)
 		goto out;
 	for (size_t i = 0; i < m.nexports; i++) {
 		const struct wasm_export *e = &m.exports[i];
-		if (e->kind != WASM_KIND_FUNC && e->kind != WASM_KIND_GLOBAL)
+		if (e->kind != WASM_KIND_FUNC && e->kind != WASM_KIND_GLOBAL && e->kind != WASM_KIND_TAG)
 			continue;
 		struct abi_sym *s = sym_add(&t, e->name, e->kind == WASM_KIND_FUNC, "wasm export");
 		const struct wasm_functype *ft;
@@ -667,9 +686,19 @@ static void check_module(const struct abi_runtime *rt, const struct abi_opts *o,
 
 	for (size_t i = 0; i < m->w.nimports; i++) {
 		const struct wasm_import *im = &m->w.imports[i];
-		bool got = strcmp(im->module, "GOT.mem") == 0 || strcmp(im->module, "GOT.func") == 0;
+		bool gotfunc = strcmp(im->module, "GOT.func") == 0;
+		bool got = gotfunc || strcmp(im->module, "GOT.mem") == 0;
 		bool env = strcmp(im->module, "env") == 0 ||
 			   strcmp(im->module, "wasi_snapshot_preview1") == 0;
+		if (im->kind == WASM_KIND_TAG) {
+			const struct abi_sym *ts = abi_runtime_find(rt, im->name);
+			if (!ts || ts->func)
+				add_finding(rep, m->name, im, ABI_MISSING, NULL, NULL,
+					xasprintf("exception tag: the runtime exports no tag '%s' "
+						  "(module built for wasm exception handling, the "
+						  "runtime uses JavaScript-based exceptions)", im->name));
+			continue;
+		}
 		if (!got && im->kind != WASM_KIND_FUNC)
 			continue; /* memory, table, __stack_pointer, __memory_base, ... */
 		if (o->allow && strv_has(o->allow, im->name))
@@ -701,7 +730,7 @@ static void check_module(const struct abi_runtime *rt, const struct abi_opts *o,
 						tt->why, tc ? tc->time_t_size : 0, rt->time_t_size)
 					: xasprintf("signature %s, runtime has %s", h, w);
 				add_finding(rep, m->name, im, ABI_SIGNATURE, h, w, msg);
-			} else if (!got && time_t_differs && tt) {
+			} else if ((!got || gotfunc) && time_t_differs && tt) {
 				add_finding(rep, m->name, im, ABI_TIME_T, NULL, NULL,
 					xasprintf("time_t layout: the prototype involves %s; time_t "
 						  "is %d bytes in the toolchain (emscripten %s), %d in "
@@ -855,7 +884,7 @@ bool abi_private_archive(const char *in, const char *out, const char *ar)
 		while ((n = archive_read_data(a, chunk, sizeof(chunk))) > 0)
 			buf_add(&b, chunk, (size_t)n);
 		char *what = xasprintf("%s(%s)", in, name);
-		long hidden = n == 0 ? wasm_object_hide_symbols((uint8_t *)b.s, b.len, what) : -1;
+		long hidden = n == 0 ? wasm_object_hide_symbols((uint8_t *)b.s, b.len, what, NULL) : -1;
 		if (n < 0)
 			log_err("%s: %s", what, archive_error_string(a));
 		free(what);
@@ -901,5 +930,25 @@ out:
 	strv_free(&members);
 	strv_free(&argv);
 	archive_read_free(a);
+	return ok;
+}
+
+bool abi_hide_libcxx_object(const char *path)
+{
+	size_t len;
+	uint8_t *data = (uint8_t *)read_file(path, &len);
+	if (!data) {
+		log_err("%s: %s", path, strerror(errno));
+		return false;
+	}
+	long n = wasm_object_hide_symbols(data, len, path, abi_is_libcxx_definition);
+	bool ok = n >= 0;
+	if (ok && n > 0 && !write_file_atomic(path, data, len)) {
+		log_err("%s: %s", path, strerror(errno));
+		ok = false;
+	}
+	if (ok)
+		log_debug("%s: %ld libc++ symbols hidden", path, n);
+	free(data);
 	return ok;
 }

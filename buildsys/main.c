@@ -8,11 +8,13 @@
 #include "version.h"
 
 extern const struct kiln_cmd cmd_abi_check;
+extern const struct kiln_cmd cmd_hide_libcxx;
 extern const struct kiln_cmd cmd_private_archive;
 extern const struct kiln_cmd cmd_version;
 
 static const struct kiln_cmd *const commands[] = {
 	&cmd_abi_check,
+	&cmd_hide_libcxx,
 	&cmd_private_archive,
 	&cmd_version,
 };

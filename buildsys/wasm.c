@@ -596,7 +596,7 @@ void wasm_functype_free(struct wasm_functype *t)
 	t->nparams = t->nresults = 0;
 }
 
-static long hide_symtab(struct rd *r, uint8_t *data)
+static long hide_symtab(struct rd *r, uint8_t *data, bool (*want)(const char *))
 {
 	long changed = 0;
 	uint32_t n = rd_count(r, 2);
@@ -604,20 +604,17 @@ static long hide_symtab(struct rd *r, uint8_t *data)
 		uint8_t kind = rd_u8(r);
 		size_t at = r->base + r->pos;
 		uint32_t flags = rd_u32(r);
+		char *name = NULL;
 		if (r->err)
 			break;
-		if (!(flags & (WASM_SYM_UNDEFINED | WASM_SYM_LOCAL)) && !(flags & WASM_SYM_HIDDEN)) {
-			data[at] |= WASM_SYM_HIDDEN;
-			changed++;
-		}
 		switch (kind) {
 		case 0: case 2: case 4: case 5: /* function, global, tag, table */
 			rd_u32(r);
 			if (!(flags & WASM_SYM_UNDEFINED) || (flags & 0x40))
-				free(rd_name(r));
+				name = rd_name(r);
 			break;
 		case 1: /* data */
-			free(rd_name(r));
+			name = rd_name(r);
 			if (!(flags & WASM_SYM_UNDEFINED))
 				for (int k = 0; k < 3; k++)
 					rd_u32(r);
@@ -629,11 +626,18 @@ static long hide_symtab(struct rd *r, uint8_t *data)
 			fail(r, "unknown symbol kind in the linking section");
 			break;
 		}
+		if (!r->err && !(flags & (WASM_SYM_UNDEFINED | WASM_SYM_LOCAL | WASM_SYM_HIDDEN)) &&
+		    kind != 3 && (!want || (name && want(name)))) {
+			data[at] |= WASM_SYM_HIDDEN;
+			changed++;
+		}
+		free(name);
 	}
 	return changed;
 }
 
-long wasm_object_hide_symbols(uint8_t *data, size_t len, const char *what)
+long wasm_object_hide_symbols(uint8_t *data, size_t len, const char *what,
+	bool (*want)(const char *name))
 {
 	static const uint8_t magic[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
 	struct rd r = {.p = data, .len = len, .pos = 8};
@@ -664,7 +668,7 @@ long wasm_object_hide_symbols(uint8_t *data, size_t len, const char *what)
 				uint32_t l = rd_u32(&s);
 				struct rd sub = rd_sub(&s, l);
 				if (type == 8)
-					changed += hide_symtab(&sub, data);
+					changed += hide_symtab(&sub, data, want);
 				rd_join(&s, &sub);
 			}
 		}

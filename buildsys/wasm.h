@@ -76,9 +76,11 @@ bool wasm_functype_eq(const struct wasm_functype *a, const struct wasm_functype 
 bool wasm_functype_parse(const char *s, struct wasm_functype *t);
 void wasm_functype_free(struct wasm_functype *t);
 
-/* In a relocatable object (.o), mark every defined, non-local symbol of the
- * linking section hidden, in place (the LEB128 width never changes). Returns
- * the number of symbols changed, or -1 with log_err on malformed input. */
-long wasm_object_hide_symbols(uint8_t *data, size_t len, const char *what);
+/* In a relocatable object (.o), mark the defined, non-local symbols of the
+ * linking section hidden, in place (the LEB128 width never changes): all of
+ * them, or those for which want(name) is true. Returns the number of symbols
+ * changed, or -1 with log_err on malformed input. */
+long wasm_object_hide_symbols(uint8_t *data, size_t len, const char *what,
+	bool (*want)(const char *name));
 
 #endif
