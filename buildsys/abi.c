@@ -234,7 +234,7 @@ static bool js_imports(const char *path, struct symtab *t)
 		const struct jssig *sg = v && nsigs ? bsearch(val, sigs, nsigs, sizeof(*sigs),
 			cmp_jssig_key) : NULL;
 		if (sg)
-			s->has_type = sig_from_letters(sg->sig, &s->type);
+			s->has_type = s->params_only = sig_from_letters(sg->sig, &s->type);
 	}
 	bool ok = *p == '}';
 	if (!ok)
@@ -357,6 +357,7 @@ bool abi_runtime_load(const char *dir, struct abi_runtime *rt)
 				wasm_functype_free(&t.v[j].type);
 				type_copy(&t.v[j].type, &m.types[im->type]);
 				t.v[j].has_type = true;
+				t.v[j].params_only = false;
 			}
 	}
 	qsort(t.v, t.n, sizeof(*t.v), cmp_sym);
@@ -676,6 +677,17 @@ static bool needed_available(const struct modset *s, const struct mod *m)
 	return true;
 }
 
+/* JS functions take whatever type the importer declares; the glue's .sig
+ * annotations are reliable for parameters only (e.g. "vp" for a function that
+ * returns its argument) */
+static bool same_type(const struct wasm_functype *have, const struct abi_sym *rs)
+{
+	if (!rs->params_only)
+		return wasm_functype_eq(have, &rs->type);
+	return have->nparams == rs->type.nparams &&
+	       (have->nparams == 0 || memcmp(have->params, rs->type.params, have->nparams) == 0);
+}
+
 static void check_module(const struct abi_runtime *rt, const struct abi_opts *o,
 	const struct modset *s, const struct mod *m, struct abi_report *rep)
 {
@@ -721,7 +733,7 @@ static void check_module(const struct abi_runtime *rt, const struct abi_opts *o,
 						  "(std::__2) is not stable across versions: link a "
 						  "private libc++ (docs/abi.md)",
 						rt->emscripten, tc && tc->emscripten ? tc->emscripten : "?"));
-			} else if (have && rs->func && rs->has_type && !wasm_functype_eq(have, &rs->type)) {
+			} else if (have && rs->func && rs->has_type && !same_type(have, rs)) {
 				char *h = wasm_functype_str(have), *w = wasm_functype_str(&rs->type);
 				char *msg = time_t_differs && tt
 					? xasprintf("signature %s, runtime has %s (the prototype "

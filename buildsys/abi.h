@@ -34,6 +34,7 @@ struct abi_sym {
 	bool func;                     /* function (else data/global) */
 	struct wasm_functype type;     /* valid when has_type */
 	bool has_type;
+	bool params_only;              /* type from a JS .sig annotation: results unreliable */
 	const char *from;              /* "wasm export", "JS library" */
 };
 
