@@ -539,8 +539,15 @@ void abi_toolchain_free(struct abi_toolchain *tc)
 struct mod {
 	char *name;            /* path, or WHEEL!member */
 	struct wasm_module w;
+	const char **exports;  /* names of exported functions, globals and tags, sorted */
+	size_t nexports;
 	bool target;           /* checked (else only a provider) */
 };
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
 
 struct modset {
 	struct mod *v;
@@ -551,6 +558,7 @@ static void modset_free(struct modset *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		free(s->v[i].name);
+		free(s->v[i].exports);
 		wasm_module_free(&s->v[i].w);
 	}
 	free(s->v);
@@ -570,10 +578,16 @@ static bool add_module(struct modset *s, const char *name, const unsigned char *
 		return false;
 	}
 	s->v = xgrow(s->v, &s->cap, s->n + 1, sizeof(*s->v));
-	s->v[s->n].name = xstrdup(name);
-	s->v[s->n].w = w;
-	s->v[s->n].target = target;
-	s->n++;
+	struct mod *m = &s->v[s->n++];
+	memset(m, 0, sizeof(*m));
+	m->name = xstrdup(name);
+	m->w = w;
+	m->target = target;
+	m->exports = xcalloc(w.nexports, sizeof(*m->exports));
+	for (size_t i = 0; i < w.nexports; i++)
+		if (w.exports[i].kind != WASM_KIND_MEMORY && w.exports[i].kind != WASM_KIND_TABLE)
+			m->exports[m->nexports++] = w.exports[i].name;
+	qsort(m->exports, m->nexports, sizeof(*m->exports), cmp_str);
 	return true;
 }
 
@@ -654,10 +668,9 @@ static void add_finding(struct abi_report *rep, const char *file, const struct w
 	f->message = msg;
 }
 
-static bool exported_by(const struct wasm_module *w, const char *name)
+static bool exported_by(const struct mod *m, const char *name)
 {
-	const struct wasm_export *e = wasm_find_export(w, name);
-	return e && e->kind != WASM_KIND_MEMORY && e->kind != WASM_KIND_TABLE;
+	return m->nexports && bsearch(&name, m->exports, m->nexports, sizeof(*m->exports), cmp_str);
 }
 
 static bool needed_available(const struct modset *s, const struct mod *m)
@@ -755,7 +768,7 @@ static void check_module(const struct abi_runtime *rt, const struct abi_opts *o,
 		}
 		bool provided = false;
 		for (size_t j = 0; j < s->n && !provided; j++)
-			provided = exported_by(&s->v[j].w, im->name);
+			provided = exported_by(&s->v[j], im->name);
 		if (provided || (!got && str_startswith(im->name, "invoke_")) ||
 		    (im->flags & WASM_SYM_WEAK))
 			continue;

@@ -315,15 +315,38 @@ static void parse_dylink_legacy(struct rd *r, struct wasm_module *m)
 	add_needed(r, m);
 }
 
+static int cmp_import(const void *a, const void *b)
+{
+	const struct wasm_import *x = *(const struct wasm_import *const *)a;
+	const struct wasm_import *y = *(const struct wasm_import *const *)b;
+	int c = strcmp(x->name, y->name);
+	return c ? c : strcmp(x->module, y->module);
+}
+
 static void apply_impinfo(struct wasm_module *m, const struct pending *pi)
 {
-	for (size_t i = 0; i < pi->n; i++)
-		for (size_t j = 0; j < m->nimports; j++) {
-			struct wasm_import *im = &m->imports[j];
-			if (im->module && im->name && strcmp(im->module, pi->v[i].module) == 0 &&
-			    strcmp(im->name, pi->v[i].name) == 0)
-				im->flags |= pi->v[i].flags;
-		}
+	if (!pi->n || !m->nimports)
+		return;
+	struct wasm_import **idx = xcalloc(m->nimports, sizeof(*idx));
+	for (size_t i = 0; i < m->nimports; i++)
+		idx[i] = &m->imports[i];
+	qsort(idx, m->nimports, sizeof(*idx), cmp_import);
+	for (size_t i = 0; i < pi->n; i++) {
+		struct wasm_import key = {.module = pi->v[i].module, .name = pi->v[i].name};
+		const struct wasm_import *kp = &key;
+		struct wasm_import **hit = bsearch(&kp, idx, m->nimports, sizeof(*idx), cmp_import);
+		if (!hit)
+			continue;
+		/* equal keys are adjacent: flag them all */
+		struct wasm_import **lo = hit, **hi = hit;
+		while (lo > idx && cmp_import(&kp, lo - 1) == 0)
+			lo--;
+		while (hi + 1 < idx + m->nimports && cmp_import(&kp, hi + 1) == 0)
+			hi++;
+		for (; lo <= hi; lo++)
+			(*lo)->flags |= pi->v[i].flags;
+	}
+	free(idx);
 }
 
 static const char *validate(const struct wasm_module *m)
@@ -427,6 +450,10 @@ bool wasm_parse(const uint8_t *data, size_t len, const char *what, struct wasm_m
 		goto out;
 	}
 	apply_impinfo(m, &pi);
+	m->funcimport_types = xcalloc(m->nfuncimports, sizeof(*m->funcimport_types));
+	for (size_t i = 0, k = 0; i < m->nimports; i++)
+		if (m->imports[i].kind == WASM_KIND_FUNC)
+			m->funcimport_types[k++] = m->imports[i].type;
 	ok = true;
 out:
 	for (size_t i = 0; i < pi.n; i++) {
@@ -448,6 +475,7 @@ void wasm_module_free(struct wasm_module *m)
 	}
 	free(m->imports);
 	free(m->funcs);
+	free(m->funcimport_types);
 	for (size_t i = 0; i < m->nexports; i++)
 		free(m->exports[i].name);
 	free(m->exports);
@@ -461,21 +489,14 @@ const struct wasm_functype *wasm_func_type(const struct wasm_module *m, uint32_t
 {
 	uint32_t t;
 	if (idx < m->nfuncimports) {
-		size_t k = 0;
-		for (size_t i = 0; i < m->nimports; i++) {
-			if (m->imports[i].kind != WASM_KIND_FUNC)
-				continue;
-			if (k++ == idx) {
-				t = m->imports[i].type;
-				goto found;
-			}
-		}
-		return NULL;
+		if (!m->funcimport_types)
+			return NULL;
+		t = m->funcimport_types[idx];
 	}
-	if (idx - m->nfuncimports >= m->nfuncs)
+	else if (idx - m->nfuncimports < m->nfuncs)
+		t = m->funcs[idx - m->nfuncimports];
+	else
 		return NULL;
-	t = m->funcs[idx - m->nfuncimports];
-found:
 	return t < m->ntypes ? &m->types[t] : NULL;
 }
 

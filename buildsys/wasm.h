@@ -51,6 +51,7 @@ struct wasm_module {
 	struct wasm_import *imports;
 	size_t nimports;
 	size_t nfuncimports;  /* function index space starts with these */
+	uint32_t *funcimport_types; /* type index of each function import */
 	uint32_t *funcs;      /* type index of each defined function */
 	size_t nfuncs;
 	struct wasm_export *exports;
