@@ -226,10 +226,12 @@ static bool js_imports(const char *path, struct symtab *t)
 		while (is_ident(*p) && v + 1 < sizeof(val))
 			val[v++] = *p++;
 		val[v] = '\0';
+		if (*p != ',' && *p != '}')
+			v = 0; /* an expression, not a function name: no signature */
+		while (*p && *p != ',' && *p != '}')
+			p++;
 		if (*p == ',')
 			p++;
-		else if (*p != '}')
-			break;
 		struct abi_sym *s = sym_add(&js_syms, key, true, "JS library");
 		const struct jssig *sg = v && nsigs ? bsearch(val, sigs, nsigs, sizeof(*sigs),
 			cmp_jssig_key) : NULL;
@@ -505,6 +507,10 @@ bool abi_toolchain_probe(const char *emcc, struct abi_toolchain *tc)
 	strv_add(&argv, obj);
 	int rc = run_logged(argv.v, log);
 	strv_free(&argv);
+	if (rc == 127) {
+		log_err("cannot run the toolchain probe: %s not found", emcc);
+		goto out;
+	}
 	if (rc != 0) {
 		log_tail(emcc, log);
 		goto out;

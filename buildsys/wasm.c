@@ -552,63 +552,6 @@ bool wasm_functype_eq(const struct wasm_functype *a, const struct wasm_functype 
 	       (a->nresults == 0 || memcmp(a->results, b->results, a->nresults) == 0);
 }
 
-static bool parse_val(const char **s, uint8_t *out)
-{
-	static const uint8_t codes[] = {0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f};
-	for (size_t i = 0; i < ARRAY_LEN(codes); i++) {
-		const char *n = valname(codes[i]);
-		size_t l = strlen(n);
-		if (strncmp(*s, n, l) == 0) {
-			*s += l;
-			*out = codes[i];
-			return true;
-		}
-	}
-	return false;
-}
-
-static bool parse_list(const char **s, uint8_t **v, uint32_t *n)
-{
-	const char *p = *s;
-	if (*p != '(') {
-		uint8_t c;
-		if (!parse_val(&p, &c))
-			return false;
-		*v = xrealloc(*v, *n + 1);
-		(*v)[(*n)++] = c;
-		*s = p;
-		return true;
-	}
-	p++;
-	while (*p != ')') {
-		uint8_t c;
-		if (*n && strncmp(p, ", ", 2) != 0)
-			return false;
-		if (*n)
-			p += 2;
-		if (!parse_val(&p, &c))
-			return false;
-		*v = xrealloc(*v, *n + 1);
-		(*v)[(*n)++] = c;
-	}
-	*s = p + 1;
-	return true;
-}
-
-bool wasm_functype_parse(const char *s, struct wasm_functype *t)
-{
-	memset(t, 0, sizeof(*t));
-	if (!parse_list(&s, &t->params, &t->nparams) || strncmp(s, " -> ", 4) != 0)
-		goto bad;
-	s += 4;
-	if (!parse_list(&s, &t->results, &t->nresults) || *s)
-		goto bad;
-	return true;
-bad:
-	wasm_functype_free(t);
-	return false;
-}
-
 void wasm_functype_free(struct wasm_functype *t)
 {
 	free(t->params);

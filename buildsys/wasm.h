@@ -73,8 +73,6 @@ const struct wasm_export *wasm_find_export(const struct wasm_module *m, const ch
 /* "(i32, i32) -> i64", "() -> ()": newly allocated */
 char *wasm_functype_str(const struct wasm_functype *t);
 bool wasm_functype_eq(const struct wasm_functype *a, const struct wasm_functype *b);
-/* parse a signature string back (for tests and data files); false if malformed */
-bool wasm_functype_parse(const char *s, struct wasm_functype *t);
 void wasm_functype_free(struct wasm_functype *t);
 
 /* In a relocatable object (.o), mark the defined, non-local symbols of the
