@@ -319,10 +319,11 @@ static int cmp_import(const void *a, const void *b)
 {
 	const struct wasm_import *x = *(const struct wasm_import *const *)a;
 	const struct wasm_import *y = *(const struct wasm_import *const *)b;
-	int c = strcmp(x->name, y->name);
-	return c ? c : strcmp(x->module, y->module);
+	return strcmp(x->name, y->name);
 }
 
+/* Flags apply by name to every import of that name (env.f and GOT.func.f): the
+ * loader keeps the set of weak names, whatever the import module. */
 static void apply_impinfo(struct wasm_module *m, const struct pending *pi)
 {
 	if (!pi->n || !m->nimports)

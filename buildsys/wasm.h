@@ -36,7 +36,7 @@ struct wasm_import {
 	char *module, *name;
 	enum wasm_kind kind;
 	uint32_t type;     /* WASM_KIND_FUNC, WASM_KIND_TAG: type index */
-	uint32_t flags;    /* WASM_SYM_* from dylink.0 import info, else 0 */
+	uint32_t flags;    /* WASM_SYM_* from dylink.0 import info (by name), else 0 */
 };
 
 struct wasm_export {

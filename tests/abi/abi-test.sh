@@ -58,6 +58,7 @@ build stat.so stat.c
 build pure.so pure.c
 build missing.so missing.c
 build fnptr.so fnptr.c
+build weak.so weak.c
 build libfoo.so libfoo.c
 (cd "$t" && emcc -O2 -fPIC -sSIDE_MODULE=1 "$src/usefoo.c" libfoo.so -o usefoo.so) >"$t/out" 2>&1 ||
 	bad "build usefoo.so"
@@ -108,6 +109,7 @@ PY
 # missing symbols; symbols of needed libraries
 run "missing: rejected" 1 "$kiln" abi-check "$t/missing.so" &&
 	expect "missing: names the symbol" out "import env.kiln_test_nowhere: undefined function"
+run "weak: accepted" 0 "$kiln" abi-check "$t/weak.so" && ok "weak: an absent weak import is fine"
 run "needed: --lib resolves" 0 "$kiln" abi-check --lib "$t/libfoo.so" "$t/usefoo.so" &&
 	ok "needed: import from a --lib module"
 run "needed: unavailable lib" 0 "$kiln" abi-check "$t/usefoo.so" &&
