@@ -46,6 +46,25 @@ bool abi_is_libcxx_symbol(const char *name)
 	return false;
 }
 
+bool abi_is_libcxx_definition(const char *name)
+{
+	static const char *const special[] = {"TV", "TI", "TS", "TT", "GV"};
+	if (!str_startswith(name, "_Z"))
+		return false;
+	name += 2;
+	for (size_t i = 0; i < ARRAY_LEN(special); i++)
+		if (str_startswith(name, special[i])) {
+			name += 2;
+			break;
+		}
+	if (*name == 'N') {
+		name++;
+		if (*name == 'K')
+			name++;
+	}
+	return str_startswith(name, "St3__");
+}
+
 /* ---- runtime ---- */
 
 static int cmp_sym(const void *a, const void *b)
@@ -207,15 +226,17 @@ static bool js_imports(const char *path, struct symtab *t)
 		while (is_ident(*p) && v + 1 < sizeof(val))
 			val[v++] = *p++;
 		val[v] = '\0';
+		if (*p != ',' && *p != '}')
+			v = 0; /* an expression, not a function name: no signature */
+		while (*p && *p != ',' && *p != '}')
+			p++;
 		if (*p == ',')
 			p++;
-		else if (*p != '}')
-			break;
 		struct abi_sym *s = sym_add(&js_syms, key, true, "JS library");
 		const struct jssig *sg = v && nsigs ? bsearch(val, sigs, nsigs, sizeof(*sigs),
 			cmp_jssig_key) : NULL;
 		if (sg)
-			s->has_type = sig_from_letters(sg->sig, &s->type);
+			s->has_type = s->params_only = sig_from_letters(sg->sig, &s->type);
 	}
 	bool ok = *p == '}';
 	if (!ok)
@@ -317,7 +338,7 @@ bool abi_runtime_load(const char *dir, struct abi_runtime *rt)
 		goto out;
 	for (size_t i = 0; i < m.nexports; i++) {
 		const struct wasm_export *e = &m.exports[i];
-		if (e->kind != WASM_KIND_FUNC && e->kind != WASM_KIND_GLOBAL)
+		if (e->kind != WASM_KIND_FUNC && e->kind != WASM_KIND_GLOBAL && e->kind != WASM_KIND_TAG)
 			continue;
 		struct abi_sym *s = sym_add(&t, e->name, e->kind == WASM_KIND_FUNC, "wasm export");
 		const struct wasm_functype *ft;
@@ -338,6 +359,7 @@ bool abi_runtime_load(const char *dir, struct abi_runtime *rt)
 				wasm_functype_free(&t.v[j].type);
 				type_copy(&t.v[j].type, &m.types[im->type]);
 				t.v[j].has_type = true;
+				t.v[j].params_only = false;
 			}
 	}
 	qsort(t.v, t.n, sizeof(*t.v), cmp_sym);
@@ -485,6 +507,10 @@ bool abi_toolchain_probe(const char *emcc, struct abi_toolchain *tc)
 	strv_add(&argv, obj);
 	int rc = run_logged(argv.v, log);
 	strv_free(&argv);
+	if (rc == 127) {
+		log_err("cannot run the toolchain probe: %s not found", emcc);
+		goto out;
+	}
 	if (rc != 0) {
 		log_tail(emcc, log);
 		goto out;
@@ -519,8 +545,15 @@ void abi_toolchain_free(struct abi_toolchain *tc)
 struct mod {
 	char *name;            /* path, or WHEEL!member */
 	struct wasm_module w;
+	const char **exports;  /* names of exported functions, globals and tags, sorted */
+	size_t nexports;
 	bool target;           /* checked (else only a provider) */
 };
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
 
 struct modset {
 	struct mod *v;
@@ -531,6 +564,7 @@ static void modset_free(struct modset *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		free(s->v[i].name);
+		free(s->v[i].exports);
 		wasm_module_free(&s->v[i].w);
 	}
 	free(s->v);
@@ -550,10 +584,16 @@ static bool add_module(struct modset *s, const char *name, const unsigned char *
 		return false;
 	}
 	s->v = xgrow(s->v, &s->cap, s->n + 1, sizeof(*s->v));
-	s->v[s->n].name = xstrdup(name);
-	s->v[s->n].w = w;
-	s->v[s->n].target = target;
-	s->n++;
+	struct mod *m = &s->v[s->n++];
+	memset(m, 0, sizeof(*m));
+	m->name = xstrdup(name);
+	m->w = w;
+	m->target = target;
+	m->exports = xcalloc(w.nexports, sizeof(*m->exports));
+	for (size_t i = 0; i < w.nexports; i++)
+		if (w.exports[i].kind != WASM_KIND_MEMORY && w.exports[i].kind != WASM_KIND_TABLE)
+			m->exports[m->nexports++] = w.exports[i].name;
+	qsort(m->exports, m->nexports, sizeof(*m->exports), cmp_str);
 	return true;
 }
 
@@ -634,10 +674,9 @@ static void add_finding(struct abi_report *rep, const char *file, const struct w
 	f->message = msg;
 }
 
-static bool exported_by(const struct wasm_module *w, const char *name)
+static bool exported_by(const struct mod *m, const char *name)
 {
-	const struct wasm_export *e = wasm_find_export(w, name);
-	return e && e->kind != WASM_KIND_MEMORY && e->kind != WASM_KIND_TABLE;
+	return m->nexports && bsearch(&name, m->exports, m->nexports, sizeof(*m->exports), cmp_str);
 }
 
 static bool needed_available(const struct modset *s, const struct mod *m)
@@ -657,6 +696,17 @@ static bool needed_available(const struct modset *s, const struct mod *m)
 	return true;
 }
 
+/* JS functions take whatever type the importer declares; the glue's .sig
+ * annotations are reliable for parameters only (e.g. "vp" for a function that
+ * returns its argument) */
+static bool same_type(const struct wasm_functype *have, const struct abi_sym *rs)
+{
+	if (!rs->params_only)
+		return wasm_functype_eq(have, &rs->type);
+	return have->nparams == rs->type.nparams &&
+	       (have->nparams == 0 || memcmp(have->params, rs->type.params, have->nparams) == 0);
+}
+
 static void check_module(const struct abi_runtime *rt, const struct abi_opts *o,
 	const struct modset *s, const struct mod *m, struct abi_report *rep)
 {
@@ -667,9 +717,19 @@ static void check_module(const struct abi_runtime *rt, const struct abi_opts *o,
 
 	for (size_t i = 0; i < m->w.nimports; i++) {
 		const struct wasm_import *im = &m->w.imports[i];
-		bool got = strcmp(im->module, "GOT.mem") == 0 || strcmp(im->module, "GOT.func") == 0;
+		bool gotfunc = strcmp(im->module, "GOT.func") == 0;
+		bool got = gotfunc || strcmp(im->module, "GOT.mem") == 0;
 		bool env = strcmp(im->module, "env") == 0 ||
 			   strcmp(im->module, "wasi_snapshot_preview1") == 0;
+		if (im->kind == WASM_KIND_TAG) {
+			const struct abi_sym *ts = abi_runtime_find(rt, im->name);
+			if (!ts || ts->func)
+				add_finding(rep, m->name, im, ABI_MISSING, NULL, NULL,
+					xasprintf("exception tag: the runtime exports no tag '%s' "
+						  "(module built for wasm exception handling, the "
+						  "runtime uses JavaScript-based exceptions)", im->name));
+			continue;
+		}
 		if (!got && im->kind != WASM_KIND_FUNC)
 			continue; /* memory, table, __stack_pointer, __memory_base, ... */
 		if (o->allow && strv_has(o->allow, im->name))
@@ -692,7 +752,7 @@ static void check_module(const struct abi_runtime *rt, const struct abi_opts *o,
 						  "(std::__2) is not stable across versions: link a "
 						  "private libc++ (docs/abi.md)",
 						rt->emscripten, tc && tc->emscripten ? tc->emscripten : "?"));
-			} else if (have && rs->func && rs->has_type && !wasm_functype_eq(have, &rs->type)) {
+			} else if (have && rs->func && rs->has_type && !same_type(have, rs)) {
 				char *h = wasm_functype_str(have), *w = wasm_functype_str(&rs->type);
 				char *msg = time_t_differs && tt
 					? xasprintf("signature %s, runtime has %s (the prototype "
@@ -701,7 +761,7 @@ static void check_module(const struct abi_runtime *rt, const struct abi_opts *o,
 						tt->why, tc ? tc->time_t_size : 0, rt->time_t_size)
 					: xasprintf("signature %s, runtime has %s", h, w);
 				add_finding(rep, m->name, im, ABI_SIGNATURE, h, w, msg);
-			} else if (!got && time_t_differs && tt) {
+			} else if ((!got || gotfunc) && time_t_differs && tt) {
 				add_finding(rep, m->name, im, ABI_TIME_T, NULL, NULL,
 					xasprintf("time_t layout: the prototype involves %s; time_t "
 						  "is %d bytes in the toolchain (emscripten %s), %d in "
@@ -714,7 +774,7 @@ static void check_module(const struct abi_runtime *rt, const struct abi_opts *o,
 		}
 		bool provided = false;
 		for (size_t j = 0; j < s->n && !provided; j++)
-			provided = exported_by(&s->v[j].w, im->name);
+			provided = exported_by(&s->v[j], im->name);
 		if (provided || (!got && str_startswith(im->name, "invoke_")) ||
 		    (im->flags & WASM_SYM_WEAK))
 			continue;
@@ -855,7 +915,7 @@ bool abi_private_archive(const char *in, const char *out, const char *ar)
 		while ((n = archive_read_data(a, chunk, sizeof(chunk))) > 0)
 			buf_add(&b, chunk, (size_t)n);
 		char *what = xasprintf("%s(%s)", in, name);
-		long hidden = n == 0 ? wasm_object_hide_symbols((uint8_t *)b.s, b.len, what) : -1;
+		long hidden = n == 0 ? wasm_object_hide_symbols((uint8_t *)b.s, b.len, what, NULL) : -1;
 		if (n < 0)
 			log_err("%s: %s", what, archive_error_string(a));
 		free(what);
@@ -901,5 +961,25 @@ out:
 	strv_free(&members);
 	strv_free(&argv);
 	archive_read_free(a);
+	return ok;
+}
+
+bool abi_hide_libcxx_object(const char *path)
+{
+	size_t len;
+	uint8_t *data = (uint8_t *)read_file(path, &len);
+	if (!data) {
+		log_err("%s: %s", path, strerror(errno));
+		return false;
+	}
+	long n = wasm_object_hide_symbols(data, len, path, abi_is_libcxx_definition);
+	bool ok = n >= 0;
+	if (ok && n > 0 && !write_file_atomic(path, data, len)) {
+		log_err("%s: %s", path, strerror(errno));
+		ok = false;
+	}
+	if (ok)
+		log_debug("%s: %ld libc++ symbols hidden", path, n);
+	free(data);
 	return ok;
 }

@@ -24,6 +24,9 @@ const struct abi_time_t_sym *abi_time_t_lookup(const char *name);
 
 /* is this a libc++/libc++abi symbol (namespace std, __cxa_*)? */
 bool abi_is_libcxx_symbol(const char *name);
+/* is this an entity of libc++'s versioned namespace std::__N (functions, data,
+ * vtables, typeinfo, guard variables), which a module may instantiate itself? */
+bool abi_is_libcxx_definition(const char *name);
 
 /* one symbol the runtime provides to side modules */
 struct abi_sym {
@@ -31,6 +34,7 @@ struct abi_sym {
 	bool func;                     /* function (else data/global) */
 	struct wasm_functype type;     /* valid when has_type */
 	bool has_type;
+	bool params_only;              /* type from a JS .sig annotation: results unreliable */
 	const char *from;              /* "wasm export", "JS library" */
 };
 
@@ -105,5 +109,8 @@ char *abi_report_json(const struct abi_report *rep);
  * every symbol it defines is hidden, i.e. binds inside the linked module.
  * Writes OUT via the toolchain's archiver (ar, which must create the index). */
 bool abi_private_archive(const char *in, const char *out, const char *ar);
+/* Mark the libc++ entities (abi_is_libcxx_definition) an object defines hidden,
+ * in place, so that the module's own template instantiations bind inside it. */
+bool abi_hide_libcxx_object(const char *path);
 
 #endif

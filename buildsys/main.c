@@ -14,6 +14,7 @@ extern const struct kiln_cmd cmd_check;
 extern const struct kiln_cmd cmd_crossenv;
 extern const struct kiln_cmd cmd_fetch;
 extern const struct kiln_cmd cmd_graph;
+extern const struct kiln_cmd cmd_hide_libcxx;
 extern const struct kiln_cmd cmd_lockfile;
 extern const struct kiln_cmd cmd_private_archive;
 extern const struct kiln_cmd cmd_version;
@@ -25,6 +26,7 @@ static const struct kiln_cmd *const commands[] = {
 	&cmd_crossenv,
 	&cmd_fetch,
 	&cmd_graph,
+	&cmd_hide_libcxx,
 	&cmd_lockfile,
 	&cmd_private_archive,
 	&cmd_version,

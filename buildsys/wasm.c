@@ -315,15 +315,39 @@ static void parse_dylink_legacy(struct rd *r, struct wasm_module *m)
 	add_needed(r, m);
 }
 
+static int cmp_import(const void *a, const void *b)
+{
+	const struct wasm_import *x = *(const struct wasm_import *const *)a;
+	const struct wasm_import *y = *(const struct wasm_import *const *)b;
+	return strcmp(x->name, y->name);
+}
+
+/* Flags apply by name to every import of that name (env.f and GOT.func.f): the
+ * loader keeps the set of weak names, whatever the import module. */
 static void apply_impinfo(struct wasm_module *m, const struct pending *pi)
 {
-	for (size_t i = 0; i < pi->n; i++)
-		for (size_t j = 0; j < m->nimports; j++) {
-			struct wasm_import *im = &m->imports[j];
-			if (im->module && im->name && strcmp(im->module, pi->v[i].module) == 0 &&
-			    strcmp(im->name, pi->v[i].name) == 0)
-				im->flags |= pi->v[i].flags;
-		}
+	if (!pi->n || !m->nimports)
+		return;
+	struct wasm_import **idx = xcalloc(m->nimports, sizeof(*idx));
+	for (size_t i = 0; i < m->nimports; i++)
+		idx[i] = &m->imports[i];
+	qsort(idx, m->nimports, sizeof(*idx), cmp_import);
+	for (size_t i = 0; i < pi->n; i++) {
+		struct wasm_import key = {.module = pi->v[i].module, .name = pi->v[i].name};
+		const struct wasm_import *kp = &key;
+		struct wasm_import **hit = bsearch(&kp, idx, m->nimports, sizeof(*idx), cmp_import);
+		if (!hit)
+			continue;
+		/* equal keys are adjacent: flag them all */
+		struct wasm_import **lo = hit, **hi = hit;
+		while (lo > idx && cmp_import(&kp, lo - 1) == 0)
+			lo--;
+		while (hi + 1 < idx + m->nimports && cmp_import(&kp, hi + 1) == 0)
+			hi++;
+		for (; lo <= hi; lo++)
+			(*lo)->flags |= pi->v[i].flags;
+	}
+	free(idx);
 }
 
 static const char *validate(const struct wasm_module *m)
@@ -427,6 +451,10 @@ bool wasm_parse(const uint8_t *data, size_t len, const char *what, struct wasm_m
 		goto out;
 	}
 	apply_impinfo(m, &pi);
+	m->funcimport_types = xcalloc(m->nfuncimports, sizeof(*m->funcimport_types));
+	for (size_t i = 0, k = 0; i < m->nimports; i++)
+		if (m->imports[i].kind == WASM_KIND_FUNC)
+			m->funcimport_types[k++] = m->imports[i].type;
 	ok = true;
 out:
 	for (size_t i = 0; i < pi.n; i++) {
@@ -448,6 +476,7 @@ void wasm_module_free(struct wasm_module *m)
 	}
 	free(m->imports);
 	free(m->funcs);
+	free(m->funcimport_types);
 	for (size_t i = 0; i < m->nexports; i++)
 		free(m->exports[i].name);
 	free(m->exports);
@@ -461,21 +490,14 @@ const struct wasm_functype *wasm_func_type(const struct wasm_module *m, uint32_t
 {
 	uint32_t t;
 	if (idx < m->nfuncimports) {
-		size_t k = 0;
-		for (size_t i = 0; i < m->nimports; i++) {
-			if (m->imports[i].kind != WASM_KIND_FUNC)
-				continue;
-			if (k++ == idx) {
-				t = m->imports[i].type;
-				goto found;
-			}
-		}
-		return NULL;
+		if (!m->funcimport_types)
+			return NULL;
+		t = m->funcimport_types[idx];
 	}
-	if (idx - m->nfuncimports >= m->nfuncs)
+	else if (idx - m->nfuncimports < m->nfuncs)
+		t = m->funcs[idx - m->nfuncimports];
+	else
 		return NULL;
-	t = m->funcs[idx - m->nfuncimports];
-found:
 	return t < m->ntypes ? &m->types[t] : NULL;
 }
 
@@ -531,63 +553,6 @@ bool wasm_functype_eq(const struct wasm_functype *a, const struct wasm_functype 
 	       (a->nresults == 0 || memcmp(a->results, b->results, a->nresults) == 0);
 }
 
-static bool parse_val(const char **s, uint8_t *out)
-{
-	static const uint8_t codes[] = {0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f};
-	for (size_t i = 0; i < ARRAY_LEN(codes); i++) {
-		const char *n = valname(codes[i]);
-		size_t l = strlen(n);
-		if (strncmp(*s, n, l) == 0) {
-			*s += l;
-			*out = codes[i];
-			return true;
-		}
-	}
-	return false;
-}
-
-static bool parse_list(const char **s, uint8_t **v, uint32_t *n)
-{
-	const char *p = *s;
-	if (*p != '(') {
-		uint8_t c;
-		if (!parse_val(&p, &c))
-			return false;
-		*v = xrealloc(*v, *n + 1);
-		(*v)[(*n)++] = c;
-		*s = p;
-		return true;
-	}
-	p++;
-	while (*p != ')') {
-		uint8_t c;
-		if (*n && strncmp(p, ", ", 2) != 0)
-			return false;
-		if (*n)
-			p += 2;
-		if (!parse_val(&p, &c))
-			return false;
-		*v = xrealloc(*v, *n + 1);
-		(*v)[(*n)++] = c;
-	}
-	*s = p + 1;
-	return true;
-}
-
-bool wasm_functype_parse(const char *s, struct wasm_functype *t)
-{
-	memset(t, 0, sizeof(*t));
-	if (!parse_list(&s, &t->params, &t->nparams) || strncmp(s, " -> ", 4) != 0)
-		goto bad;
-	s += 4;
-	if (!parse_list(&s, &t->results, &t->nresults) || *s)
-		goto bad;
-	return true;
-bad:
-	wasm_functype_free(t);
-	return false;
-}
-
 void wasm_functype_free(struct wasm_functype *t)
 {
 	free(t->params);
@@ -596,7 +561,7 @@ void wasm_functype_free(struct wasm_functype *t)
 	t->nparams = t->nresults = 0;
 }
 
-static long hide_symtab(struct rd *r, uint8_t *data)
+static long hide_symtab(struct rd *r, uint8_t *data, bool (*want)(const char *))
 {
 	long changed = 0;
 	uint32_t n = rd_count(r, 2);
@@ -604,20 +569,17 @@ static long hide_symtab(struct rd *r, uint8_t *data)
 		uint8_t kind = rd_u8(r);
 		size_t at = r->base + r->pos;
 		uint32_t flags = rd_u32(r);
+		char *name = NULL;
 		if (r->err)
 			break;
-		if (!(flags & (WASM_SYM_UNDEFINED | WASM_SYM_LOCAL)) && !(flags & WASM_SYM_HIDDEN)) {
-			data[at] |= WASM_SYM_HIDDEN;
-			changed++;
-		}
 		switch (kind) {
 		case 0: case 2: case 4: case 5: /* function, global, tag, table */
 			rd_u32(r);
 			if (!(flags & WASM_SYM_UNDEFINED) || (flags & 0x40))
-				free(rd_name(r));
+				name = rd_name(r);
 			break;
 		case 1: /* data */
-			free(rd_name(r));
+			name = rd_name(r);
 			if (!(flags & WASM_SYM_UNDEFINED))
 				for (int k = 0; k < 3; k++)
 					rd_u32(r);
@@ -629,11 +591,18 @@ static long hide_symtab(struct rd *r, uint8_t *data)
 			fail(r, "unknown symbol kind in the linking section");
 			break;
 		}
+		if (!r->err && !(flags & (WASM_SYM_UNDEFINED | WASM_SYM_LOCAL | WASM_SYM_HIDDEN)) &&
+		    kind != 3 && (!want || (name && want(name)))) {
+			data[at] |= WASM_SYM_HIDDEN;
+			changed++;
+		}
+		free(name);
 	}
 	return changed;
 }
 
-long wasm_object_hide_symbols(uint8_t *data, size_t len, const char *what)
+long wasm_object_hide_symbols(uint8_t *data, size_t len, const char *what,
+	bool (*want)(const char *name))
 {
 	static const uint8_t magic[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
 	struct rd r = {.p = data, .len = len, .pos = 8};
@@ -664,7 +633,7 @@ long wasm_object_hide_symbols(uint8_t *data, size_t len, const char *what)
 				uint32_t l = rd_u32(&s);
 				struct rd sub = rd_sub(&s, l);
 				if (type == 8)
-					changed += hide_symtab(&sub, data);
+					changed += hide_symtab(&sub, data, want);
 				rd_join(&s, &sub);
 			}
 		}

@@ -36,7 +36,7 @@ struct wasm_import {
 	char *module, *name;
 	enum wasm_kind kind;
 	uint32_t type;     /* WASM_KIND_FUNC, WASM_KIND_TAG: type index */
-	uint32_t flags;    /* WASM_SYM_* from dylink.0 import info, else 0 */
+	uint32_t flags;    /* WASM_SYM_* from dylink.0 import info (by name), else 0 */
 };
 
 struct wasm_export {
@@ -51,6 +51,7 @@ struct wasm_module {
 	struct wasm_import *imports;
 	size_t nimports;
 	size_t nfuncimports;  /* function index space starts with these */
+	uint32_t *funcimport_types; /* type index of each function import */
 	uint32_t *funcs;      /* type index of each defined function */
 	size_t nfuncs;
 	struct wasm_export *exports;
@@ -72,13 +73,13 @@ const struct wasm_export *wasm_find_export(const struct wasm_module *m, const ch
 /* "(i32, i32) -> i64", "() -> ()": newly allocated */
 char *wasm_functype_str(const struct wasm_functype *t);
 bool wasm_functype_eq(const struct wasm_functype *a, const struct wasm_functype *b);
-/* parse a signature string back (for tests and data files); false if malformed */
-bool wasm_functype_parse(const char *s, struct wasm_functype *t);
 void wasm_functype_free(struct wasm_functype *t);
 
-/* In a relocatable object (.o), mark every defined, non-local symbol of the
- * linking section hidden, in place (the LEB128 width never changes). Returns
- * the number of symbols changed, or -1 with log_err on malformed input. */
-long wasm_object_hide_symbols(uint8_t *data, size_t len, const char *what);
+/* In a relocatable object (.o), mark the defined, non-local symbols of the
+ * linking section hidden, in place (the LEB128 width never changes): all of
+ * them, or those for which want(name) is true. Returns the number of symbols
+ * changed, or -1 with log_err on malformed input. */
+long wasm_object_hide_symbols(uint8_t *data, size_t len, const char *what,
+	bool (*want)(const char *name));
 
 #endif

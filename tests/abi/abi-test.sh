@@ -7,7 +7,7 @@
 set -u
 kiln=$1
 mutate=$2
-src=$3/src
+src=$(cd "$3" && pwd)/src
 pass=0
 fail=0
 t=$(mktemp -d)
@@ -57,6 +57,8 @@ build time.so time.c
 build stat.so stat.c
 build pure.so pure.c
 build missing.so missing.c
+build fnptr.so fnptr.c
+build weak.so weak.c
 build libfoo.so libfoo.c
 (cd "$t" && emcc -O2 -fPIC -sSIDE_MODULE=1 "$src/usefoo.c" libfoo.so -o usefoo.so) >"$t/out" 2>&1 ||
 	bad "build usefoo.so"
@@ -71,6 +73,10 @@ run "stat: rejected" 1 "$kiln" abi-check "$t/stat.so" &&
 	expect "stat: time_t layout of stat and clock_gettime" out \
 		"import env.stat: time_t layout: the prototype involves struct stat; time_t is 4 bytes in the toolchain (emscripten 3.1.6), 8 in the runtime (emscripten 3.1.46)" \
 		"import env.clock_gettime: time_t layout: the prototype involves struct timespec"
+
+# the address of stat: GOT.func import, the layout still differs
+run "fnptr: rejected" 1 "$kiln" abi-check "$t/fnptr.so" &&
+	expect "fnptr: GOT.func.stat" out "import GOT.func.stat: time_t layout: the prototype involves struct stat"
 
 # pure computation passes, silently
 run "pure: accepted" 0 "$kiln" abi-check "$t/pure.so" &&
@@ -103,6 +109,7 @@ PY
 # missing symbols; symbols of needed libraries
 run "missing: rejected" 1 "$kiln" abi-check "$t/missing.so" &&
 	expect "missing: names the symbol" out "import env.kiln_test_nowhere: undefined function"
+run "weak: accepted" 0 "$kiln" abi-check "$t/weak.so" && ok "weak: an absent weak import is fine"
 run "needed: --lib resolves" 0 "$kiln" abi-check --lib "$t/libfoo.so" "$t/usefoo.so" &&
 	ok "needed: import from a --lib module"
 run "needed: unavailable lib" 0 "$kiln" abi-check "$t/usefoo.so" &&
@@ -134,7 +141,54 @@ for f in trunc garbage badlen; do
 	run "malformed $f: clean error" 1 "$kiln" abi-check "$t/$f.so" &&
 		expect "malformed $f: message" err "$t/$f.so: "
 done
-grep -h "error" "$t/err" >/dev/null
+# hand-made malformations, each with the reason the reader must give
+/usr/bin/python3 - "$t" <<'PY'
+import sys
+d = sys.argv[1]
+def sec(i, body): return bytes([i]) + leb(len(body)) + body
+def leb(n):
+    out = bytearray()
+    while True:
+        b = n & 0x7f; n >>= 7
+        out.append(b | (0x80 if n else 0))
+        if not n: return bytes(out)
+def name(s): return leb(len(s)) + s
+hdr = b"\0asm\1\0\0\0"
+dyl = sec(0, name(b"dylink.0") + bytes([1, 4, 0, 0, 0, 0]))
+typ = sec(1, bytes([1, 0x60, 1, 0x7f, 1, 0x7f]))
+imp = lambda n, t: sec(2, bytes([1]) + name(b"env") + name(n) + bytes([0]) + leb(t))
+cases = {
+    "version": b"\0asm\2\0\0\0",
+    "dupsec": hdr + dyl + typ + typ,
+    "longleb": hdr + bytes([1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01]),
+    "bigleb": hdr + bytes([1, 0xff, 0xff, 0xff, 0xff, 0x7f]),
+    "nulname": hdr + dyl + typ + imp(b"ti\0me", 0),
+    "typeidx": hdr + dyl + typ + imp(b"time", 5),
+    "count": hdr + dyl + sec(1, bytes([0xff, 0xff, 0x03])),
+    "trailing": hdr + dyl + sec(1, bytes([0, 0])),
+    "valtype": hdr + dyl + sec(1, bytes([1, 0x60, 1, 0x42, 0])),
+    "dylinksub": hdr + sec(0, name(b"dylink.0") + bytes([2, 9, 1, 20]) + b"x" * 8),
+    "nodylink": hdr + typ + imp(b"time", 0),
+}
+for k, v in cases.items():
+    open("%s/m-%s.so" % (d, k), "wb").write(v)
+PY
+while read -r f want; do
+	run "malformed $f: status 1" 1 "$kiln" abi-check --toolchain-emscripten 3.1.6 --toolchain-time-t 4 "$t/m-$f.so" &&
+		expect "malformed $f: $want" err "m-$f.so: $want"
+done <<'EOF_CASES'
+version unsupported WebAssembly binary version
+dupsec malformed WebAssembly binary: duplicate section
+longleb malformed WebAssembly binary: LEB128 number too large
+bigleb malformed WebAssembly binary: LEB128 number too large
+nulname malformed WebAssembly binary: name contains a NUL byte
+typeidx malformed WebAssembly binary: import refers to a type index out of range
+count malformed WebAssembly binary: element count larger than the data
+trailing malformed WebAssembly binary: section size does not match its contents
+valtype malformed WebAssembly binary: unknown value type
+dylinksub malformed WebAssembly binary: name runs past the end of its container
+nodylink not an Emscripten side module (no dylink.0 section)
+EOF_CASES
 run "mutate: no crash" 0 "$mutate" 3000 "$t/pure.so" "$t/stat.so" "$t/usefoo.so" &&
 	expect "mutate: every input parsed or rejected" out "inputs"
 
@@ -151,23 +205,52 @@ fi
 
 # C++ with a private libc++ (docs/abi.md): accepted and right in Pyodide
 pic=$(em-config CACHE)/sysroot/lib/wasm32-emscripten/pic
-if run "private-archive libc++" 0 "$kiln" private-archive "$pic/libc++-noexcept.a" "$t/libc++-private.a" &&
-	run "private-archive libc++abi" 0 "$kiln" private-archive "$pic/libc++abi-noexcept.a" "$t/libc++abi-private.a" &&
-	run "c++ private: compile" 0 em++ -O2 -fPIC -fno-exceptions -D_LIBCPP_DISABLE_VISIBILITY_ANNOTATIONS \
-		-fvisibility=hidden -fvisibility-inlines-hidden -c "$src/wordcount.cpp" -o "$t/wc.o" &&
-	run "c++ private: link" 0 env EM_LLVM_ROOT=/usr/lib/llvm-19/bin EM_LLVM_ADD_VERSION= EM_CLANG_ADD_VERSION= \
-		em++ -O2 -sSIDE_MODULE=2 -sWASM_BIGINT -sEXPORTED_FUNCTIONS=_wordcount "$t/wc.o" \
-		"$t/libc++-private.a" "$t/libc++abi-private.a" -o "$t/wc-private.so"; then
-	ok "c++ private: built"
-	run "c++ private: accepted" 0 "$kiln" abi-check "$t/wc-private.so" && ok "c++ private: no finding"
-	run "c++ private: runs in Pyodide" 0 node "$src/load.mjs" "$pyodide" "$t/wc-private.so" wordcount 'b a c a b a' &&
+llvm19=(env EM_LLVM_ROOT=/usr/lib/llvm-19/bin EM_LLVM_ADD_VERSION= EM_CLANG_ADD_VERSION=)
+wordcount() { # wordcount NAME: the module returns the right counts in Pyodide
+	run "$1: runs in Pyodide" 0 node "$src/load.mjs" "$pyodide" "$t/$1.so" wordcount 'b a c a b a' &&
 		if [ "$(cat "$t/out")" = "a:3 b:2 c:1" ]; then
-			ok "c++ private: 'b a c a b a' -> 'a:3 b:2 c:1'"
+			ok "$1: 'b a c a b a' -> 'a:3 b:2 c:1' in Pyodide"
 		else
-			bad "c++ private: wrong answer"
+			bad "$1: wrong answer"
 		fi
-	run "mutate object: no crash" 0 "$mutate" 300 "$t/wc.o" && ok "mutate object: hide_symbols robust"
+}
+if run "private-archive libc++" 0 "$kiln" private-archive "$pic/libc++-noexcept.a" "$t/libc++-private.a" &&
+	run "private-archive libc++abi" 0 "$kiln" private-archive "$pic/libc++abi-noexcept.a" "$t/libc++abi-private.a"; then
+	ok "private-archive: libc++ and libc++abi"
+	# recipe A: hidden visibility at compile time, SIDE_MODULE=2 with an export list
+	if run "c++ recipe A: compile" 0 em++ -O2 -fPIC -fno-exceptions -D_LIBCPP_DISABLE_VISIBILITY_ANNOTATIONS \
+		-fvisibility=hidden -fvisibility-inlines-hidden -c "$src/wordcount.cpp" -o "$t/wc-a.o" &&
+		run "c++ recipe A: link" 0 "${llvm19[@]}" em++ -O2 -sSIDE_MODULE=2 -sWASM_BIGINT \
+			-sEXPORTED_FUNCTIONS=_wordcount "$t/wc-a.o" "$t/libc++-private.a" "$t/libc++abi-private.a" \
+			-o "$t/wc-private-a.so"; then
+		run "c++ recipe A: accepted" 0 "$kiln" abi-check "$t/wc-private-a.so" && ok "c++ recipe A: no finding"
+		wordcount wc-private-a
+	fi
+	# recipe B: unchanged compile flags, hide-libcxx on the object, SIDE_MODULE=1
+	if run "c++ recipe B: compile" 0 em++ -O2 -fPIC -fno-exceptions -c "$src/wordcount.cpp" -o "$t/wc-b.o" &&
+		cp "$t/wc-b.o" "$t/wc-b-orig.o" &&
+		run "c++ recipe B: hide-libcxx" 0 "$kiln" hide-libcxx "$t/wc-b.o" &&
+		run "c++ recipe B: link" 0 "${llvm19[@]}" em++ -O2 -sSIDE_MODULE=1 -sWASM_BIGINT "$t/wc-b.o" \
+			-Wl,--no-whole-archive "$t/libc++-private.a" "$t/libc++abi-private.a" \
+			-Wl,--unresolved-symbols=import-dynamic -o "$t/wc-private-b.so"; then
+		run "c++ recipe B: accepted" 0 "$kiln" abi-check "$t/wc-private-b.so" && ok "c++ recipe B: no finding"
+		wordcount wc-private-b
+	fi
+	run "mutate object: no crash" 0 "$mutate" 300 "$t/wc-b-orig.o" && ok "mutate object: hide_symbols robust"
 fi
+
+# a wasm exception tag import (built by hand): the runtime has none
+/usr/bin/python3 - "$t/tag.so" <<'PY'
+import sys
+def sec(i, body): return bytes([i, len(body)]) + body
+def name(s): return bytes([len(s)]) + s.encode()
+types = sec(1, bytes([1, 0x60, 1, 0x7f, 0]))
+imports = sec(2, bytes([1]) + name("env") + name("__cpp_exception") + bytes([4, 0, 0]))
+dylink = sec(0, name("dylink.0") + bytes([1, 4, 0, 0, 0, 0]))
+open(sys.argv[1], "wb").write(b"\0asm\1\0\0\0" + dylink + types + imports)
+PY
+run "tag: rejected" 1 "$kiln" abi-check "$t/tag.so" &&
+	expect "tag: names the exception tag" out "import env.__cpp_exception: exception tag: the runtime exports no tag"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -60,7 +60,8 @@ static bool try_parse(const unsigned char *data, size_t len)
 		abi_report_free(&rep);
 	}
 	wasm_module_free(&m);
-	long h = wasm_object_hide_symbols(copy, len, "mutant");
+	long h = wasm_object_hide_symbols(copy, len, "mutant", (next() & 1) ? NULL
+		: abi_is_libcxx_definition);
 	(void)h;
 	free(copy);
 	return ok;
@@ -87,7 +88,8 @@ int main(int argc, char **argv)
 		unsigned char *data = (unsigned char *)read_file(argv[f], &len);
 		if (!data) {
 			fprintf(stderr, "%s: cannot read\n", argv[f]);
-			return 1;
+			status = 1;
+			continue;
 		}
 		struct wasm_module m;
 		bool whole = wasm_parse(data, len, argv[f], &m);

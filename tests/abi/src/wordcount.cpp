@@ -7,7 +7,8 @@
 #include <string>
 #include <vector>
 
-extern "C" const char *wordcount(const char *text)
+// exported like PyMODINIT_FUNC: default visibility even under -fvisibility=hidden
+extern "C" __attribute__((visibility("default"))) const char *wordcount(const char *text)
 {
 	std::istringstream in(text);
 	std::map<std::string, int> counts;
