@@ -492,12 +492,43 @@ static bool abi_check_file(struct child *ch, const char *path)
 	return ok;
 }
 
+/* compiler and linker flags of the PEP 517 step: the side-module defaults,
+ * the recipe's flags and the library prefix (scripts get none of these: a
+ * configure script must see ordinary links) */
+static void backend_flags(struct child *ch)
+{
+	const struct recipe *r = ch->p->r;
+	const struct {
+		const char *var, *base, *opt, *sub;
+		const struct recipe_str *extra;
+	} flags[] = {
+		{"CFLAGS", "SIDE_MODULE_CFLAGS", "-I", "include", &r->build.cflags},
+		{"CXXFLAGS", "SIDE_MODULE_CXXFLAGS", "-I", "include", &r->build.cxxflags},
+		{"LDFLAGS", NULL, "-L", "lib", &r->build.ldflags},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(flags); i++) {
+		const char *base = flags[i].base ? getenv_in(&ch->env, flags[i].base) : NULL;
+		char *search = xasprintf("%s%s/%s", flags[i].opt, ch->prefix, flags[i].sub);
+		char *v = xasprintf("%s %s %s", base ? base : "",
+			flags[i].extra->s ? flags[i].extra->s : "", search);
+		setenv_in(&ch->env, flags[i].var, v);
+		free(v);
+		free(search);
+	}
+	const char *side = getenv_in(&ch->env, "SIDE_MODULE_LDFLAGS");
+	char *ld = xasprintf("%s %s -L%s/lib", side ? side : "",
+		r->build.ldflags.s ? r->build.ldflags.s : "", ch->prefix);
+	setenv_in(&ch->env, "KILN_LDFLAGS", ld);
+	free(ld);
+}
+
 static bool build_package(struct child *ch, cJSON *pkgs)
 {
 	const struct recipe *r = ch->p->r;
 	const struct crossenv *ce = &ch->c->ce;
 	if (!step(ch, "build.cross-script", r->build.cross_script.s, ch->src))
 		return false;
+	backend_flags(ch);
 	struct backend_opts bo = {
 		.python = ce->host_python, .srcdir = ch->src, .outdir = ch->wheeldir,
 		.backend_flags = r->build.backend_flags.s, .env = ch->env.v, .log_fd = ch->log,
@@ -686,27 +717,6 @@ static bool child_build(struct child *ch)
 	free(jobs);
 	if (!getenv_in(&ch->env, "SOURCE_DATE_EPOCH"))
 		setenv_in(&ch->env, "SOURCE_DATE_EPOCH", "315532800");
-	const struct {
-		const char *var, *base;
-		const struct recipe_str *extra;
-	} flags[] = {
-		{"CFLAGS", "SIDE_MODULE_CFLAGS", &r->build.cflags},
-		{"CXXFLAGS", "SIDE_MODULE_CXXFLAGS", &r->build.cxxflags},
-		{"LDFLAGS", "SIDE_MODULE_LDFLAGS", &r->build.ldflags},
-	};
-	for (size_t i = 0; i < ARRAY_LEN(flags); i++) {
-		const char *base = getenv_in(&ch->env, flags[i].base);
-		char *v = xasprintf("%s %s -I%s/include", base ? base : "",
-			flags[i].extra->s ? flags[i].extra->s : "", ch->prefix);
-		if (i == 2) {
-			free(v);
-			v = xasprintf("%s %s -L%s/lib", base ? base : "",
-				flags[i].extra->s ? flags[i].extra->s : "", ch->prefix);
-			setenv_in(&ch->env, "KILN_LDFLAGS", v);
-		}
-		setenv_in(&ch->env, flags[i].var, v);
-		free(v);
-	}
 	if (r->build.exports == RECIPE_EXPORTS_LIST) {
 		struct buf b = {0};
 		for (size_t i = 0; i < r->build.exports_list.n; i++)

@@ -53,7 +53,7 @@ int main(void)
 	char *pub = cache_publish(dir, "x", &a, stage);
 	CHECK(pub != NULL, "publish failed");
 	char *found = cache_lookup(dir, "x", &b);
-	CHECK(found && strcmp(found, pub) == 0, "lookup after publish: %s", found);
+	CHECK(found && strcmp(found, pub) == 0, "lookup after publish: %s", found ? found : "(none)");
 	char *art2 = path_join(found ? found : "", "x-1.0-py3-none-any.whl");
 	CHECK(path_is_file(art2), "artifact missing");
 	CHECK(!path_exists(stage), "stage left behind");
@@ -71,7 +71,7 @@ int main(void)
 	/* a second publisher of the same key keeps the first entry */
 	char *stage2 = cache_stage(dir, "x");
 	char *pub2 = cache_publish(dir, "x", &b, stage2);
-	CHECK(pub2 && strcmp(pub2, pub) == 0, "second publish: %s", pub2);
+	CHECK(pub2 && strcmp(pub2, pub) == 0, "second publish: %s", pub2 ? pub2 : "(none)");
 	CHECK(!path_exists(stage2), "second stage left behind");
 	CHECK(path_is_file(art2), "first entry lost");
 
