@@ -1,0 +1,6 @@
+#include "clib.h"
+
+int clib_answer(void)
+{
+	return 41;
+}

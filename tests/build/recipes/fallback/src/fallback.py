@@ -1,0 +1,1 @@
+SPEED = False
