@@ -65,6 +65,7 @@ static void facts(const struct crossenv *ce, struct strv *kv)
 	KV("clang", ce->clang);
 	KV("clangxx", ce->clangxx);
 	KV("llvm_nm", ce->llvm_nm);
+	KV("llvm_objdump", ce->llvm_objdump);
 	KV("llvm_strip", ce->llvm_strip);
 	KV("sysroot", ce->sysroot);
 	KV("fastpath", ce->fastpath ? "yes" : "no");

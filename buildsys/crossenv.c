@@ -19,6 +19,8 @@
 #include "version.h"
 #include "wrap.h"
 
+/* bump when the layout or crossenv.conf changes: it is part of the id */
+#define CROSSENV_FORMAT 2
 #define CONF "crossenv.conf"
 #define MANIFEST "manifest"
 #define SYSCONFIG_DIR "sysconfig"
@@ -42,7 +44,7 @@ static const struct field {
 	FIELD(runtime_emsdk), FIELD(sysconfigdata), FIELD(host_python),
 	FIELD(host_python_version), FIELD(host_include), FIELD(host_ext_suffix),
 	FIELD(host_site_packages), FIELD(emscripten_root), FIELD(emcc), FIELD(emxx), FIELD(emar),
-	FIELD(emranlib), FIELD(emcc_version), FIELD(clang), FIELD(clangxx), FIELD(llvm_nm),
+	FIELD(emranlib), FIELD(emcc_version), FIELD(clang), FIELD(clangxx), FIELD(llvm_nm), FIELD(llvm_objdump),
 	FIELD(llvm_strip), FIELD(sysroot),
 };
 
@@ -121,7 +123,7 @@ bool crossenv_load(const char *dir, struct crossenv *ce)
 	}
 	free(text);
 	parse_version(ce);
-	if (!ce->id || !ce->emcc || !ce->ext_suffix) {
+	if (!ce->id || !ce->emcc || !ce->ext_suffix || !ce->llvm_objdump) {
 		crossenv_free(ce);
 		return false;
 	}
@@ -482,7 +484,7 @@ static bool gather_inputs(struct crossenv *ce, const char *dist, char **sysconfi
 	ce->kiln_version = xstrdup(KILN_VERSION);
 
 	/* the id material */
-	buf_printf(m, "kiln %s %s\n", KILN_VERSION, ce->kiln);
+	buf_printf(m, "kiln %s %s format %d\n", KILN_VERSION, ce->kiln, CROSSENV_FORMAT);
 	if (!hash_into(m, "pyodide-lock.json", lock) || !hash_into(m, "python_stdlib.zip", zip))
 		goto out;
 	buf_printf(m, "host-python %s %s\n", ce->host_python, ce->host_python_version);
@@ -799,6 +801,7 @@ static bool detect_toolchain(struct crossenv *ce, const char *tmp)
 		!probe_compiler(ce->emxx, work, xsrc, &ce->clangxx, &ce->cflags_cxx))
 		goto out;
 	ce->llvm_nm = llvm_tool(ce->clang, "llvm-nm");
+	ce->llvm_objdump = llvm_tool(ce->clang, "llvm-objdump");
 	ce->llvm_strip = llvm_tool(ce->clang, "llvm-strip");
 	ce->sysroot = xstrdup("");
 	for (size_t i = 0; i < ce->cflags_c.n; i++)

@@ -33,7 +33,7 @@ struct crossenv {
 	char *emscripten_root;
 	char *emcc, *emxx, *emar, *emranlib;
 	char *emcc_version;
-	char *clang, *clangxx, *llvm_nm, *llvm_strip;
+	char *clang, *clangxx, *llvm_nm, *llvm_objdump, *llvm_strip;
 	char *sysroot;
 	struct strv cflags_c, cflags_cxx; /* what emcc passes clang before the user's args */
 	struct strv em_env;    /* EM_* / EMCC_* variables present at setup, sorted NAME=VALUE */

@@ -397,7 +397,8 @@ out:
 
 /* ---- links of shared objects: ldflags and the export policy ---- */
 
-/* defined external symbols of the link inputs, via the toolchain's llvm-nm */
+/* Defined global symbols of the link inputs that are not hidden, from the symbol tables
+ * the toolchain's llvm-objdump prints ("addr g F CODE [.hidden] name"). */
 static bool read_symbols(struct wrap *w, const struct strv *inputs, struct strv *syms)
 {
 	if (!inputs->n)
@@ -406,16 +407,14 @@ static bool read_symbols(struct wrap *w, const struct strv *inputs, struct strv 
 	struct buf out = {0}, err = {0};
 	int st = -1;
 	bool ok = false;
-	strv_add(&argv, w->ce.llvm_nm);
-	strv_add(&argv, "--extern-only");
-	strv_add(&argv, "--defined-only");
-	strv_add(&argv, "--format=just-symbols");
+	strv_add(&argv, w->ce.llvm_objdump);
+	strv_add(&argv, "-t");
 	for (size_t i = 0; i < inputs->n; i++)
 		strv_add(&argv, inputs->v[i]);
 	if (!proc_capture(argv.v, NULL, &out, &err, &st))
 		goto out;
 	if (st != 0) {
-		log_err("%s: cannot list the symbols of the link inputs:\n%s", w->tool,
+		log_err("%s: cannot read the symbol tables of the link inputs:\n%s", w->tool,
 			err.s ? err.s : "");
 		goto out;
 	}
@@ -423,9 +422,19 @@ static bool read_symbols(struct wrap *w, const struct strv *inputs, struct strv 
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		size_t len = strlen(line);
-		if (len && line[len - 1] != ':' && !strv_has(syms, line))
-			strv_add(syms, line);
+		struct strv f = {0};
+		wrap_split(line, &f);
+		bool sym = f.n >= 4 && strlen(f.v[0]) == 8 && strspn(f.v[0], "0123456789abcdef") == 8;
+		bool global = sym && (strcmp(f.v[1], "g") == 0 || strcmp(f.v[1], "w") == 0 ||
+			strcmp(f.v[1], "u") == 0);
+		bool hidden = false, undef = false;
+		for (size_t i = 1; sym && i + 1 < f.n; i++) {
+			hidden |= strcmp(f.v[i], ".hidden") == 0;
+			undef |= strcmp(f.v[i], "*UND*") == 0;
+		}
+		if (global && !hidden && !undef && !strv_has(syms, f.v[f.n - 1]))
+			strv_add(syms, f.v[f.n - 1]);
+		strv_free(&f);
 	}
 	ok = true;
 out:
