@@ -395,6 +395,25 @@ out:
 	return ok;
 }
 
+static bool dry_run(void)
+{
+	const char *dry = getenv("KILN_WRAP_DRY_RUN");
+	return dry && *dry && strcmp(dry, "0") != 0;
+}
+
+static void print_command(const struct strv *cmd)
+{
+	struct buf b = {0};
+	for (size_t i = 0; i < cmd->n; i++) {
+		if (i)
+			buf_putc(&b, ' ');
+		wrap_quote(&b, cmd->v[i]);
+	}
+	printf("%s\n", b.s ? b.s : "");
+	fflush(stdout);
+	buf_free(&b);
+}
+
 /* ---- links of shared objects: ldflags and the export policy ---- */
 
 /* Defined global symbols of the link inputs that are not hidden, from the symbol tables
@@ -481,11 +500,6 @@ static bool link_shared(struct wrap *w, const struct strv *args, struct strv *ou
 				i++;
 			continue;
 		}
-		if (is_source(a)) {
-			log_err("%s: a shared object linked straight from sources (%s): compile with "
-				"-c first so that its exports can be read", w->tool, a);
-			goto out;
-		}
 		if (access(a, R_OK) == 0)
 			strv_add(&inputs, a);
 	}
@@ -526,6 +540,91 @@ out:
 	strv_free(&syms);
 	strv_free(&names);
 	return ok;
+}
+
+/* A .so linked straight from sources: compile each source into a temporary object first
+ * (so that the exports can be read), then link those. Runs the commands itself (also in a
+ * dry run, which prints them) and returns the exit status. */
+static int link_from_sources(struct wrap *w, const struct strv *args, bool cxx,
+	const char *driver, bool dry)
+{
+	const char *t = getenv("TMPDIR");
+	char *tmpl = xasprintf("%s/kiln-wrap-XXXXXX", t && *t ? t : "/tmp");
+	const char *tmpdir = mkdtemp(tmpl);
+	struct strv link = {0}, objs = {0};
+	int status = 1;
+	if (!tmpdir) {
+		log_err("%s: cannot create %s: %s", w->tool, tmpl, strerror(errno));
+		free(tmpl);
+		return 1;
+	}
+	for (size_t i = 0; i < args->n; i++) {
+		const char *a = args->v[i];
+		if (a[0] == '-') {
+			strv_add(&link, a);
+			if (has_value(a) && i + 1 < args->n)
+				strv_add(&link, args->v[++i]);
+			continue;
+		}
+		if (!is_source(a)) {
+			strv_add(&link, a);
+			continue;
+		}
+		struct strv cc = {0}, cmd = {0};
+		for (size_t j = 0; j < args->n; j++) {
+			const char *b = args->v[j];
+			bool val = has_value(b) && j + 1 < args->n;
+			if (b[0] != '-' || strcmp(b, "-o") == 0 || strcmp(b, "-Xlinker") == 0 ||
+				strcmp(b, "-shared") == 0 || str_startswith(b, "-l") ||
+				str_startswith(b, "-L") || str_startswith(b, "-Wl,") ||
+				str_startswith(b, "-s")) {
+				j += val;
+				continue;
+			}
+			strv_add(&cc, b);
+			if (val)
+				strv_add(&cc, args->v[++j]);
+		}
+		char *obj = xasprintf("%s/%zu-%s.o", tmpdir, objs.n, path_basename(a));
+		strv_add(&cc, "-c");
+		strv_add(&cc, a);
+		strv_add(&cc, "-o");
+		strv_add(&cc, obj);
+		if (!(w->ce.fastpath && !getenv("KILN_WRAP_NO_FASTPATH") &&
+			    crossenv_em_env_matches(&w->ce) &&
+			    wrap_fast_compile(&w->ce, cxx, cc.v, cc.n, &cmd))) {
+			strv_add(&cmd, driver);
+			for (size_t j = 0; j < cc.n; j++)
+				strv_add(&cmd, cc.v[j]);
+		}
+		if (dry)
+			print_command(&cmd);
+		status = proc_run(cmd.v);
+		strv_free(&cc);
+		strv_free(&cmd);
+		strv_add(&link, obj);
+		strv_push(&objs, obj);
+		if (status != 0)
+			goto out;
+	}
+	struct strv cmd = {0};
+	strv_add(&cmd, driver);
+	status = link_shared(w, &link, &cmd) ? 0 : 1;
+	if (status == 0) {
+		if (dry)
+			print_command(&cmd);
+		else
+			status = proc_run(cmd.v);
+	}
+	strv_free(&cmd);
+out:
+	for (size_t i = 0; i < objs.n; i++)
+		unlink(objs.v[i]);
+	rmdir(tmpdir);
+	free(tmpl);
+	strv_free(&objs);
+	strv_free(&link);
+	return status < 0 ? 1 : status;
 }
 
 /* ---- tools ---- */
@@ -609,6 +708,14 @@ static int tool_compiler(struct wrap *w, int argc, char **argv, bool cxx)
 			goto out;
 		}
 	} else if (is_shared_output(o)) {
+		for (size_t i = 0; i < args.n; i++) {
+			if (args.v[i][0] == '-' && has_value(args.v[i]))
+				i++;
+			else if (args.v[i][0] != '-' && is_source(args.v[i])) {
+				status = link_from_sources(w, &args, any_cxx, driver, dry_run());
+				goto out;
+			}
+		}
 		strv_add(&w->out, driver);
 		status = link_shared(w, &args, &w->out) ? -1 : 1;
 		goto out;
@@ -781,17 +888,9 @@ int wrap_main(int argc, char **argv)
 	status = t->fn(&w, argc, argv);
 	if (status >= 0)
 		goto out;
-	const char *dry = getenv("KILN_WRAP_DRY_RUN");
-	if (dry && *dry && strcmp(dry, "0") != 0) {
-		struct buf b = {0};
-		for (size_t i = 0; i < w.out.n; i++) {
-			if (i)
-				buf_putc(&b, ' ');
-			wrap_quote(&b, w.out.v[i]);
-		}
-		printf("%s\n", b.s ? b.s : "");
-		buf_free(&b);
-		status = fflush(stdout) == 0 ? 0 : 1;
+	if (dry_run()) {
+		print_command(&w.out);
+		status = ferror(stdout) ? 1 : 0;
 		goto out;
 	}
 	fflush(stdout);
