@@ -146,9 +146,23 @@ static char *conf_render(const struct crossenv *ce)
 	return buf_take(&b);
 }
 
+/* absolute, so that the paths handed to build scripts work from any directory */
+static char *absolute(const char *p)
+{
+	if (p[0] == '/')
+		return xstrdup(p);
+	char *cwd = getcwd(NULL, 0);
+	char *r = cwd ? path_join(cwd, p) : xstrdup(p);
+	free(cwd);
+	return r;
+}
+
 static char *crossenv_root(void)
 {
-	return path_join(config_cache_dir(), "crossenv");
+	char *cache = absolute(config_cache_dir());
+	char *r = path_join(cache, "crossenv");
+	free(cache);
+	return r;
 }
 
 bool crossenv_open(const char *dir, struct crossenv *ce)
@@ -173,9 +187,11 @@ bool crossenv_open(const char *dir, struct crossenv *ce)
 		free(cur);
 		free(id);
 	}
-	bool ok = crossenv_load(dir, ce);
+	char *abs = absolute(dir);
+	bool ok = crossenv_load(abs, ce);
 	if (!ok)
 		log_err("%s: not a kiln cross environment (no readable %s)", dir, CONF);
+	free(abs);
 	free(owned);
 	return ok;
 }

@@ -590,7 +590,7 @@ static int link_from_sources(struct wrap *w, const struct strv *args, bool cxx,
 		strv_add(&cc, a);
 		strv_add(&cc, "-o");
 		strv_add(&cc, obj);
-		if (!(w->ce.fastpath && !getenv("KILN_WRAP_NO_FASTPATH") &&
+		if (!(w->ce.fastpath && !getenv("KILN_WRAP_NO_FASTPATH") && !getenv("EMCC_DEBUG") &&
 			    crossenv_em_env_matches(&w->ce) &&
 			    wrap_fast_compile(&w->ce, cxx, cc.v, cc.n, &cmd))) {
 			strv_add(&cmd, driver);
@@ -701,7 +701,7 @@ static int tool_compiler(struct wrap *w, int argc, char **argv, bool cxx)
 		goto out;
 	const char *o = output_of(&args);
 	if (is_compile_only(&args)) {
-		if (w->ce.fastpath && !getenv("KILN_WRAP_NO_FASTPATH") &&
+		if (w->ce.fastpath && !getenv("KILN_WRAP_NO_FASTPATH") && !getenv("EMCC_DEBUG") &&
 			crossenv_em_env_matches(&w->ce) &&
 			wrap_fast_compile(&w->ce, any_cxx, args.v, args.n, &w->out)) {
 			status = -1;
