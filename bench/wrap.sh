@@ -27,15 +27,28 @@ emcc=$("$kiln" crossenv show --get emcc)
 
 declare -A tw=() tc=() te=() mw=() mc=() me=()
 now() { echo "${EPOCHREALTIME/./}"; }
+# CPU time (user+sys, ms) of this shell's finished children: less disturbed by other load
+# on the machine than wall time
+cpu() {
+	times >"$work/times"
+	local l re='([0-9]+)m([0-9]+)\.([0-9]+)s ([0-9]+)m([0-9]+)\.([0-9]+)s'
+	l=$(tail -n 1 "$work/times")
+	[[ $l =~ $re ]]
+	CPU=$(((10#${BASH_REMATCH[1]} * 60 + 10#${BASH_REMATCH[2]}) * 1000 + 10#${BASH_REMATCH[3]} +
+		(10#${BASH_REMATCH[4]} * 60 + 10#${BASH_REMATCH[5]}) * 1000 + 10#${BASH_REMATCH[6]}))
+}
+cw=0 cc=0 ce=0
 for ((r = 0; r < rounds; r++)); do
 	for f in "${files[@]}"; do
 		# the exact command the wrapper execs
 		read -r -a direct <<<"$(KILN_WRAP_DRY_RUN=1 "$env/bin/cc" "${flags[@]}" -c "$f" -o "$work/c.o")"
 		read -r -a slow <<<"$(KILN_WRAP_DRY_RUN=1 KILN_WRAP_NO_FASTPATH=1 "$env/bin/cc" "${flags[@]}" -c "$f" -o "$work/e.o")"
+		cpu; c0=$CPU
 		t0=$(now); "$env/bin/cc" "${flags[@]}" -c "$f" -o "$work/w.o"
-		t1=$(now); "${direct[@]}"
-		t2=$(now); "${slow[@]}"
-		t3=$(now)
+		t1=$(now); cpu; c1=$CPU; "${direct[@]}"
+		t2=$(now); cpu; c2=$CPU; "${slow[@]}"
+		t3=$(now); cpu; c3=$CPU
+		cw=$((cw + c1 - c0)) cc=$((cc + c2 - c1)) ce=$((ce + c3 - c2))
 		[ "${slow[0]}" = "$emcc" ]
 		for k in w c e; do
 			case $k in w) d=$((t1 - t0)) ;; c) d=$((t2 - t1)) ;; e) d=$((t3 - t2)) ;; esac
@@ -67,6 +80,8 @@ for f in "${files[@]}"; do
 done
 printf '%-12s %8d µs %7d µs %7d µs %9s %9s\n' "best per TU" $((sw / n)) $((sc / n)) $((se / n)) \
 	"$(awk "BEGIN{printf \"%.3f\", $sw/$sc}")" "$(awk "BEGIN{printf \"%.2f\", $se/$sw}")"
+printf '%-12s %8d ms %7d ms %7d ms %9s %9s\n' "CPU, all" "$cw" "$cc" "$ce" \
+	"$(awk "BEGIN{printf \"%.3f\", $cw/$cc}")" "$(awk "BEGIN{printf \"%.2f\", $ce/$cw}")"
 t0=$(now)
 for ((i = 0; i < 50; i++)); do
 	KILN_WRAP_DRY_RUN=1 "$env/bin/cc" "${flags[@]}" -c zutil.c -o "$work/w.o" >/dev/null
