@@ -863,9 +863,12 @@ static bool find_env(struct wrap *w, const char *argv0)
 	char *link = strchr(argv0, '/') ? xstrdup(argv0) : proc_which(argv0, NULL);
 	bool ok = false;
 	if (link) {
-		char *bin = path_dirname(link);
-		char *dir = path_dirname(bin);
-		ok = crossenv_load(dir, &w->ce);
+		/* the directory holding the link, not where the link points */
+		char *d = path_dirname(link);
+		char *bin = realpath(d, NULL);
+		char *dir = bin ? path_dirname(bin) : NULL;
+		ok = dir && crossenv_load(dir, &w->ce);
+		free(d);
 		free(bin);
 		free(dir);
 		free(link);
