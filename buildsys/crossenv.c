@@ -20,7 +20,7 @@
 #include "wrap.h"
 
 /* bump when the layout or crossenv.conf changes: it is part of the id */
-#define CROSSENV_FORMAT 2
+#define CROSSENV_FORMAT 3
 #define CONF "crossenv.conf"
 #define MANIFEST "manifest"
 #define SYSCONFIG_DIR "sysconfig"
@@ -608,8 +608,10 @@ static char *gen_pyconfig(const char *tmpl, const cJSON *vars, const struct cros
 			*next++ = '\0';
 		char name[128];
 		int len = 0;
+		/* sysconfig's own pattern: "#define NAME value"; a bare "#define NAME" (the
+		 * include guard) is not a config variable */
 		if (sscanf(line, "#define %127[A-Za-z0-9_] %n", name, &len) == 1 && len > 0 &&
-			name[0] >= 'A' && name[0] <= 'Z') {
+			line[len] != '\0' && name[0] >= 'A' && name[0] <= 'Z') {
 			/* keep it */
 		} else if (sscanf(line, "/* #undef %127[A-Za-z0-9_] */", name) == 1) {
 			/* keep it */
