@@ -20,7 +20,7 @@
 #include "wrap.h"
 
 /* bump when the layout or crossenv.conf changes: it is part of the id */
-#define CROSSENV_FORMAT 3
+#define CROSSENV_FORMAT 4
 #define CONF "crossenv.conf"
 #define MANIFEST "manifest"
 #define SYSCONFIG_DIR "sysconfig"
@@ -41,7 +41,7 @@ static const struct field {
 } fields[] = {
 	FIELD(id), FIELD(kiln_version), FIELD(kiln), FIELD(pyodide_dir), FIELD(pyodide_version),
 	FIELD(python_version), FIELD(platform), FIELD(ext_suffix), FIELD(soabi),
-	FIELD(runtime_emsdk), FIELD(sysconfigdata), FIELD(host_python),
+	FIELD(runtime_emsdk), FIELD(sysconfigdata), FIELD(target_includepy), FIELD(host_python),
 	FIELD(host_python_version), FIELD(host_include), FIELD(host_ext_suffix),
 	FIELD(host_site_packages), FIELD(emscripten_root), FIELD(emcc), FIELD(emxx), FIELD(emar),
 	FIELD(emranlib), FIELD(emcc_version), FIELD(clang), FIELD(clangxx), FIELD(llvm_nm), FIELD(llvm_objdump),
@@ -450,6 +450,7 @@ static bool gather_inputs(struct crossenv *ce, const char *dist, char **sysconfi
 	ce->host_site_packages = xstrdup(jstr(*probe, "purelib"));
 	ce->ext_suffix = xstrdup(jstr(vars, "EXT_SUFFIX"));
 	ce->soabi = xstrdup(jstr(vars, "SOABI"));
+	ce->target_includepy = xstrdup(jstr(vars, "INCLUDEPY"));
 	char *hmm = xasprintf("%d.%d", ce->py_major, ce->py_minor);
 	if (strcmp(tver, hmm) != 0) {
 		log_err("%s: inconsistent distribution: pyodide-lock.json says Python %s, its "

@@ -23,6 +23,7 @@ struct crossenv {
 	char *soabi;           /* cpython-311-wasm32-emscripten */
 	char *runtime_emsdk;   /* 3.1.46 */
 	char *sysconfigdata;   /* _sysconfigdata__emscripten_wasm32-emscripten */
+	char *target_includepy; /* INCLUDEPY recorded in it: where the target was built */
 	/* the host */
 	char *host_python;
 	char *host_python_version;

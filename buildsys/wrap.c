@@ -306,13 +306,18 @@ static char *filter_wl(const char *arg)
 	return buf_take(&b);
 }
 
-/* the host Python's include dir as the target's */
+/* The host Python's include dir, or the one the target's sysconfig names (where it was
+ * built, used by setuptools under the target's sysconfigdata), as the environment's. */
 static char *rewrite_include(const struct crossenv *ce, const char *dir)
 {
-	size_t n = strlen(ce->host_include);
-	if (strncmp(dir, ce->host_include, n) != 0 || (dir[n] != '\0' && dir[n] != '/'))
-		return NULL;
-	return xasprintf("%s/include/python%d.%d%s", ce->dir, ce->py_major, ce->py_minor, dir + n);
+	const char *from[] = {ce->host_include, ce->target_includepy};
+	for (size_t i = 0; i < ARRAY_LEN(from); i++) {
+		size_t n = from[i] ? strlen(from[i]) : 0;
+		if (n && strncmp(dir, from[i], n) == 0 && (dir[n] == '\0' || dir[n] == '/'))
+			return xasprintf("%s/include/python%d.%d%s", ce->dir, ce->py_major,
+				ce->py_minor, dir + n);
+	}
+	return NULL;
 }
 
 /* Apply the argument rules to args; returns false with *status set when the call must
