@@ -676,7 +676,7 @@ static bool copy_headers(const struct crossenv *ce, const char *tmp, const cJSON
 
 /* The clang command emcc runs for `emcc -v -c probe -o obj`: clang path and the flags
  * emcc puts before the user's arguments. */
-static bool probe_compiler(const char *emcc, const char *tmp, const char *src, char **clang,
+static bool probe_compiler(const char *emcc, const char *src, char **clang,
 	struct strv *cflags)
 {
 	char *obj = xasprintf("%s.o", src);
@@ -717,7 +717,6 @@ static bool probe_compiler(const char *emcc, const char *tmp, const char *src, c
 	if (!ok)
 		log_err("cannot find the clang command in the output of '%s -v -c %s'", emcc, src);
 out:
-	(void)tmp;
 	strv_free(&argv);
 	free(obj);
 	buf_free(&out);
@@ -816,8 +815,8 @@ static bool detect_toolchain(struct crossenv *ce, const char *tmp)
 	if (!mkdir_p(work, 0755) || !write_text(work, "probe.c", "int probe(void) { return 1; }\n") ||
 		!write_text(work, "probe.cpp", "int probe() { return 1; }\n"))
 		goto out;
-	if (!probe_compiler(ce->emcc, work, csrc, &ce->clang, &ce->cflags_c) ||
-		!probe_compiler(ce->emxx, work, xsrc, &ce->clangxx, &ce->cflags_cxx))
+	if (!probe_compiler(ce->emcc, csrc, &ce->clang, &ce->cflags_c) ||
+		!probe_compiler(ce->emxx, xsrc, &ce->clangxx, &ce->cflags_cxx))
 		goto out;
 	ce->llvm_nm = llvm_tool(ce->clang, "llvm-nm");
 	ce->llvm_objdump = llvm_tool(ce->clang, "llvm-objdump");
