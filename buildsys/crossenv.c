@@ -1005,6 +1005,130 @@ out:
 	return ok;
 }
 
+/* ---- the fast path of a repeated setup ----
+ * Setting up derives the id from the inputs' contents, which needs the host
+ * Python and hashing the distribution. A stamp remembers, for one set of
+ * locations (distribution, kiln, host Python, PATH, EMSDK, EM_* variables),
+ * the id it led to and the identity (device, inode, size, mtime) of every
+ * input file; while none of those changed, the id is still right. */
+
+static char *stamp_path(const char *root, const char *dist)
+{
+	struct buf k = {0};
+	char *real = realpath(dist, NULL);
+	char *kiln = realpath("/proc/self/exe", NULL);
+	const char *path = getenv("PATH"), *emsdk = getenv("EMSDK");
+	struct strv em = {0};
+	collect_em_env(&em);
+	buf_printf(&k, "stamp 1\n%s\n%s\n%s\n%s\n%s\n", real ? real : dist, kiln ? kiln : "",
+		config_host_python(), path ? path : "", emsdk ? emsdk : "");
+	for (size_t i = 0; i < em.n; i++)
+		buf_printf(&k, "%s\n", em.v[i]);
+	char h[65];
+	sha256_hex(k.s, k.len, h);
+	h[16] = '\0';
+	char *p = xasprintf("%s/stamps/%s", root, h);
+	strv_free(&em);
+	buf_free(&k);
+	free(real);
+	free(kiln);
+	return p;
+}
+
+static bool stamp_line(struct buf *b, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return false;
+	buf_printf(b, "%s\t%llu\t%llu\t%lld\t%lld.%09ld\n", path, (unsigned long long)st.st_dev,
+		(unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+		st.st_mtim.tv_nsec);
+	return true;
+}
+
+/* the id a stamp vouches for, or NULL */
+static char *stamp_check(const char *stamp)
+{
+	char *text = read_file(stamp, NULL);
+	if (!text)
+		return NULL;
+	char *nl = strchr(text, '\n');
+	char *id = NULL;
+	bool ok = nl != NULL;
+	for (char *line = nl ? nl + 1 : NULL; ok && line && *line;) {
+		char *end = strchr(line, '\n');
+		if (!end)
+			break;
+		*end = '\0';
+		char *tab = strchr(line, '\t');
+		struct buf now = {0};
+		if (!tab) {
+			ok = false;
+		} else {
+			*tab = '\0';
+			ok = stamp_line(&now, line);
+			*tab = '\t';
+			ok = ok && now.len == (size_t)(end - line) + 1 &&
+				memcmp(now.s, line, now.len - 1) == 0;
+		}
+		buf_free(&now);
+		line = end + 1;
+	}
+	if (ok)
+		id = xstrndup(text, (size_t)(nl - text));
+	free(text);
+	return id;
+}
+
+static void stamp_write(const char *stamp, const struct crossenv *ce, const char *dist)
+{
+	struct buf b = {0};
+	buf_printf(&b, "%s\n", ce->id);
+	char *lock = path_join(dist, "pyodide-lock.json");
+	char *zip = path_join(dist, "python_stdlib.zip");
+	char *py = realpath(ce->host_python, NULL);
+	char *emcc = realpath(ce->emcc, NULL);
+	char *ver = path_join(ce->emscripten_root, "emscripten-version.txt");
+	char *kiln = realpath("/proc/self/exe", NULL);
+	const char *files[] = {lock, zip, py, emcc, ver, kiln};
+	bool ok = true;
+	for (size_t i = 0; i < ARRAY_LEN(files) && ok; i++)
+		ok = files[i] && stamp_line(&b, files[i]);
+	struct strv hdrs = {0};
+	walk(ce->host_include, NULL, &hdrs);
+	for (size_t i = 0; i < hdrs.n && ok; i++) {
+		char *p = path_join(ce->host_include, hdrs.v[i]);
+		ok = stamp_line(&b, p);
+		free(p);
+	}
+	strv_free(&hdrs);
+	char *dir = path_dirname(stamp);
+	if (ok && mkdir_p(dir, 0755))
+		write_file_atomic(stamp, b.s, b.len);
+	free(dir);
+	free(lock);
+	free(zip);
+	free(py);
+	free(emcc);
+	free(ver);
+	free(kiln);
+	buf_free(&b);
+}
+
+static bool set_current(const char *root, const char *id)
+{
+	char *cur = path_join(root, "current");
+	char *line = xasprintf("%s\n", id);
+	char *old = read_file(cur, NULL);
+	bool ok = (old && strcmp(old, line) == 0) || write_file_atomic(cur, line, strlen(line));
+	if (!ok)
+		log_err("cannot write %s: %s", cur, strerror(errno));
+	free(old);
+	free(cur);
+	free(line);
+	return ok;
+}
+
 bool crossenv_setup(const char *pyodide_dir, struct crossenv *out)
 {
 	struct crossenv ce = {0};
@@ -1015,8 +1139,27 @@ bool crossenv_setup(const char *pyodide_dir, struct crossenv *out)
 	if (!pyodide_dir)
 		pyodide_dir = config_pyodide_dir();
 	memset(out, 0, sizeof(*out));
-	if (!gather_inputs(&ce, pyodide_dir, &src, &probe, &m))
+	char *stamp = stamp_path(root, pyodide_dir);
+	char *known = stamp_check(stamp);
+	if (known) {
+		dir = path_join(root, known);
+		char *kconf = path_join(dir, CONF);
+		bool there = path_is_file(kconf);
+		free(kconf);
+		if (there && set_current(root, known) && crossenv_open(dir, out)) {
+			free(known);
+			free(stamp);
+			ok = true;
+			goto out;
+		}
+		free(dir);
+		dir = NULL;
+		free(known);
+	}
+	if (!gather_inputs(&ce, pyodide_dir, &src, &probe, &m)) {
+		free(stamp);
 		goto out;
+	}
 	char h[65];
 	sha256_hex(m.s, m.len, h);
 	ce.id = xstrndup(h, 16);
@@ -1041,19 +1184,12 @@ bool crossenv_setup(const char *pyodide_dir, struct crossenv *out)
 		if (!build(&ce, root, src, probe))
 			goto out;
 	}
-	char *cur = path_join(root, "current");
-	char *line = xasprintf("%s\n", ce.id);
-	char *old = read_file(cur, NULL);
-	bool same = old && strcmp(old, line) == 0;
-	free(old);
-	if (!same && !write_file_atomic(cur, line, strlen(line))) {
-		log_err("cannot write %s: %s", cur, strerror(errno));
-		free(cur);
-		free(line);
+	if (!set_current(root, ce.id)) {
+		free(stamp);
 		goto out;
 	}
-	free(cur);
-	free(line);
+	stamp_write(stamp, &ce, pyodide_dir);
+	free(stamp);
 	ok = crossenv_open(dir, out);
 out:
 	cJSON_Delete(probe);
