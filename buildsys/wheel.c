@@ -1400,7 +1400,7 @@ bool wheel_postprocess(const char *build_dir, const struct wheel_post_opts *o,
 	bool ok = false;
 	if (!built || !(w = wheel_check(built)))
 		goto out;
-	if (!version_same(w->meta.version, o->version)) {
+	if (o->version && !version_same(w->meta.version, o->version)) {
 		log_err("%s: the wheel's version %s differs from the recipe's version %s", built,
 			w->meta.version, o->version);
 		goto out;
@@ -1416,7 +1416,7 @@ bool wheel_postprocess(const char *build_dir, const struct wheel_post_opts *o,
 	wheel_free(w);
 	w = NULL;
 	if (o->post && !o->post(unpacked, o->post_ctx)) {
-		log_err("%s: the post step failed", o->name);
+		log_err("%s: the post step failed", o->name ? o->name : built);
 		goto out;
 	}
 	if (!(w = wheel_read_dir(unpacked)))

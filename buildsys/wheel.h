@@ -121,8 +121,8 @@ char *wheel_find_one(const char *dir);
 
 /* post-processing of a freshly built wheel */
 struct wheel_post_opts {
-	const char *name;            /* recipe package name */
-	const char *version;         /* recipe version; the wheel must match */
+	const char *name;            /* recipe package name (names the tests archive) */
+	const char *version;         /* recipe version; the wheel must match; NULL: any */
 	const struct wheel_target *target;
 	const char *work_dir;        /* scratch: the wheel is unpacked in <work_dir>/wheel */
 	const char *dist_dir;        /* where the final wheel (and tests tar) go */
