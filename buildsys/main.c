@@ -9,6 +9,7 @@
 #include "wrap.h"
 
 extern const struct kiln_cmd cmd_abi_check;
+extern const struct kiln_cmd cmd_build;
 extern const struct kiln_cmd cmd_build_recipes;
 extern const struct kiln_cmd cmd_check;
 extern const struct kiln_cmd cmd_crossenv;
@@ -21,6 +22,7 @@ extern const struct kiln_cmd cmd_version;
 
 static const struct kiln_cmd *const commands[] = {
 	&cmd_abi_check,
+	&cmd_build,
 	&cmd_build_recipes,
 	&cmd_check,
 	&cmd_crossenv,
