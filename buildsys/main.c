@@ -12,6 +12,7 @@ extern const struct kiln_cmd cmd_abi_check;
 extern const struct kiln_cmd cmd_build;
 extern const struct kiln_cmd cmd_build_recipes;
 extern const struct kiln_cmd cmd_py_compile;
+extern const struct kiln_cmd cmd_skeleton;
 extern const struct kiln_cmd cmd_check;
 extern const struct kiln_cmd cmd_crossenv;
 extern const struct kiln_cmd cmd_fetch;
@@ -33,6 +34,7 @@ static const struct kiln_cmd *const commands[] = {
 	&cmd_lockfile,
 	&cmd_private_archive,
 	&cmd_py_compile,
+	&cmd_skeleton,
 	&cmd_version,
 };
 
