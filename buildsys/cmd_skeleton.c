@@ -16,6 +16,7 @@
 #include "req.h"
 #include "util.h"
 #include "wheel.h"
+#include "ydoc.h"
 
 extern const struct kiln_cmd cmd_skeleton;
 
@@ -326,38 +327,13 @@ static bool run_requirements(const struct pkginfo *p, struct strv *out)
 	return ok;
 }
 
-/* YAML 1.1 (PyYAML) would read these as something else than a string */
-static bool resolves_to_non_string(const char *s)
-{
-	static const char *const words[] = {"y", "yes", "n", "no", "true", "false", "on", "off",
-		"null", "~", ""};
-	for (size_t i = 0; i < ARRAY_LEN(words); i++)
-		if (strcasecmp(s, words[i]) == 0)
-			return true;
-	const char *p = s + (*s == '-' || *s == '+');
-	bool digits = false, dot = false;
-	for (; *p; p++) {
-		if (isdigit((unsigned char)*p) || *p == '_')
-			digits = true;
-		else if (*p == '.' && !dot)
-			dot = true;
-		else if ((*p == 'e' || *p == 'E') && digits)
-			return true;
-		else if (*p == ':' && digits)
-			continue; /* sexagesimal */
-		else
-			return false;
-	}
-	return digits || dot;
-}
-
 static void yaml_scalar(struct buf *b, const char *s)
 {
 	static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 				   "0123456789 ._/:+=,()<>!;'-@";
 	bool plain = isalnum((unsigned char)s[0]) && s[strspn(s, safe)] == '\0' &&
 		!strstr(s, ": ") && !str_endswith(s, ":") && !str_endswith(s, " ") &&
-		!resolves_to_non_string(s);
+		ydoc_resolve(s) == YSCALAR_STR;
 	if (plain) {
 		buf_puts(b, s);
 		return;
