@@ -25,7 +25,8 @@ void pkgbuild_env(const struct crossenv *ce, const char *prefix, const char *exp
 	struct strv *env);
 
 /* compiler and linker flags of the PEP 517 step: the side-module defaults, the
- * extra flags (may be NULL) and the library prefix (may be NULL) */
+ * extra flags (may be NULL) and the library prefix (may be NULL); scripts run
+ * before get none of these (a configure script must see ordinary links) */
 void pkgbuild_flags(struct strv *env, const char *prefix, const char *cflags,
 	const char *cxxflags, const char *ldflags);
 
