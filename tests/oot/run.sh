@@ -265,6 +265,34 @@ check "... but is with --force" "$kiln" skeleton --force --recipes "$work/recipe
 check "... to the same text" diff -u "$work/kiln-oot.expected" "$work/recipes/kiln-oot/meta.yaml"
 check_fails "a tarball without PKG-INFO is not an sdist" "no PKG-INFO" \
 	sh -c "tar czf \"$work/plain.tar.gz\" -C \"$work/src\" kiln-oot && \"$kiln\" skeleton --recipes \"$work/r2\" \"$work/plain.tar.gz\""
+# a flat layout without egg-info: top-level from the tree's modules, tests and setup.py aside
+"$python" - "$work/sdists/kiln_flat-0.1.tar.gz" <<'PY'
+import io, sys, tarfile
+files = {
+    "PKG-INFO": "Metadata-Version: 2.4\nName: kiln_flat\nVersion: 0.1\nLicense: UNKNOWN\n"
+                "License-Expression: MIT OR Apache-2.0\nRequires-Dist: toolz; extra == 'x'\n"
+                "Requires-Dist: pyparsing (>=3)\n\nlong description: not a header\n",
+    "setup.py": "", "kiln_flat.py": "", "kiln_flat_cli/__init__.py": "",
+    "tests/test_flat.py": "", "docs/conf.py": "",
+}
+with tarfile.open(sys.argv[1], "w:gz") as t:
+    for name, text in files.items():
+        data = text.encode()
+        info = tarfile.TarInfo("kiln_flat-0.1/" + name)
+        info.size = len(data)
+        t.addfile(info, io.BytesIO(data))
+PY
+check "skeleton of a flat layout" "$kiln" skeleton --recipes "$work/recipes" "$work/sdists/kiln_flat-0.1.tar.gz"
+check "... top-level from its modules, License-Expression, extras dropped" "$python" - \
+	"$work/recipes/kiln_flat/meta.yaml" <<'PY'
+import sys, yaml
+m = yaml.safe_load(open(sys.argv[1]))
+assert m["package"] == {"name": "kiln_flat", "version": "0.1", "top-level": ["kiln_flat", "kiln_flat_cli"]}, m
+assert m["requirements"] == {"run": ["pyparsing"]}, m
+assert m["about"]["license"] == "MIT OR Apache-2.0", m
+assert m["source"]["url"].endswith("/source/k/kiln_flat/kiln_flat-0.1.tar.gz"), m
+print("ok")
+PY
 check "skeleton from a URL" "$kiln" skeleton --recipes "$work/r3" --sha256 "$sha" "$url"
 check "... keeps the URL" grep -qF "url: $url" "$work/r3/kiln-oot/meta.yaml"
 
