@@ -280,6 +280,25 @@ static bool added_entry(const char *rel, const struct stat *st, void *p)
 	return a->ok;
 }
 
+static bool copy_tree(const char *from, const char *to)
+{
+	if (!path_is_dir(from))
+		return true;
+	if (!mkdir_p(to, 0755)) {
+		log_err("cannot create %s: %s", to, strerror(errno));
+		return false;
+	}
+	char *src = xasprintf("%s/.", from);
+	const char *argv[] = {"cp", "-a", src, to, NULL};
+	struct proc_opts po = {.out_fd = -1};
+	int st = 0;
+	bool ok = proc_run(argv, &po, &st) && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	if (!ok)
+		log_err("cannot copy %s to %s", from, to);
+	free(src);
+	return ok;
+}
+
 static bool run_post(const char *wheel_dir, void *p)
 {
 	struct child *ch = p;
@@ -553,7 +572,7 @@ static bool child_build(struct child *ch)
 				continue;
 			struct pkg *d = &c->pkgs[c->pkg_of_node[i]];
 			char *pre = d->entry ? path_join(d->entry, "prefix") : NULL;
-			bool copied = !pre || pkgbuild_copy_tree(pre, ch->prefix);
+			bool copied = !pre || copy_tree(pre, ch->prefix);
 			free(pre);
 			if (!copied)
 				goto out;
@@ -620,7 +639,7 @@ static bool child_build(struct child *ch)
 			goto out;
 	} else if (r->source.path.set) {
 		char *from = path_join(r->dir, r->source.path.s);
-		bool copied = pkgbuild_copy_tree(from, ch->src);
+		bool copied = copy_tree(from, ch->src);
 		free(from);
 		if (!copied)
 			goto out;

@@ -1,9 +1,11 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "backend.h"
@@ -14,6 +16,7 @@
 #include "fetch.h"
 #include "log.h"
 #include "pkgbuild.h"
+#include "proc.h"
 #include "util.h"
 #include "wheel.h"
 
@@ -88,6 +91,53 @@ static bool check_sha(const char *path, const char *want)
 	return true;
 }
 
+static bool same_path(const char *a, const char *b)
+{
+	char *ra = realpath(a, NULL), *rb = realpath(b, NULL);
+	bool same = ra && rb && strcmp(ra, rb) == 0;
+	free(ra);
+	free(rb);
+	return same;
+}
+
+/* copy the tree's top-level entries but the cache and the output directory, which
+ * live inside the tree when kiln runs in it with the defaults (./cache, ./dist) */
+static bool copy_source(const char *from, const char *to, const char *outdir)
+{
+	struct strv argv = {0};
+	DIR *d = opendir(from);
+	bool ok = false;
+	if (!d || !mkdir_p(to, 0755)) {
+		log_err("%s: %s", d ? to : from, strerror(errno));
+		goto out;
+	}
+	strv_add(&argv, "cp");
+	strv_add(&argv, "-a");
+	size_t first = argv.n;
+	for (struct dirent *e; (e = readdir(d));) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		char *p = path_join(from, e->d_name);
+		if (same_path(p, config_cache_dir()) || same_path(p, outdir))
+			free(p);
+		else
+			strv_push(&argv, p);
+	}
+	strv_add(&argv, to);
+	struct proc_opts po = {.out_fd = -1};
+	int st = 0;
+	ok = argv.n == first + 1 ||
+		(proc_run((const char *const *)argv.v, &po, &st) && WIFEXITED(st) &&
+			WEXITSTATUS(st) == 0);
+	if (!ok)
+		log_err("cannot copy %s to %s", from, to);
+out:
+	if (d)
+		closedir(d);
+	strv_free(&argv);
+	return ok;
+}
+
 static void show_tail(const char *path, size_t lines)
 {
 	size_t len;
@@ -127,7 +177,7 @@ static bool build(const struct oot *o, struct crossenv *ce, const char *work)
 			log_err("%s: not a Python source tree (no pyproject.toml or setup.py)", o->input);
 			goto out;
 		}
-		if (!pkgbuild_copy_tree(o->input, src))
+		if (!copy_source(o->input, src, o->outdir))
 			goto out;
 	} else if (path_is_file(o->input)) {
 		if (!is_archive(o->input)) {

@@ -1,16 +1,13 @@
 #include "pkgbuild.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include "abi.h"
 #include "crossenv.h"
 #include "log.h"
-#include "proc.h"
 #include "wheel.h"
 
 void pkgbuild_setenv(struct strv *env, const char *name, const char *value)
@@ -146,23 +143,4 @@ bool pkgbuild_check_wheel(const struct crossenv *ce, const char *srcdir,
 		return false;
 	}
 	return !res->compiled || pkgbuild_abi_check(ce, res->wheel_path);
-}
-
-bool pkgbuild_copy_tree(const char *from, const char *to)
-{
-	if (!path_is_dir(from))
-		return true;
-	if (!mkdir_p(to, 0755)) {
-		log_err("cannot create %s: %s", to, strerror(errno));
-		return false;
-	}
-	char *src = xasprintf("%s/.", from);
-	const char *argv[] = {"cp", "-a", src, to, NULL};
-	struct proc_opts po = {.out_fd = -1};
-	int st = 0;
-	bool ok = proc_run(argv, &po, &st) && WIFEXITED(st) && WEXITSTATUS(st) == 0;
-	if (!ok)
-		log_err("cannot copy %s to %s", from, to);
-	free(src);
-	return ok;
 }

@@ -44,7 +44,4 @@ bool pkgbuild_abi_check(const struct crossenv *ce, const char *path);
 bool pkgbuild_check_wheel(const struct crossenv *ce, const char *srcdir,
 	const struct wheel_post_result *res);
 
-/* cp -a from/. to (created); nothing to do when from is not a directory */
-bool pkgbuild_copy_tree(const char *from, const char *to);
-
 #endif

@@ -63,6 +63,12 @@ check "... its RECORD and extension are right" check_wheel "$work/dist/$wheel"
 check "build the pure dependency" "$kiln" build --outdir "$work/dist" "$work/src/kiln-oot-dep"
 check "... a pure wheel stays py3-none-any" test -f "$work/dist/kiln_oot_dep-1.0.0-py3-none-any.whl"
 
+# in the tree with the defaults: ./cache and ./dist inside the tree are not copied into itself
+cp -r "$work/src/kiln-oot-dep" "$work/intree"
+check "build in the tree with the default ./cache and ./dist" sh -c \
+	"cd \"$work/intree\" && KILN_CACHE= \"$kiln\" build && KILN_CACHE= \"$kiln\" build"
+check "... the wheel is in ./dist" test -f "$work/intree/dist/kiln_oot_dep-1.0.0-py3-none-any.whl"
+
 mkdir -p "$work/sdists"
 check "an sdist by python3 -m build --sdist" "$python" -m build --sdist --no-isolation \
 	--outdir "$work/sdists" "$work/src/kiln-oot"
