@@ -13,7 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "abi.h"
 #include "backend.h"
 #include "cache.h"
 #include "config.h"
@@ -23,6 +22,7 @@
 #include "graph.h"
 #include "lock.h"
 #include "log.h"
+#include "pkgbuild.h"
 #include "proc.h"
 #include "recipe.h"
 #include "scheduler.h"
@@ -205,27 +205,6 @@ static void to_log(enum log_level lvl, const char *msg, void *ctx)
 		lvl == LOG_ERROR ? "error: " : lvl == LOG_WARN ? "warning: " : "", msg);
 }
 
-static void setenv_in(struct strv *env, const char *name, const char *value)
-{
-	size_t n = strlen(name);
-	for (size_t i = 0; i < env->n; i++)
-		if (strncmp(env->v[i], name, n) == 0 && env->v[i][n] == '=') {
-			free(env->v[i]);
-			env->v[i] = xasprintf("%s=%s", name, value);
-			return;
-		}
-	strv_push(env, xasprintf("%s=%s", name, value));
-}
-
-static const char *getenv_in(const struct strv *env, const char *name)
-{
-	size_t n = strlen(name);
-	for (size_t i = 0; i < env->n; i++)
-		if (strncmp(env->v[i], name, n) == 0 && env->v[i][n] == '=')
-			return env->v[i] + n + 1;
-	return NULL;
-}
-
 static bool step(struct child *ch, const char *what, const char *script, const char *cwd)
 {
 	if (!script || !*script)
@@ -318,42 +297,6 @@ static bool copy_tree(const char *from, const char *to)
 		log_err("cannot copy %s to %s", from, to);
 	free(src);
 	return ok;
-}
-
-/* C, C++, Cython or Fortran sources outside tests, docs and examples */
-static bool compiled_entry(const char *rel, const struct stat *st, void *p)
-{
-	static const char *const skip[] = {"test", "tests", "doc", "docs", "examples", "benchmarks"};
-	static const char *const exts[] = {".c", ".cc", ".cpp", ".cxx", ".pyx", ".f", ".f90"};
-	const char *base = path_basename(rel);
-	if (S_ISDIR(st->st_mode)) {
-		for (size_t i = 0; i < ARRAY_LEN(skip); i++)
-			if (strcmp(base, skip[i]) == 0)
-				return true; /* walked anyway; files below are filtered by path */
-		return true;
-	}
-	for (size_t i = 0; i < ARRAY_LEN(skip); i++) {
-		char *seg = xasprintf("%s/", skip[i]);
-		char *mid = xasprintf("/%s/", skip[i]);
-		bool in = str_startswith(rel, seg) || strstr(rel, mid);
-		free(seg);
-		free(mid);
-		if (in)
-			return true;
-	}
-	for (size_t i = 0; i < ARRAY_LEN(exts); i++)
-		if (str_endswith(base, exts[i])) {
-			*(bool *)p = true;
-			return false; /* found one: stop */
-		}
-	return true;
-}
-
-static bool has_compiled_sources(const char *dir)
-{
-	bool found = false;
-	walk_tree(dir, compiled_entry, &found);
-	return found;
 }
 
 static bool run_post(const char *wheel_dir, void *p)
@@ -467,68 +410,14 @@ static bool file_sha(const char *path, char out[65])
 	return false;
 }
 
-static bool abi_check_file(struct child *ch, const char *path)
-{
-	struct abi_runtime rt = {0};
-	struct abi_toolchain tc = {0};
-	struct abi_report rep = {0};
-	struct strv allow = {0};
-	bool ok = abi_runtime_load(ch->c->ce.pyodide_dir, &rt) &&
-		abi_toolchain_probe(ch->c->ce.emcc, &tc);
-	if (ok) {
-		struct abi_opts ao = {.allow = &allow, .tc = &tc};
-		ok = abi_check_path(&rt, &ao, path, &rep);
-	}
-	if (ok && rep.n) {
-		char *text = abi_report_text(&rep);
-		log_err("the ABI check failed for %zu import(s):\n%s", rep.n, text);
-		free(text);
-		ok = false;
-	}
-	abi_report_free(&rep);
-	abi_toolchain_free(&tc);
-	abi_runtime_free(&rt);
-	strv_free(&allow);
-	return ok;
-}
-
-/* compiler and linker flags of the PEP 517 step: the side-module defaults,
- * the recipe's flags and the library prefix (scripts get none of these: a
- * configure script must see ordinary links) */
-static void backend_flags(struct child *ch)
-{
-	const struct recipe *r = ch->p->r;
-	const struct {
-		const char *var, *base, *opt, *sub;
-		const struct recipe_str *extra;
-	} flags[] = {
-		{"CFLAGS", "SIDE_MODULE_CFLAGS", "-I", "include", &r->build.cflags},
-		{"CXXFLAGS", "SIDE_MODULE_CXXFLAGS", "-I", "include", &r->build.cxxflags},
-		{"LDFLAGS", NULL, "-L", "lib", &r->build.ldflags},
-	};
-	for (size_t i = 0; i < ARRAY_LEN(flags); i++) {
-		const char *base = flags[i].base ? getenv_in(&ch->env, flags[i].base) : NULL;
-		char *search = xasprintf("%s%s/%s", flags[i].opt, ch->prefix, flags[i].sub);
-		char *v = xasprintf("%s %s %s", base ? base : "",
-			flags[i].extra->s ? flags[i].extra->s : "", search);
-		setenv_in(&ch->env, flags[i].var, v);
-		free(v);
-		free(search);
-	}
-	const char *side = getenv_in(&ch->env, "SIDE_MODULE_LDFLAGS");
-	char *ld = xasprintf("%s %s -L%s/lib", side ? side : "",
-		r->build.ldflags.s ? r->build.ldflags.s : "", ch->prefix);
-	setenv_in(&ch->env, "KILN_LDFLAGS", ld);
-	free(ld);
-}
-
 static bool build_package(struct child *ch, cJSON *pkgs)
 {
 	const struct recipe *r = ch->p->r;
 	const struct crossenv *ce = &ch->c->ce;
 	if (!step(ch, "build.cross-script", r->build.cross_script.s, ch->src))
 		return false;
-	backend_flags(ch);
+	pkgbuild_flags(&ch->env, ch->prefix, r->build.cflags.s, r->build.cxxflags.s,
+		r->build.ldflags.s);
 	struct backend_opts bo = {
 		.python = ce->host_python, .srcdir = ch->src, .outdir = ch->wheeldir,
 		.backend_flags = r->build.backend_flags.s, .env = ch->env.v, .log_fd = ch->log,
@@ -537,11 +426,8 @@ static bool build_package(struct child *ch, cJSON *pkgs)
 	dprintf(ch->log, "kiln: running the PEP 517 build\n");
 	if (!backend_build_wheel(&bo))
 		return false;
-	char *pytag = xasprintf("cp%d%d", ce->py_major, ce->py_minor);
-	struct wheel_target t = {
-		.python_tag = pytag, .platform_tag = ce->platform,
-		.host_ext_suffix = ce->host_ext_suffix, .target_ext_suffix = ce->ext_suffix,
-	};
+	struct wheel_target t;
+	char *pytag = pkgbuild_target(ce, &t);
 	struct strv retain = {0};
 	for (size_t i = 0; i < r->build.retain_test_patterns.n; i++)
 		strv_add(&retain, r->build.retain_test_patterns.v[i].s);
@@ -560,14 +446,7 @@ static bool build_package(struct child *ch, cJSON *pkgs)
 	strv_free(&retain);
 	if (!ok)
 		return false;
-	if (!res.compiled && has_compiled_sources(ch->src)) {
-		log_err("the wheel is pure Python but the source has C/C++/Cython/Fortran code: "
-			"the build fell back to pure Python (look for a warning about a failed "
-			"extension in the log)");
-		ok = false;
-	}
-	if (ok && res.compiled)
-		ok = abi_check_file(ch, res.wheel_path);
+	ok = pkgbuild_check_wheel(ce, ch->src, &res);
 	char sha[65];
 	if (ok && (ok = file_sha(res.wheel_path, sha))) {
 		struct lock_pkg l = {0};
@@ -611,7 +490,7 @@ static bool build_wheel_source(struct child *ch, cJSON *pkgs)
 	if (ok)
 		ok = proc_run(argv, &po, &st) && WIFEXITED(st) && WEXITSTATUS(st) == 0;
 	if (ok && wheel_has_compiled_modules(w))
-		ok = abi_check_file(ch, dest);
+		ok = pkgbuild_abi_check(&ch->c->ce, dest);
 	char sha[65];
 	if (ok && (ok = file_sha(dest, sha))) {
 		struct lock_pkg l = {0};
@@ -645,7 +524,7 @@ static bool build_shared_library(struct child *ch, cJSON *pkgs)
 	if (ok)
 		ok = wheel_write_zip(files, zip);
 	if (ok)
-		ok = abi_check_file(ch, zip);
+		ok = pkgbuild_abi_check(&ch->c->ce, zip);
 	char sha[65];
 	if (ok && (ok = file_sha(zip, sha))) {
 		struct lock_pkg l = {0};
@@ -664,7 +543,7 @@ static bool build_shared_library(struct child *ch, cJSON *pkgs)
 
 static const char *lookup_var(const char *name, void *ctx)
 {
-	return getenv_in(ctx, name);
+	return pkgbuild_getenv(ctx, name);
 }
 
 static bool child_build(struct child *ch)
@@ -706,29 +585,24 @@ static bool child_build(struct child *ch)
 	walk_tree(ch->prefix, snap_entry, &before);
 
 	/* the build environment */
-	crossenv_env(&c->ce, ch->prefix, &ch->env);
-	char *jobs = xasprintf("%u", c->slots);
-	setenv_in(&ch->env, "PKGDIR", r->dir);
-	setenv_in(&ch->env, "PKG_VERSION", r->package.version.s);
-	setenv_in(&ch->env, "PKG_BUILD_DIR", ch->src);
-	setenv_in(&ch->env, "DISTDIR", ch->distdir);
-	setenv_in(&ch->env, "PYODIDE_JOBS", jobs);
-	setenv_in(&ch->env, "MAKEFLAGS", ch->js->makeflags);
-	free(jobs);
-	if (!getenv_in(&ch->env, "SOURCE_DATE_EPOCH"))
-		setenv_in(&ch->env, "SOURCE_DATE_EPOCH", "315532800");
-	if (r->build.exports == RECIPE_EXPORTS_LIST) {
-		struct buf b = {0};
+	struct buf exports = {0};
+	if (r->build.exports == RECIPE_EXPORTS_LIST)
 		for (size_t i = 0; i < r->build.exports_list.n; i++)
-			buf_printf(&b, "%s%s", i ? "," : "", r->build.exports_list.v[i].s);
-		char *v = buf_take(&b);
-		setenv_in(&ch->env, "KILN_EXPORTS", v);
-		free(v);
-	} else {
-		setenv_in(&ch->env, "KILN_EXPORTS", r->build.exports == RECIPE_EXPORTS_REQUESTED
-			? "requested" : r->build.exports == RECIPE_EXPORTS_WHOLE_ARCHIVE
-			? "whole_archive" : "pyinit");
-	}
+			buf_printf(&exports, "%s%s", i ? "," : "", r->build.exports_list.v[i].s);
+	else
+		buf_puts(&exports, r->build.exports == RECIPE_EXPORTS_REQUESTED ? "requested"
+			: r->build.exports == RECIPE_EXPORTS_WHOLE_ARCHIVE ? "whole_archive" : "pyinit");
+	char *policy = buf_take(&exports);
+	pkgbuild_env(&c->ce, ch->prefix, policy, &ch->env);
+	free(policy);
+	char *jobs = xasprintf("%u", c->slots);
+	pkgbuild_setenv(&ch->env, "PKGDIR", r->dir);
+	pkgbuild_setenv(&ch->env, "PKG_VERSION", r->package.version.s);
+	pkgbuild_setenv(&ch->env, "PKG_BUILD_DIR", ch->src);
+	pkgbuild_setenv(&ch->env, "DISTDIR", ch->distdir);
+	pkgbuild_setenv(&ch->env, "PYODIDE_JOBS", jobs);
+	pkgbuild_setenv(&ch->env, "MAKEFLAGS", ch->js->makeflags);
+	free(jobs);
 
 	/* $(VAR) in url, sha256 and flags, validated after substitution */
 	struct diags d = {0};

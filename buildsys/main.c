@@ -9,7 +9,10 @@
 #include "wrap.h"
 
 extern const struct kiln_cmd cmd_abi_check;
+extern const struct kiln_cmd cmd_build;
 extern const struct kiln_cmd cmd_build_recipes;
+extern const struct kiln_cmd cmd_py_compile;
+extern const struct kiln_cmd cmd_skeleton;
 extern const struct kiln_cmd cmd_check;
 extern const struct kiln_cmd cmd_crossenv;
 extern const struct kiln_cmd cmd_fetch;
@@ -21,6 +24,7 @@ extern const struct kiln_cmd cmd_version;
 
 static const struct kiln_cmd *const commands[] = {
 	&cmd_abi_check,
+	&cmd_build,
 	&cmd_build_recipes,
 	&cmd_check,
 	&cmd_crossenv,
@@ -29,6 +33,8 @@ static const struct kiln_cmd *const commands[] = {
 	&cmd_hide_libcxx,
 	&cmd_lockfile,
 	&cmd_private_archive,
+	&cmd_py_compile,
+	&cmd_skeleton,
 	&cmd_version,
 };
 

@@ -757,7 +757,12 @@ bool wheel_retag(struct wheel *w, const struct wheel_target *t)
 	}
 	if (tags.n == 0)
 		strv_add(&tags, "py3-none-any");
+	wheel_set_tags(w, &tags, !compiled);
+	return true;
+}
 
+void wheel_set_tags(struct wheel *w, struct strv *tags, bool purelib)
+{
 	char *wp = xasprintf("%s/WHEEL", w->dist_info);
 	struct wheel_file *wf = wheel_find(w, wp);
 	free(wp);
@@ -769,17 +774,17 @@ bool wheel_retag(struct wheel *w, const struct wheel_target *t)
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		size_t tl = len && p[len - 1] == '\r' ? len - 1 : len;
 		if (tl >= 4 && strncasecmp(p, "Tag:", 4) == 0) {
-			for (size_t i = 0; !put_tags && i < tags.n; i++)
-				buf_printf(&out, "Tag: %s\n", tags.v[i]);
+			for (size_t i = 0; !put_tags && i < tags->n; i++)
+				buf_printf(&out, "Tag: %s\n", tags->v[i]);
 			put_tags = true;
 		} else if (tl >= 16 && strncasecmp(p, "Root-Is-Purelib:", 16) == 0) {
-			buf_printf(&out, "Root-Is-Purelib: %s\n", compiled ? "false" : "true");
+			buf_printf(&out, "Root-Is-Purelib: %s\n", purelib ? "true" : "false");
 			put_pure = true;
 		} else if (tl == 0 && !(put_tags && put_pure)) {
 			if (!put_pure)
-				buf_printf(&out, "Root-Is-Purelib: %s\n", compiled ? "false" : "true");
-			for (size_t i = 0; !put_tags && i < tags.n; i++)
-				buf_printf(&out, "Tag: %s\n", tags.v[i]);
+				buf_printf(&out, "Root-Is-Purelib: %s\n", purelib ? "true" : "false");
+			for (size_t i = 0; !put_tags && i < tags->n; i++)
+				buf_printf(&out, "Tag: %s\n", tags->v[i]);
 			put_tags = put_pure = true;
 			buf_add(&out, p, tl);
 			buf_putc(&out, '\n');
@@ -790,16 +795,16 @@ bool wheel_retag(struct wheel *w, const struct wheel_target *t)
 		p += len + (nl ? 1 : 0);
 	}
 	if (!put_pure)
-		buf_printf(&out, "Root-Is-Purelib: %s\n", compiled ? "false" : "true");
-	for (size_t i = 0; !put_tags && i < tags.n; i++)
-		buf_printf(&out, "Tag: %s\n", tags.v[i]);
+		buf_printf(&out, "Root-Is-Purelib: %s\n", purelib ? "true" : "false");
+	for (size_t i = 0; !put_tags && i < tags->n; i++)
+		buf_printf(&out, "Tag: %s\n", tags->v[i]);
 	free(wf->data);
 	wf->size = out.len;
 	wf->data = (unsigned char *)buf_take(&out);
 	strv_free(&w->meta.tags);
-	w->meta.tags = tags;
-	w->meta.root_is_purelib = !compiled;
-	return true;
+	w->meta.tags = *tags;
+	*tags = (struct strv){0};
+	w->meta.root_is_purelib = purelib;
 }
 
 static void join_unique(struct buf *b, const struct strv *tags, int part)
@@ -1400,7 +1405,7 @@ bool wheel_postprocess(const char *build_dir, const struct wheel_post_opts *o,
 	bool ok = false;
 	if (!built || !(w = wheel_check(built)))
 		goto out;
-	if (!version_same(w->meta.version, o->version)) {
+	if (o->version && !version_same(w->meta.version, o->version)) {
 		log_err("%s: the wheel's version %s differs from the recipe's version %s", built,
 			w->meta.version, o->version);
 		goto out;
@@ -1416,7 +1421,7 @@ bool wheel_postprocess(const char *build_dir, const struct wheel_post_opts *o,
 	wheel_free(w);
 	w = NULL;
 	if (o->post && !o->post(unpacked, o->post_ctx)) {
-		log_err("%s: the post step failed", o->name);
+		log_err("%s: the post step failed", o->name ? o->name : built);
 		goto out;
 	}
 	if (!(w = wheel_read_dir(unpacked)))

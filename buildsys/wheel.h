@@ -78,6 +78,8 @@ bool wheel_check_wasm(const struct wheel *w);
 size_t wheel_rename_suffix(struct wheel *w, const char *from_suffix, const char *to_suffix);
 /* set WHEEL's Tag lines (and Root-Is-Purelib) for t: pure wheels keep py3-none-any */
 bool wheel_retag(struct wheel *w, const struct wheel_target *t);
+/* replace WHEEL's Tag lines by tags (taken over, left empty) and set Root-Is-Purelib */
+void wheel_set_tags(struct wheel *w, struct strv *tags, bool purelib);
 /* "py3-none-any" or "cp311-cp311-emscripten_3_1_46_wasm32" from the Tag lines */
 char *wheel_tag_string(const struct wheel *w);
 /* canonical file name: original dist part, METADATA version, tags of WHEEL */
@@ -121,8 +123,8 @@ char *wheel_find_one(const char *dir);
 
 /* post-processing of a freshly built wheel */
 struct wheel_post_opts {
-	const char *name;            /* recipe package name */
-	const char *version;         /* recipe version; the wheel must match */
+	const char *name;            /* recipe package name (names the tests archive) */
+	const char *version;         /* recipe version; the wheel must match; NULL: any */
 	const struct wheel_target *target;
 	const char *work_dir;        /* scratch: the wheel is unpacked in <work_dir>/wheel */
 	const char *dist_dir;        /* where the final wheel (and tests tar) go */

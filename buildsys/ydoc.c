@@ -205,6 +205,13 @@ static void resolve_plain(struct ynode *y)
 		y->type = YSCALAR_TIMESTAMP;
 }
 
+enum yscalar ydoc_resolve(const char *s)
+{
+	struct ynode y = {.kind = YNODE_SCALAR, .s = s, .len = strlen(s)};
+	resolve_plain(&y);
+	return y.type;
+}
+
 #define TAG_PREFIX "tag:yaml.org,2002:"
 
 struct frame {

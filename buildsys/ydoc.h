@@ -58,6 +58,9 @@ struct ynode {
 bool ydoc_parse(struct arena *a, const char *file, const char *buf, size_t len,
 	struct diags *d, struct ynode **root);
 
+/* the type PyYAML's safe loader gives s written as a plain scalar */
+enum yscalar ydoc_resolve(const char *s);
+
 /* the value for key in a mapping, or NULL */
 struct ynode *ynode_get(const struct ynode *map, const char *key);
 /* "a string", "a list", "a mapping", "a boolean", "null", ... for messages */

@@ -1,0 +1,2 @@
+# Python 2 syntax: py-compile must keep this file as source
+print "kiln"
