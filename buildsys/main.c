@@ -3,13 +3,16 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "fortran.h"
 #include "log.h"
 #include "util.h"
 #include "version.h"
 
+extern const struct kiln_cmd cmd_fortran_runtime;
 extern const struct kiln_cmd cmd_version;
 
 static const struct kiln_cmd *const commands[] = {
+	&cmd_fortran_runtime,
 	&cmd_version,
 };
 
@@ -73,8 +76,19 @@ static int help(int argc, char **argv)
 	return cmd_usage(c, 0);
 }
 
+/* kiln installed under a tool's name (a symlink) acts as that tool */
+static const struct {
+	bool (*match)(const char *name);
+	int (*run)(int argc, char **argv);
+} personalities[] = {
+	{fortran_is_driver_name, fortran_main},
+};
+
 int main(int argc, char **argv)
 {
+	for (size_t i = 0; i < ARRAY_LEN(personalities); i++)
+		if (personalities[i].match(path_basename(argv[0])))
+			return personalities[i].run(argc, argv);
 	if (argc < 2) {
 		overview(stderr);
 		return EXIT_USAGE;
