@@ -201,10 +201,10 @@ static bool parse(struct fc *fc, int argc, char **argv)
 			if (fc->olevel < '0' || fc->olevel > '3')
 				fc->olevel = '2';
 		} else if (strcmp(a, "-I") == 0 || strcmp(a, "-J") == 0 || strcmp(a, "-module-dir") == 0 ||
-			   strcmp(a, "-D") == 0 || strcmp(a, "-U") == 0 || strcmp(a, "-x") == 0) {
+			   strcmp(a, "-module") == 0 || strcmp(a, "-D") == 0 || strcmp(a, "-U") == 0 || strcmp(a, "-x") == 0) {
 			if (!next)
 				goto missing;
-			strv_add(&fc->flang, strcmp(a, "-module-dir") == 0 ? "-J" : a);
+			strv_add(&fc->flang, str_startswith(a, "-module") ? "-J" : a);
 			strv_add(&fc->flang, argv[++i]);
 		} else if (a[1] == 'I' || a[1] == 'J' || a[1] == 'D' || a[1] == 'U') {
 			strv_add(&fc->flang, a);
@@ -476,6 +476,14 @@ int fortran_main(int argc, char **argv)
 	}
 	if (fc.mode == 'E') {
 		rc = preprocess(&fc) ? 0 : 1;
+		goto out;
+	}
+	if (fc.srcs.n == 0 && fc.inputs.n == 0 && fc.mode == 'l' && fc.link.n) {
+		/* linker probes such as -Wl,--version (meson): the linker is emcc's */
+		strv_add(&objs, FC_EMCC);
+		for (size_t i = 0; i < fc.link.n; i++)
+			strv_add(&objs, strcmp(fc.link.v[i], "-Wl,-v") == 0 ? "-Wl,--version" : fc.link.v[i]);
+		rc = run_logged(&fc, &objs, NULL) ? 0 : 1;
 		goto out;
 	}
 	if (fc.srcs.n == 0 && fc.inputs.n == 0) {

@@ -66,7 +66,8 @@ static const char *const rt_config_h =
 	"#define HAVE_DECL_STRERROR_S 0\n"
 	"#endif\n";
 
-static pid_t spawn(const char *const argv[], const char *cwd, const char *out_path, const char *const *env)
+static pid_t spawn(const char *const argv[], const char *cwd, const char *out_path, const char *log_path,
+		   const char *const *env)
 {
 	pid_t pid = fork();
 	if (pid < 0) {
@@ -89,6 +90,11 @@ static pid_t spawn(const char *const argv[], const char *cwd, const char *out_pa
 				fprintf(stderr, "kiln: cannot write %s: %s\n", out_path, strerror(errno));
 				_exit(127);
 			}
+		}
+		if (log_path) {
+			int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+			if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+				_exit(127);
 		}
 		size_t n = 0;
 		while (argv[n])
@@ -122,7 +128,7 @@ static bool reap(pid_t pid, const char *what)
 
 bool fortran_run(const char *const argv[], const char *cwd, const char *out_path)
 {
-	pid_t pid = spawn(argv, cwd, out_path, NULL);
+	pid_t pid = spawn(argv, cwd, out_path, NULL, NULL);
 	return pid > 0 && reap(pid, argv[0]);
 }
 
@@ -349,6 +355,28 @@ static void list_sources(const char *dir, const char *suffix, struct strv *out)
 			}
 }
 
+/* the index of a job in pids[0..n) that has exited (not reaped yet), or -1 */
+static int wait_any(const pid_t *pids, int n)
+{
+	for (;;) {
+		for (int i = 0; i < n; i++) {
+			siginfo_t si = {0};
+			if (waitid(P_PID, (id_t)pids[i], &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pids[i])
+				return i;
+		}
+		siginfo_t si = {0};
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOWAIT) != 0 && errno != EINTR) {
+			log_err("waitid: %s", strerror(errno));
+			return -1;
+		}
+		bool ours = false;
+		for (int i = 0; i < n; i++)
+			ours |= si.si_pid == pids[i];
+		if (!ours)
+			usleep(10000); /* another part of the process owns that child */
+	}
+}
+
 /* compile every source to tmp/obj with em++/emcc, jobs at a time */
 static bool compile_all(const char *tmp, const struct strv *srcs, struct strv *objs)
 {
@@ -358,8 +386,8 @@ static bool compile_all(const char *tmp, const struct strv *srcs, struct strv *o
 	char *rincflag = xasprintf("-I%s/flang/runtime", src);
 	int max = jobs();
 	pid_t *pids = xcalloc((size_t)max, sizeof(*pids));
-	char **names = xcalloc((size_t)max, sizeof(*names));
-	int running = 0, head = 0;
+	char **names = xcalloc((size_t)max, sizeof(*names)), **logs = xcalloc((size_t)max, sizeof(*logs));
+	int running = 0;
 	size_t next = 0;
 	bool ok = true;
 	while (next < srcs->n || running) {
@@ -367,6 +395,8 @@ static bool compile_all(const char *tmp, const struct strv *srcs, struct strv *o
 			const char *s = srcs->v[next];
 			bool c = str_endswith(s, ".c");
 			char *obj = xasprintf("%s/obj/%03zu-%s.o", tmp, next, path_basename(s));
+			free(logs[running]);
+			logs[running] = xasprintf("%s.log", obj);
 			struct strv argv = {0};
 			next++;
 			strv_add(&argv, c ? "emcc" : "em++");
@@ -382,7 +412,7 @@ static bool compile_all(const char *tmp, const struct strv *srcs, struct strv *o
 			strv_add(&argv, "-o");
 			strv_add(&argv, obj);
 			strv_push(&argv, NULL);
-			pid_t pid = spawn((const char *const *)argv.v, NULL, NULL, rt_env);
+			pid_t pid = spawn((const char *const *)argv.v, NULL, NULL, logs[running], rt_env);
 			argv.n--;
 			strv_free(&argv);
 			if (pid < 0) {
@@ -390,20 +420,37 @@ static bool compile_all(const char *tmp, const struct strv *srcs, struct strv *o
 				free(obj);
 				continue;
 			}
-			int slot = (head + running) % max;
-			pids[slot] = pid;
-			names[slot] = xasprintf("compiling %s", path_basename(s));
+			pids[running] = pid;
+			names[running] = xasprintf("compiling %s", path_basename(s));
 			running++;
 			strv_push(objs, obj);
 			continue;
 		}
 		if (!running)
 			break;
-		ok &= reap(pids[head], names[head]);
-		free(names[head]);
-		head = (head + 1) % max;
+		int done = wait_any(pids, running);
+		if (done < 0) {
+			ok = false;
+			break;
+		}
+		if (!reap(pids[done], names[done])) {
+			char *text = read_file(logs[done], NULL);
+			if (text)
+				log_err("%.4000s", text);
+			free(text);
+			ok = false;
+		}
+		free(names[done]);
+		free(logs[done]);
+		pids[done] = pids[running - 1];
+		names[done] = names[running - 1];
+		logs[done] = logs[running - 1];
+		logs[running - 1] = NULL;
 		running--;
 	}
+	for (int i = 0; i < max; i++)
+		free(logs[i]);
+	free(logs);
 	free(pids);
 	free(names);
 	free(incflag);
