@@ -37,6 +37,15 @@ static const char *const flang_flags[] = {
 /* options that take the next argument and are dropped at compile time */
 static const char *const dropped_with_arg[] = {"-MF", "-MT", "-MQ", "-Xlinker", "-install_name"};
 
+/* GNU ld options in -Wl, that wasm-ld does not know; those in the second
+ * list take a value as the next item */
+static const char *const wl_dropped[] = {
+	"--as-needed", "--no-as-needed", "--allow-shlib-undefined", "--no-allow-shlib-undefined",
+	"--start-group", "--end-group", "--enable-new-dtags", "--disable-new-dtags",
+	"--copy-dt-needed-entries", "--no-copy-dt-needed-entries", "-Bsymbolic", "-Bsymbolic-functions",
+};
+static const char *const wl_dropped_with_value[] = {"-soname", "-h", "-rpath", "-rpath-link", "--version-script", "-z"};
+
 struct fc {
 	const char *prog;
 	struct strv srcs, inputs, flang, link;
@@ -142,6 +151,8 @@ static bool query(const struct fc *fc, int argc, char **argv, int *rc)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
+		int status = *rc;
+		*rc = 0;
 		if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
 			print_version(stdout, fc->prog);
 		} else if (strcmp(a, "-dumpversion") == 0 || strcmp(a, "-dumpfullversion") == 0) {
@@ -153,18 +164,17 @@ static bool query(const struct fc *fc, int argc, char **argv, int *rc)
 			printf(FC_TRIPLE "\n");
 		} else if (strcmp(a, "-print-multi-os-directory") == 0 || strcmp(a, "-print-multi-directory") == 0) {
 			printf(".\n");
-		} else if (strcmp(a, "-print-search-dirs") == 0) {
+		} else if (strcmp(a, "-print-search-dirs") == 0 || strcmp(a, "--print-search-dirs") == 0) {
 			char *rt = fortran_runtime_ensure();
 			printf("install: %s/\nprograms: =\nlibraries: =%s\n", rt ? rt : "", rt ? rt : "");
 			*rc = rt ? 0 : 1;
 			free(rt);
 		} else if (str_startswith(a, "-print-file-name=")) {
 			const char *name = a + strlen("-print-file-name=");
-			char *rt = NULL, *p = NULL;
-			if ((strcmp(name, FC_RUNTIME_LIB) == 0 || strcmp(name, "libgfortran.a") == 0) &&
-			    (rt = fortran_runtime_ensure()))
-				p = path_join(rt, FC_RUNTIME_LIB);
+			bool runtime = strcmp(name, FC_RUNTIME_LIB) == 0 || strcmp(name, "libgfortran.a") == 0;
+			char *rt = runtime ? fortran_runtime_ensure() : NULL, *p = rt ? path_join(rt, FC_RUNTIME_LIB) : NULL;
 			printf("%s\n", p ? p : name);
+			*rc = runtime && !rt;
 			free(rt);
 			free(p);
 		} else if (str_startswith(a, "-print-prog-name=")) {
@@ -172,11 +182,41 @@ static bool query(const struct fc *fc, int argc, char **argv, int *rc)
 		} else if (strcmp(a, "-print-libgcc-file-name") == 0) {
 			printf("libgcc.a\n");
 		} else {
+			*rc = status;
 			continue;
 		}
 		return true;
 	}
 	return false;
+}
+
+/* -Wl,a,b,... without the items wasm-ld does not know; NULL if none is left */
+static char *filter_wl(const char *arg)
+{
+	char *items = xstrdup(arg + 4), *save = NULL;
+	struct buf b = {0};
+	bool skip_value = false;
+	buf_puts(&b, "-Wl");
+	for (char *t = strtok_r(items, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (skip_value) {
+			skip_value = false;
+			continue;
+		}
+		if (in_list(t, wl_dropped, ARRAY_LEN(wl_dropped)) || str_startswith(t, "--version-script=") ||
+		    str_startswith(t, "-soname=") || str_startswith(t, "-rpath="))
+			continue;
+		if (in_list(t, wl_dropped_with_value, ARRAY_LEN(wl_dropped_with_value))) {
+			skip_value = true;
+			continue;
+		}
+		buf_printf(&b, ",%s", t);
+	}
+	free(items);
+	if (b.len == 3) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_take(&b);
 }
 
 static bool parse(struct fc *fc, int argc, char **argv)
@@ -231,7 +271,9 @@ static bool parse(struct fc *fc, int argc, char **argv)
 					    strcmp(a, "-lquadmath") == 0 || strcmp(a, "-lFortranDecimal") == 0))
 				continue;
 			fc->has_exports |= strstr(a, "EXPORTED_FUNCTIONS") != NULL;
-			strv_add(&fc->link, a);
+			char *kept = str_startswith(a, "-Wl,") ? filter_wl(a) : xstrdup(a);
+			if (kept)
+				strv_push(&fc->link, kept);
 		} else if (strcmp(a, "-MD") == 0 || strcmp(a, "-MMD") == 0) {
 			if (!fc->depfile)
 				fc->depfile = "";
@@ -255,6 +297,25 @@ missing:
 static char *olevel_flag(const struct fc *fc)
 {
 	return xasprintf("-O%c", fc->olevel);
+}
+
+/* copy path to stderr without the "BISECT: NOT running pass" lines that
+ * -opt-bisect-limit=0 makes flang print */
+static void relay_stderr(const char *path)
+{
+	char *text = read_file(path, NULL);
+	if (!text)
+		return;
+	for (char *line = text, *nl; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			nl = line + strlen(line) - 1;
+		if (!str_startswith(line, "BISECT: "))
+			fwrite(line, 1, (size_t)(nl - line) + 1, stderr);
+		if (!nl[1])
+			break;
+	}
+	free(text);
 }
 
 static bool run_logged(const struct fc *fc, struct strv *argv, const char *out_path)
@@ -305,7 +366,8 @@ static bool compile_one(struct fc *fc, const char *src, const char *out, const c
 	static unsigned seq;
 	char *bc = xasprintf("%s/%u.flang.bc", fc->tmp, seq);
 	char *fixed = xasprintf("%s/%u.fixed.bc", fc->tmp, seq);
-	char *opt = xasprintf("%s/%u.opt.bc", fc->tmp, seq++);
+	char *opt = xasprintf("%s/%u.opt.bc", fc->tmp, seq);
+	char *errlog = xasprintf("%s/%u.stderr", fc->tmp, seq++);
 	char *sigs = path_join(rt, "signatures.tsv"), *irfix = irfix_path(), *ol = olevel_flag(fc);
 	struct strv a = {0};
 	bool ok = false;
@@ -327,8 +389,16 @@ static bool compile_one(struct fc *fc, const char *src, const char *out, const c
 	strv_add(&a, src);
 	strv_add(&a, "-o");
 	strv_add(&a, bc);
-	if (!run_logged(fc, &a, NULL))
+	strv_push(&a, NULL);
+	if (fc->verbose)
+		fprintf(stderr, " %s ...\n", FC_FLANG);
+	ok = fortran_run_err((const char *const *)a.v, NULL, NULL, errlog);
+	a.n--;
+	relay_stderr(errlog);
+	unlink(errlog);
+	if (!ok)
 		goto out;
+	ok = false;
 	strv_free(&a);
 	strv_add(&a, irfix);
 	strv_add(&a, "--sigs");
@@ -374,6 +444,7 @@ out:
 	free(bc);
 	free(fixed);
 	free(opt);
+	free(errlog);
 	free(sigs);
 	free(irfix);
 	free(ol);
@@ -433,6 +504,8 @@ static bool link_all(struct fc *fc, const struct strv *objs, const char *rt)
 	struct strv a = {0};
 	char *exports = NULL, *lib = path_join(rt, FC_RUNTIME_LIB);
 	bool ok = false;
+	if (!make_tmp(fc))
+		goto out;
 	strv_add(&a, FC_EMCC);
 	if (fc->shared) {
 		strv_add(&a, "-sSIDE_MODULE=2");

@@ -34,5 +34,7 @@ bool fortran_wasm_defined_functions(const char *path, struct strv *names);
 /* run argv (searched in PATH) in cwd (NULL: current), stdout to out_path
  * (NULL: inherited); true when it exits with status 0 */
 bool fortran_run(const char *const argv[], const char *cwd, const char *out_path);
+/* the same with stderr to err_path */
+bool fortran_run_err(const char *const argv[], const char *cwd, const char *out_path, const char *err_path);
 
 #endif

@@ -93,7 +93,7 @@ static pid_t spawn(const char *const argv[], const char *cwd, const char *out_pa
 		}
 		if (log_path) {
 			int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-			if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+			if (fd < 0 || (!out_path && dup2(fd, 1) < 0) || dup2(fd, 2) < 0)
 				_exit(127);
 		}
 		size_t n = 0;
@@ -129,6 +129,12 @@ static bool reap(pid_t pid, const char *what)
 bool fortran_run(const char *const argv[], const char *cwd, const char *out_path)
 {
 	pid_t pid = spawn(argv, cwd, out_path, NULL, NULL);
+	return pid > 0 && reap(pid, argv[0]);
+}
+
+bool fortran_run_err(const char *const argv[], const char *cwd, const char *out_path, const char *err_path)
+{
+	pid_t pid = spawn(argv, cwd, out_path, err_path, NULL);
 	return pid > 0 && reap(pid, argv[0]);
 }
 

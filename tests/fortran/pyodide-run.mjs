@@ -18,7 +18,7 @@ const pyodide = await loadPyodide({
 const M = pyodide._module;
 const target = "/lib/" + path.basename(so);
 pyodide.FS.writeFile(target, readFileSync(so));
-await M.loadDynamicLibrary(target, { global: true, nodelete: true, loadAsync: true });
+await M.loadDynamicLibrary(target, { global: true, nodelete: true, loadAsync: true, fs: M.FS });
 const lib = M.LDSO.loadedLibsByName[target].exports;
 
 function hex(v) {
@@ -27,14 +27,17 @@ function hex(v) {
   return dv.getBigUint64(0).toString(16).toUpperCase().padStart(16, "0");
 }
 
+// the main module's allocator (Pyodide exports no _malloc)
+const malloc = (n) => M._PyMem_Malloc(n);
+
 function doubles(values) {
-  const p = M._malloc(8 * values.length);
+  const p = malloc(8 * values.length);
   M.HEAPF64.set(values, p / 8);
   return p;
 }
 
 function int(v) {
-  const p = M._malloc(4);
+  const p = malloc(4);
   M.HEAP32[p / 4] = v;
   return p;
 }
