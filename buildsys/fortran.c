@@ -318,19 +318,25 @@ static void relay_stderr(const char *path)
 	free(text);
 }
 
-static bool run_logged(const struct fc *fc, struct strv *argv, const char *out_path)
+/* run argv (stdout to out_path, stderr to err_path unless NULL), echoed with -v */
+static bool run_cmd(const struct fc *fc, struct strv *argv, const char *out_path, const char *err_path)
 {
 	if (fc->verbose) {
 		struct buf b = {0};
 		for (size_t i = 0; i < argv->n; i++)
-			buf_printf(&b, "%s%s", i ? " " : " ", argv->v[i]);
+			buf_printf(&b, " %s", argv->v[i]);
 		fprintf(stderr, "%s\n", b.s);
 		buf_free(&b);
 	}
 	strv_push(argv, NULL);
-	bool ok = fortran_run((const char *const *)argv->v, NULL, out_path);
+	bool ok = fortran_run_err((const char *const *)argv->v, NULL, out_path, err_path);
 	argv->n--;
 	return ok;
+}
+
+static bool run_logged(const struct fc *fc, struct strv *argv, const char *out_path)
+{
+	return run_cmd(fc, argv, out_path, NULL);
 }
 
 static bool make_tmp(struct fc *fc)
@@ -389,11 +395,7 @@ static bool compile_one(struct fc *fc, const char *src, const char *out, const c
 	strv_add(&a, src);
 	strv_add(&a, "-o");
 	strv_add(&a, bc);
-	strv_push(&a, NULL);
-	if (fc->verbose)
-		fprintf(stderr, " %s ...\n", FC_FLANG);
-	ok = fortran_run_err((const char *const *)a.v, NULL, NULL, errlog);
-	a.n--;
+	ok = run_cmd(fc, &a, NULL, errlog);
 	relay_stderr(errlog);
 	unlink(errlog);
 	if (!ok)
