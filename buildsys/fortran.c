@@ -151,8 +151,7 @@ static bool query(const struct fc *fc, int argc, char **argv, int *rc)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		int status = *rc;
-		*rc = 0;
+		int status = 0;
 		if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
 			print_version(stdout, fc->prog);
 		} else if (strcmp(a, "-dumpversion") == 0 || strcmp(a, "-dumpfullversion") == 0) {
@@ -167,14 +166,14 @@ static bool query(const struct fc *fc, int argc, char **argv, int *rc)
 		} else if (strcmp(a, "-print-search-dirs") == 0 || strcmp(a, "--print-search-dirs") == 0) {
 			char *rt = fortran_runtime_ensure();
 			printf("install: %s/\nprograms: =\nlibraries: =%s\n", rt ? rt : "", rt ? rt : "");
-			*rc = rt ? 0 : 1;
+			status = rt ? 0 : 1;
 			free(rt);
 		} else if (str_startswith(a, "-print-file-name=")) {
 			const char *name = a + strlen("-print-file-name=");
 			bool runtime = strcmp(name, FC_RUNTIME_LIB) == 0 || strcmp(name, "libgfortran.a") == 0;
 			char *rt = runtime ? fortran_runtime_ensure() : NULL, *p = rt ? path_join(rt, FC_RUNTIME_LIB) : NULL;
 			printf("%s\n", p ? p : name);
-			*rc = runtime && !rt;
+			status = runtime && !rt;
 			free(rt);
 			free(p);
 		} else if (str_startswith(a, "-print-prog-name=")) {
@@ -182,9 +181,9 @@ static bool query(const struct fc *fc, int argc, char **argv, int *rc)
 		} else if (strcmp(a, "-print-libgcc-file-name") == 0) {
 			printf("libgcc.a\n");
 		} else {
-			*rc = status;
 			continue;
 		}
+		*rc = status;
 		return true;
 	}
 	return false;

@@ -213,7 +213,8 @@ static bool source_get(struct rt_source *s)
 		goto out;
 	}
 	log_info("fetching the %s source package (apt-get source)", RT_SOURCE_PACKAGE);
-	const char *argv[] = {"apt-get", "source", "--download-only", "-qq", RT_SOURCE_PACKAGE, NULL};
+	const char *argv[] = {"apt-get", "source", "--download-only", "-qq", "-o", "APT::Sandbox::User=root",
+			      RT_SOURCE_PACKAGE, NULL};
 	if (!fortran_run(argv, tmp, "/dev/null")) {
 		log_err("apt-get source %s failed (is a deb-src line for bookworm configured?)", RT_SOURCE_PACKAGE);
 	} else if (rename(tmp, s->dir) != 0 && errno != ENOTEMPTY && errno != EEXIST) {
