@@ -120,16 +120,19 @@ static char *irfix_path(void)
 /* "19.1.7" from flang-new-19 -dumpversion */
 static char *flang_version(void)
 {
-	char tmpl[] = "/tmp/kiln-fc-version-XXXXXX";
+	const char *t = getenv("TMPDIR");
+	char *tmpl = xasprintf("%s/kiln-fc-version-XXXXXX", t && *t ? t : "/tmp"), *v = NULL;
 	int fd = mkstemp(tmpl);
-	char *v = NULL;
-	if (fd < 0)
+	if (fd < 0) {
+		free(tmpl);
 		return xstrdup("19");
+	}
 	close(fd);
 	const char *argv[] = {FC_FLANG, "-dumpversion", NULL};
 	if (fortran_run(argv, NULL, tmpl))
 		v = read_file(tmpl, NULL);
 	unlink(tmpl);
+	free(tmpl);
 	if (!v)
 		return xstrdup("19");
 	v[strcspn(v, "\r\n")] = '\0';
