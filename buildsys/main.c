@@ -11,15 +11,16 @@
 extern const struct kiln_cmd cmd_abi_check;
 extern const struct kiln_cmd cmd_build;
 extern const struct kiln_cmd cmd_build_recipes;
-extern const struct kiln_cmd cmd_py_compile;
-extern const struct kiln_cmd cmd_skeleton;
 extern const struct kiln_cmd cmd_check;
 extern const struct kiln_cmd cmd_crossenv;
 extern const struct kiln_cmd cmd_fetch;
+extern const struct kiln_cmd cmd_fortran_runtime;
 extern const struct kiln_cmd cmd_graph;
 extern const struct kiln_cmd cmd_hide_libcxx;
 extern const struct kiln_cmd cmd_lockfile;
 extern const struct kiln_cmd cmd_private_archive;
+extern const struct kiln_cmd cmd_py_compile;
+extern const struct kiln_cmd cmd_skeleton;
 extern const struct kiln_cmd cmd_version;
 
 static const struct kiln_cmd *const commands[] = {
@@ -29,6 +30,7 @@ static const struct kiln_cmd *const commands[] = {
 	&cmd_check,
 	&cmd_crossenv,
 	&cmd_fetch,
+	&cmd_fortran_runtime,
 	&cmd_graph,
 	&cmd_hide_libcxx,
 	&cmd_lockfile,

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fortran.h"
 #include "log.h"
 #include "proc.h"
 
@@ -264,7 +265,7 @@ static const char *const dropped_flags[] = {"-pthread", "-ffixed-form",
 	"-fallow-argument-mismatch", "-bundle", "-mpopcnt", "-fno-second-underscore",
 	"-fstack-protector", "-fno-strict-overflow", "-mno-sse2", "-mno-avx2", "-std=legacy",
 	NULL};
-static const char *const dropped_libs[] = {"-lffi", "-lgfortran", NULL};
+static const char *const dropped_libs[] = {"-lffi", NULL};
 static const char *const wl_dropped[] = {"-Bsymbolic-functions", "--strip-all", "--sort-common",
 	"--as-needed", "--enable-new-dtags", NULL};
 static const char *const wl_dropped_prefix[] = {"--sysroot=", "--version-script=", "-R",
@@ -393,6 +394,11 @@ static bool rewrite_args(struct wrap *w, char **args, int n, struct strv *out, i
 		strv_add(out, a);
 		if (has_value(a) && i + 1 < n)
 			strv_add(out, args[++i]);
+	}
+	/* -lgfortran (as C builds of Fortran code link) is the wasm32 Fortran runtime */
+	if (!fortran_rewrite_link_args(out)) {
+		*status = 1;
+		goto out;
 	}
 	ok = true;
 out:
@@ -827,8 +833,7 @@ static int tool_meson(struct wrap *w, int argc, char **argv)
 
 static int tool_fortran(struct wrap *w, int argc, char **argv)
 {
-	log_err("%s: Fortran support is not part of this build of kiln", w->tool);
-	return 1;
+	return fortran_main(argc, argv);
 }
 
 /* Returns an exit status, or -1 with w->out holding the command to exec. */
@@ -843,7 +848,7 @@ static const struct tool {
 	{"ar", tool_ar}, {"ranlib", tool_ranlib}, {"strip", tool_strip},
 	{"cmake", tool_cmake}, {"meson", tool_meson},
 	{"gfortran", tool_fortran}, {"f77", tool_fortran}, {"f90", tool_fortran},
-	{"f95", tool_fortran}, {"flang", tool_fortran},
+	{"f95", tool_fortran}, {"flang", tool_fortran}, {"flang-new", tool_fortran},
 };
 
 static const struct tool *find_tool(const char *name)

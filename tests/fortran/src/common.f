@@ -1,0 +1,8 @@
+      SUBROUTINE BUMP(K)
+      INTEGER K
+      COMMON /CNT/ NCALL, TOTAL(4)
+      INTEGER NCALL
+      DOUBLE PRECISION TOTAL
+      NCALL = NCALL + 1
+      TOTAL(1) = TOTAL(1) + K
+      END
