@@ -39,6 +39,7 @@ static void facts(const struct crossenv *ce, struct strv *kv)
 	KV("soabi", ce->soabi);
 	KV("runtime_emsdk", ce->runtime_emsdk);
 	KV("sysconfigdata", ce->sysconfigdata);
+	KV("target_includepy", ce->target_includepy);
 	v = xasprintf("%s/include/python%d.%d", ce->dir, ce->py_major, ce->py_minor);
 	KV("include", v);
 	free(v);
@@ -65,6 +66,7 @@ static void facts(const struct crossenv *ce, struct strv *kv)
 	KV("clang", ce->clang);
 	KV("clangxx", ce->clangxx);
 	KV("llvm_nm", ce->llvm_nm);
+	KV("llvm_objdump", ce->llvm_objdump);
 	KV("llvm_strip", ce->llvm_strip);
 	KV("sysroot", ce->sysroot);
 	KV("fastpath", ce->fastpath ? "yes" : "no");

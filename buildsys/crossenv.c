@@ -19,6 +19,8 @@
 #include "version.h"
 #include "wrap.h"
 
+/* bump when the layout or crossenv.conf changes: it is part of the id */
+#define CROSSENV_FORMAT 4
 #define CONF "crossenv.conf"
 #define MANIFEST "manifest"
 #define SYSCONFIG_DIR "sysconfig"
@@ -39,10 +41,10 @@ static const struct field {
 } fields[] = {
 	FIELD(id), FIELD(kiln_version), FIELD(kiln), FIELD(pyodide_dir), FIELD(pyodide_version),
 	FIELD(python_version), FIELD(platform), FIELD(ext_suffix), FIELD(soabi),
-	FIELD(runtime_emsdk), FIELD(sysconfigdata), FIELD(host_python),
+	FIELD(runtime_emsdk), FIELD(sysconfigdata), FIELD(target_includepy), FIELD(host_python),
 	FIELD(host_python_version), FIELD(host_include), FIELD(host_ext_suffix),
 	FIELD(host_site_packages), FIELD(emscripten_root), FIELD(emcc), FIELD(emxx), FIELD(emar),
-	FIELD(emranlib), FIELD(emcc_version), FIELD(clang), FIELD(clangxx), FIELD(llvm_nm),
+	FIELD(emranlib), FIELD(emcc_version), FIELD(clang), FIELD(clangxx), FIELD(llvm_nm), FIELD(llvm_objdump),
 	FIELD(llvm_strip), FIELD(sysroot),
 };
 
@@ -121,7 +123,7 @@ bool crossenv_load(const char *dir, struct crossenv *ce)
 	}
 	free(text);
 	parse_version(ce);
-	if (!ce->id || !ce->emcc || !ce->ext_suffix) {
+	if (!ce->id || !ce->emcc || !ce->ext_suffix || !ce->llvm_objdump) {
 		crossenv_free(ce);
 		return false;
 	}
@@ -144,9 +146,23 @@ static char *conf_render(const struct crossenv *ce)
 	return buf_take(&b);
 }
 
+/* absolute, so that the paths handed to build scripts work from any directory */
+static char *absolute(const char *p)
+{
+	if (p[0] == '/')
+		return xstrdup(p);
+	char *cwd = getcwd(NULL, 0);
+	char *r = cwd ? path_join(cwd, p) : xstrdup(p);
+	free(cwd);
+	return r;
+}
+
 static char *crossenv_root(void)
 {
-	return path_join(config_cache_dir(), "crossenv");
+	char *cache = absolute(config_cache_dir());
+	char *r = path_join(cache, "crossenv");
+	free(cache);
+	return r;
 }
 
 bool crossenv_open(const char *dir, struct crossenv *ce)
@@ -171,9 +187,11 @@ bool crossenv_open(const char *dir, struct crossenv *ce)
 		free(cur);
 		free(id);
 	}
-	bool ok = crossenv_load(dir, ce);
+	char *abs = absolute(dir);
+	bool ok = crossenv_load(abs, ce);
 	if (!ok)
 		log_err("%s: not a kiln cross environment (no readable %s)", dir, CONF);
+	free(abs);
 	free(owned);
 	return ok;
 }
@@ -432,6 +450,7 @@ static bool gather_inputs(struct crossenv *ce, const char *dist, char **sysconfi
 	ce->host_site_packages = xstrdup(jstr(*probe, "purelib"));
 	ce->ext_suffix = xstrdup(jstr(vars, "EXT_SUFFIX"));
 	ce->soabi = xstrdup(jstr(vars, "SOABI"));
+	ce->target_includepy = xstrdup(jstr(vars, "INCLUDEPY"));
 	char *hmm = xasprintf("%d.%d", ce->py_major, ce->py_minor);
 	if (strcmp(tver, hmm) != 0) {
 		log_err("%s: inconsistent distribution: pyodide-lock.json says Python %s, its "
@@ -482,7 +501,7 @@ static bool gather_inputs(struct crossenv *ce, const char *dist, char **sysconfi
 	ce->kiln_version = xstrdup(KILN_VERSION);
 
 	/* the id material */
-	buf_printf(m, "kiln %s %s\n", KILN_VERSION, ce->kiln);
+	buf_printf(m, "kiln %s %s format %d\n", KILN_VERSION, ce->kiln, CROSSENV_FORMAT);
 	if (!hash_into(m, "pyodide-lock.json", lock) || !hash_into(m, "python_stdlib.zip", zip))
 		goto out;
 	buf_printf(m, "host-python %s %s\n", ce->host_python, ce->host_python_version);
@@ -590,8 +609,10 @@ static char *gen_pyconfig(const char *tmpl, const cJSON *vars, const struct cros
 			*next++ = '\0';
 		char name[128];
 		int len = 0;
+		/* sysconfig's own pattern: "#define NAME value"; a bare "#define NAME" (the
+		 * include guard) is not a config variable */
 		if (sscanf(line, "#define %127[A-Za-z0-9_] %n", name, &len) == 1 && len > 0 &&
-			name[0] >= 'A' && name[0] <= 'Z') {
+			line[len] != '\0' && name[0] >= 'A' && name[0] <= 'Z') {
 			/* keep it */
 		} else if (sscanf(line, "/* #undef %127[A-Za-z0-9_] */", name) == 1) {
 			/* keep it */
@@ -799,6 +820,7 @@ static bool detect_toolchain(struct crossenv *ce, const char *tmp)
 		!probe_compiler(ce->emxx, work, xsrc, &ce->clangxx, &ce->cflags_cxx))
 		goto out;
 	ce->llvm_nm = llvm_tool(ce->clang, "llvm-nm");
+	ce->llvm_objdump = llvm_tool(ce->clang, "llvm-objdump");
 	ce->llvm_strip = llvm_tool(ce->clang, "llvm-strip");
 	ce->sysroot = xstrdup("");
 	for (size_t i = 0; i < ce->cflags_c.n; i++)

@@ -23,6 +23,7 @@ struct crossenv {
 	char *soabi;           /* cpython-311-wasm32-emscripten */
 	char *runtime_emsdk;   /* 3.1.46 */
 	char *sysconfigdata;   /* _sysconfigdata__emscripten_wasm32-emscripten */
+	char *target_includepy; /* INCLUDEPY recorded in it: where the target was built */
 	/* the host */
 	char *host_python;
 	char *host_python_version;
@@ -33,7 +34,7 @@ struct crossenv {
 	char *emscripten_root;
 	char *emcc, *emxx, *emar, *emranlib;
 	char *emcc_version;
-	char *clang, *clangxx, *llvm_nm, *llvm_strip;
+	char *clang, *clangxx, *llvm_nm, *llvm_objdump, *llvm_strip;
 	char *sysroot;
 	struct strv cflags_c, cflags_cxx; /* what emcc passes clang before the user's args */
 	struct strv em_env;    /* EM_* / EMCC_* variables present at setup, sorted NAME=VALUE */

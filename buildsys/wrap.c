@@ -306,13 +306,18 @@ static char *filter_wl(const char *arg)
 	return buf_take(&b);
 }
 
-/* the host Python's include dir as the target's */
+/* The host Python's include dir, or the one the target's sysconfig names (where it was
+ * built, used by setuptools under the target's sysconfigdata), as the environment's. */
 static char *rewrite_include(const struct crossenv *ce, const char *dir)
 {
-	size_t n = strlen(ce->host_include);
-	if (strncmp(dir, ce->host_include, n) != 0 || (dir[n] != '\0' && dir[n] != '/'))
-		return NULL;
-	return xasprintf("%s/include/python%d.%d%s", ce->dir, ce->py_major, ce->py_minor, dir + n);
+	const char *from[] = {ce->host_include, ce->target_includepy};
+	for (size_t i = 0; i < ARRAY_LEN(from); i++) {
+		size_t n = from[i] ? strlen(from[i]) : 0;
+		if (n && strncmp(dir, from[i], n) == 0 && (dir[n] == '\0' || dir[n] == '/'))
+			return xasprintf("%s/include/python%d.%d%s", ce->dir, ce->py_major,
+				ce->py_minor, dir + n);
+	}
+	return NULL;
 }
 
 /* Apply the argument rules to args; returns false with *status set when the call must
@@ -395,9 +400,29 @@ out:
 	return ok;
 }
 
+static bool dry_run(void)
+{
+	const char *dry = getenv("KILN_WRAP_DRY_RUN");
+	return dry && *dry && strcmp(dry, "0") != 0;
+}
+
+static void print_command(const struct strv *cmd)
+{
+	struct buf b = {0};
+	for (size_t i = 0; i < cmd->n; i++) {
+		if (i)
+			buf_putc(&b, ' ');
+		wrap_quote(&b, cmd->v[i]);
+	}
+	printf("%s\n", b.s ? b.s : "");
+	fflush(stdout);
+	buf_free(&b);
+}
+
 /* ---- links of shared objects: ldflags and the export policy ---- */
 
-/* defined external symbols of the link inputs, via the toolchain's llvm-nm */
+/* Defined global symbols of the link inputs that are not hidden, from the symbol tables
+ * the toolchain's llvm-objdump prints ("addr g F CODE [.hidden] name"). */
 static bool read_symbols(struct wrap *w, const struct strv *inputs, struct strv *syms)
 {
 	if (!inputs->n)
@@ -406,16 +431,14 @@ static bool read_symbols(struct wrap *w, const struct strv *inputs, struct strv 
 	struct buf out = {0}, err = {0};
 	int st = -1;
 	bool ok = false;
-	strv_add(&argv, w->ce.llvm_nm);
-	strv_add(&argv, "--extern-only");
-	strv_add(&argv, "--defined-only");
-	strv_add(&argv, "--format=just-symbols");
+	strv_add(&argv, w->ce.llvm_objdump);
+	strv_add(&argv, "-t");
 	for (size_t i = 0; i < inputs->n; i++)
 		strv_add(&argv, inputs->v[i]);
 	if (!proc_capture(argv.v, NULL, &out, &err, &st))
 		goto out;
 	if (st != 0) {
-		log_err("%s: cannot list the symbols of the link inputs:\n%s", w->tool,
+		log_err("%s: cannot read the symbol tables of the link inputs:\n%s", w->tool,
 			err.s ? err.s : "");
 		goto out;
 	}
@@ -423,9 +446,19 @@ static bool read_symbols(struct wrap *w, const struct strv *inputs, struct strv 
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		size_t len = strlen(line);
-		if (len && line[len - 1] != ':' && !strv_has(syms, line))
-			strv_add(syms, line);
+		struct strv f = {0};
+		wrap_split(line, &f);
+		bool sym = f.n >= 4 && strlen(f.v[0]) == 8 && strspn(f.v[0], "0123456789abcdef") == 8;
+		bool global = sym && (strcmp(f.v[1], "g") == 0 || strcmp(f.v[1], "w") == 0 ||
+			strcmp(f.v[1], "u") == 0);
+		bool hidden = false, undef = false;
+		for (size_t i = 1; sym && i + 1 < f.n; i++) {
+			hidden |= strcmp(f.v[i], ".hidden") == 0;
+			undef |= strcmp(f.v[i], "*UND*") == 0;
+		}
+		if (global && !hidden && !undef && !strv_has(syms, f.v[f.n - 1]))
+			strv_add(syms, f.v[f.n - 1]);
+		strv_free(&f);
 	}
 	ok = true;
 out:
@@ -472,11 +505,6 @@ static bool link_shared(struct wrap *w, const struct strv *args, struct strv *ou
 				i++;
 			continue;
 		}
-		if (is_source(a)) {
-			log_err("%s: a shared object linked straight from sources (%s): compile with "
-				"-c first so that its exports can be read", w->tool, a);
-			goto out;
-		}
 		if (access(a, R_OK) == 0)
 			strv_add(&inputs, a);
 	}
@@ -517,6 +545,91 @@ out:
 	strv_free(&syms);
 	strv_free(&names);
 	return ok;
+}
+
+/* A .so linked straight from sources: compile each source into a temporary object first
+ * (so that the exports can be read), then link those. Runs the commands itself (also in a
+ * dry run, which prints them) and returns the exit status. */
+static int link_from_sources(struct wrap *w, const struct strv *args, bool cxx,
+	const char *driver, bool dry)
+{
+	const char *t = getenv("TMPDIR");
+	char *tmpl = xasprintf("%s/kiln-wrap-XXXXXX", t && *t ? t : "/tmp");
+	const char *tmpdir = mkdtemp(tmpl);
+	struct strv link = {0}, objs = {0};
+	int status = 1;
+	if (!tmpdir) {
+		log_err("%s: cannot create %s: %s", w->tool, tmpl, strerror(errno));
+		free(tmpl);
+		return 1;
+	}
+	for (size_t i = 0; i < args->n; i++) {
+		const char *a = args->v[i];
+		if (a[0] == '-') {
+			strv_add(&link, a);
+			if (has_value(a) && i + 1 < args->n)
+				strv_add(&link, args->v[++i]);
+			continue;
+		}
+		if (!is_source(a)) {
+			strv_add(&link, a);
+			continue;
+		}
+		struct strv cc = {0}, cmd = {0};
+		for (size_t j = 0; j < args->n; j++) {
+			const char *b = args->v[j];
+			bool val = has_value(b) && j + 1 < args->n;
+			if (b[0] != '-' || strcmp(b, "-o") == 0 || strcmp(b, "-Xlinker") == 0 ||
+				strcmp(b, "-shared") == 0 || str_startswith(b, "-l") ||
+				str_startswith(b, "-L") || str_startswith(b, "-Wl,") ||
+				str_startswith(b, "-s")) {
+				j += val;
+				continue;
+			}
+			strv_add(&cc, b);
+			if (val)
+				strv_add(&cc, args->v[++j]);
+		}
+		char *obj = xasprintf("%s/%zu-%s.o", tmpdir, objs.n, path_basename(a));
+		strv_add(&cc, "-c");
+		strv_add(&cc, a);
+		strv_add(&cc, "-o");
+		strv_add(&cc, obj);
+		if (!(w->ce.fastpath && !getenv("KILN_WRAP_NO_FASTPATH") && !getenv("EMCC_DEBUG") &&
+			    crossenv_em_env_matches(&w->ce) &&
+			    wrap_fast_compile(&w->ce, cxx, cc.v, cc.n, &cmd))) {
+			strv_add(&cmd, driver);
+			for (size_t j = 0; j < cc.n; j++)
+				strv_add(&cmd, cc.v[j]);
+		}
+		if (dry)
+			print_command(&cmd);
+		status = proc_run(cmd.v);
+		strv_free(&cc);
+		strv_free(&cmd);
+		strv_add(&link, obj);
+		strv_push(&objs, obj);
+		if (status != 0)
+			goto out;
+	}
+	struct strv cmd = {0};
+	strv_add(&cmd, driver);
+	status = link_shared(w, &link, &cmd) ? 0 : 1;
+	if (status == 0) {
+		if (dry)
+			print_command(&cmd);
+		else
+			status = proc_run(cmd.v);
+	}
+	strv_free(&cmd);
+out:
+	for (size_t i = 0; i < objs.n; i++)
+		unlink(objs.v[i]);
+	rmdir(tmpdir);
+	free(tmpl);
+	strv_free(&objs);
+	strv_free(&link);
+	return status < 0 ? 1 : status;
 }
 
 /* ---- tools ---- */
@@ -593,13 +706,21 @@ static int tool_compiler(struct wrap *w, int argc, char **argv, bool cxx)
 		goto out;
 	const char *o = output_of(&args);
 	if (is_compile_only(&args)) {
-		if (w->ce.fastpath && !getenv("KILN_WRAP_NO_FASTPATH") &&
+		if (w->ce.fastpath && !getenv("KILN_WRAP_NO_FASTPATH") && !getenv("EMCC_DEBUG") &&
 			crossenv_em_env_matches(&w->ce) &&
 			wrap_fast_compile(&w->ce, any_cxx, args.v, args.n, &w->out)) {
 			status = -1;
 			goto out;
 		}
 	} else if (is_shared_output(o)) {
+		for (size_t i = 0; i < args.n; i++) {
+			if (args.v[i][0] == '-' && has_value(args.v[i]))
+				i++;
+			else if (args.v[i][0] != '-' && is_source(args.v[i])) {
+				status = link_from_sources(w, &args, any_cxx, driver, dry_run());
+				goto out;
+			}
+		}
 		strv_add(&w->out, driver);
 		status = link_shared(w, &args, &w->out) ? -1 : 1;
 		goto out;
@@ -747,9 +868,12 @@ static bool find_env(struct wrap *w, const char *argv0)
 	char *link = strchr(argv0, '/') ? xstrdup(argv0) : proc_which(argv0, NULL);
 	bool ok = false;
 	if (link) {
-		char *bin = path_dirname(link);
-		char *dir = path_dirname(bin);
-		ok = crossenv_load(dir, &w->ce);
+		/* the directory holding the link, not where the link points */
+		char *d = path_dirname(link);
+		char *bin = realpath(d, NULL);
+		char *dir = bin ? path_dirname(bin) : NULL;
+		ok = dir && crossenv_load(dir, &w->ce);
+		free(d);
 		free(bin);
 		free(dir);
 		free(link);
@@ -772,17 +896,9 @@ int wrap_main(int argc, char **argv)
 	status = t->fn(&w, argc, argv);
 	if (status >= 0)
 		goto out;
-	const char *dry = getenv("KILN_WRAP_DRY_RUN");
-	if (dry && *dry && strcmp(dry, "0") != 0) {
-		struct buf b = {0};
-		for (size_t i = 0; i < w.out.n; i++) {
-			if (i)
-				buf_putc(&b, ' ');
-			wrap_quote(&b, w.out.v[i]);
-		}
-		printf("%s\n", b.s ? b.s : "");
-		buf_free(&b);
-		status = fflush(stdout) == 0 ? 0 : 1;
+	if (dry_run()) {
+		print_command(&w.out);
+		status = ferror(stdout) ? 1 : 0;
 		goto out;
 	}
 	fflush(stdout);

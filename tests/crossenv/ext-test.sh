@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build tests/crossenv/ext/demo.c natively (gcc, host Python) and for Pyodide through
-# kiln's wrapper (cc -c, cc -shared), run the same driver on both (the wasm one inside
-# the real Pyodide runtime under node) and compare the results.
+# kiln's wrapper (cc -c, cc -shared; and once more with setuptools in the cross
+# environment), run the same driver on all (the wasm ones inside the real Pyodide runtime
+# under node) and compare the results.
 # usage: ext-test.sh KILN
 set -euo pipefail
 kiln=$(realpath "$1")
@@ -28,6 +29,17 @@ cd "$work/wasm"
 cc -O2 -g0 -fPIC -I"$hinc" -Wall -c "$here/ext/demo.c" -o demo.o
 cc -shared demo.o -o "demo$suffix" -lm
 node "$here/ext/run-pyodide.mjs" "$pyodide" "demo$suffix" "$here/ext/driver.py" >"$work/wasm.json"
+
+# the same through setuptools, which takes its compiler, flags and include dir from the
+# target's sysconfig (_PYTHON_SYSCONFIGDATA_NAME) and calls cc from bin/
+mkdir "$work/st"
+cp "$here/ext/demo.c" "$work/st/"
+printf 'from setuptools import setup, Extension\nsetup(name="demo", version="1.0", ext_modules=[Extension("demo", ["demo.c"])])\n' >"$work/st/setup.py"
+(cd "$work/st" && $python setup.py build_ext --inplace >build.log 2>&1) || { cat "$work/st/build.log"; exit 1; }
+grep -q "^$KILN_CROSSENV/bin/cc " "$work/st/build.log" || { echo "setuptools did not use the wrapper"; exit 1; }
+node "$here/ext/run-pyodide.mjs" "$pyodide" "$work/st/demo$suffix" "$here/ext/driver.py" >"$work/setuptools.json"
+cmp "$work/wasm.json" "$work/setuptools.json" || { echo "setuptools build differs"; diff "$work/wasm.json" "$work/setuptools.json"; exit 1; }
+echo "setuptools build: same results"
 
 $python - "$work/native.json" "$work/wasm.json" <<'PY'
 import json, sys

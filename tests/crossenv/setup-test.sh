@@ -57,6 +57,11 @@ check "show --format json" $?
 	grep -q '^#define SIZEOF_LONG 4$' "$PYTHONINCLUDE/pyconfig.h"
 	grep -q '^#define SIZEOF_VOID_P 4$' "$PYTHONINCLUDE/pyconfig.h"
 	! grep -q 'x86_64-linux-gnu' "$PYTHONINCLUDE/pyconfig.h"
+	# the include guard survives; every other host line is kept
+	grep -q '^#define Py_PYCONFIG_H$' "$PYTHONINCLUDE/pyconfig.h"
+	tmpl=/usr/include/$(env -u _PYTHON_SYSCONFIGDATA_NAME -u PYTHONPATH -u _PYTHON_HOST_PLATFORM /usr/bin/python3 -c 'import sysconfig; print(sysconfig.get_config_var("MULTIARCH"))')/python3.11/pyconfig.h
+	[ "$(grep -vc '^#define \|^/\* #undef ' "$tmpl")" -le "$(grep -vc '^#define \|^/\* #undef ' "$PYTHONINCLUDE/pyconfig.h")" ]
+	[ "$(grep -c '^#define \|^/\* #undef ' "$tmpl")" = "$(grep -c '^#define \|^/\* #undef ' "$PYTHONINCLUDE/pyconfig.h")" ]
 )
 check "env: variables, target sysconfig, generated pyconfig.h" $?
 

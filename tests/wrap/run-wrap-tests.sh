@@ -7,7 +7,8 @@
 #   # comment lines
 #   tool: NAME               (the bin/ tool to run, default cc)
 #   args: ARGUMENTS          (split by the shell in the work directory; $HOSTINC is the
-#                             host Python's include dir)
+#                             host Python's include dir, $TARGETINC the one the
+#                             target's sysconfig names)
 #   env: NAME=VALUE          (repeatable)
 #   exit: N                  (expected status, default 0)
 #   --- stdout               (the rest up to the next section must equal stdout)
@@ -29,8 +30,8 @@ unset KILN_EXPORTS KILN_LDFLAGS SIDE_MODULE_LDFLAGS KILN_WRAP_DRY_RUN KILN_WRAP_
 get() { "$kiln" crossenv show --get "$1"; }
 CLANG=$(get clang) CLANGXX=$(get clangxx) CFLAGS=$(get cflags_c) CXXFLAGS=$(get cflags_cxx)
 EMCC=$(get emcc) EMXX=$(get emxx) EMAR=$(get emar) EMRANLIB=$(get emranlib) STRIP=$(get llvm_strip)
-HOSTINC=$(get host_include)
-export HOSTINC
+HOSTINC=$(get host_include) TARGETINC=$(get target_includepy)
+export HOSTINC TARGETINC
 
 # fixtures, built for real through the wrapper
 (
@@ -39,7 +40,7 @@ export HOSTINC
 	"$env/bin/cc" -O2 -fPIC -c "$dir/src/lib.c" -o lib.o &&
 	"$env/bin/c++" -O2 -fPIC -c "$dir/src/more.cpp" -o more.o &&
 	"$env/bin/ar" rcs liblib.a lib.o &&
-	cp "$dir/src/mod.c" "$dir/src/more.cpp" .
+	cp "$dir/src/mod.c" "$dir/src/more.cpp" "$dir/src/broken.c" .
 ) || { echo "FAIL building the fixtures"; exit 1; }
 
 subst() {
