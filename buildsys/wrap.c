@@ -604,7 +604,7 @@ static int link_from_sources(struct wrap *w, const struct strv *args, bool cxx,
 		}
 		if (dry)
 			print_command(&cmd);
-		status = proc_run(cmd.v);
+		status = proc_system(cmd.v);
 		strv_free(&cc);
 		strv_free(&cmd);
 		strv_add(&link, obj);
@@ -619,7 +619,7 @@ static int link_from_sources(struct wrap *w, const struct strv *args, bool cxx,
 		if (dry)
 			print_command(&cmd);
 		else
-			status = proc_run(cmd.v);
+			status = proc_system(cmd.v);
 	}
 	strv_free(&cmd);
 out:
