@@ -707,6 +707,19 @@ static bool same_type(const struct wasm_functype *have, const struct abi_sym *rs
 	       (have->nparams == 0 || memcmp(have->params, rs->type.params, have->nparams) == 0);
 }
 
+/* The module's "kiln.time64" section lists each runtime import its compat shims make;
+ * an import is accepted only against an entry not used yet, so a second import of the
+ * same name (made by other code, with the toolchain's layout) is still reported. */
+static bool take_time64(const struct mod *m, bool *used, const char *name)
+{
+	for (size_t i = 0; i < m->w.ntime64; i++)
+		if (!used[i] && strcmp(m->w.time64[i], name) == 0) {
+			used[i] = true;
+			return true;
+		}
+	return false;
+}
+
 static void check_module(const struct abi_runtime *rt, const struct abi_opts *o,
 	const struct modset *s, const struct mod *m, struct abi_report *rep)
 {
@@ -714,6 +727,7 @@ static void check_module(const struct abi_runtime *rt, const struct abi_opts *o,
 	bool libcxx_differs = !tc || !tc->emscripten || strcmp(tc->emscripten, rt->emscripten) != 0;
 	bool time_t_differs = !tc || tc->time_t_size != rt->time_t_size;
 	int needed_ok = -1;
+	bool *t64_used = xcalloc(m->w.ntime64 + 1, sizeof(*t64_used));
 
 	for (size_t i = 0; i < m->w.nimports; i++) {
 		const struct wasm_import *im = &m->w.imports[i];
@@ -761,6 +775,8 @@ static void check_module(const struct abi_runtime *rt, const struct abi_opts *o,
 						tt->why, tc ? tc->time_t_size : 0, rt->time_t_size)
 					: xasprintf("signature %s, runtime has %s", h, w);
 				add_finding(rep, m->name, im, ABI_SIGNATURE, h, w, msg);
+			} else if (!got && time_t_differs && tt && take_time64(m, t64_used, im->name)) {
+				/* made by kiln's time64 compat layer with the runtime's layout */
 			} else if ((!got || gotfunc) && time_t_differs && tt) {
 				add_finding(rep, m->name, im, ABI_TIME_T, NULL, NULL,
 					xasprintf("time_t layout: the prototype involves %s; time_t "
@@ -789,6 +805,7 @@ static void check_module(const struct abi_runtime *rt, const struct abi_opts *o,
 				      "exports, JS library) nor by this module or the modules "
 				      "checked with it"));
 	}
+	free(t64_used);
 }
 
 static bool check_set(const struct abi_runtime *rt, const struct abi_opts *o, struct modset *s,

@@ -368,6 +368,26 @@ static const char *validate(const struct wasm_module *m)
 	return NULL;
 }
 
+/* "kiln.time64": NUL-terminated names, concatenated by the linker (empty ones skipped);
+ * a section may appear more than once (unlinked objects, hand-made modules) */
+static void parse_time64(struct rd *s, struct wasm_module *m)
+{
+	size_t cap = m->ntime64;
+	while (left(s) > 0) {
+		const uint8_t *p = s->p + s->pos, *nul = memchr(p, 0, left(s));
+		if (!nul) {
+			fail(s, "kiln.time64 name without its terminating NUL");
+			return;
+		}
+		size_t n = (size_t)(nul - p);
+		if (n) {
+			m->time64 = xgrow(m->time64, &cap, m->ntime64 + 1, sizeof(*m->time64));
+			m->time64[m->ntime64++] = xstrndup((const char *)p, n);
+		}
+		s->pos += n + 1;
+	}
+}
+
 bool wasm_parse(const uint8_t *data, size_t len, const char *what, struct wasm_module *m)
 {
 	static const uint8_t magic[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
@@ -410,6 +430,8 @@ bool wasm_parse(const uint8_t *data, size_t len, const char *what, struct wasm_m
 			} else if (name && strcmp(name, "dylink") == 0) {
 				m->has_dylink = true;
 				parse_dylink_legacy(&s, m);
+			} else if (name && strcmp(name, "kiln.time64") == 0) {
+				parse_time64(&s, m);
 			} else {
 				known = false;
 			}
@@ -483,6 +505,9 @@ void wasm_module_free(struct wasm_module *m)
 	for (size_t i = 0; i < m->nneeded; i++)
 		free(m->needed[i]);
 	free(m->needed);
+	for (size_t i = 0; i < m->ntime64; i++)
+		free(m->time64[i]);
+	free(m->time64);
 	memset(m, 0, sizeof(*m));
 }
 
