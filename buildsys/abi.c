@@ -720,6 +720,14 @@ static bool take_time64(const struct mod *m, bool *used, const char *name)
 	return false;
 }
 
+static bool listed(char *const *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i], name) == 0)
+			return true;
+	return false;
+}
+
 static void check_module(const struct abi_runtime *rt, const struct abi_opts *o,
 	const struct modset *s, const struct mod *m, struct abi_report *rep)
 {
@@ -758,7 +766,11 @@ static void check_module(const struct abi_runtime *rt, const struct abi_opts *o,
 		const struct abi_sym *rs = abi_runtime_find(rt, im->name);
 		if (rs) {
 			const struct abi_time_t_sym *tt = abi_time_t_lookup(im->name);
-			if (libcxx_differs && abi_is_libcxx_symbol(im->name)) {
+			if (libcxx_differs && abi_is_libcxx_symbol(im->name) &&
+				listed(m->w.libcxx, m->w.nlibcxx, im->name) &&
+				(!have || !rs->func || !rs->has_type || same_type(have, rs))) {
+				/* allowed by kiln's private libc++ link (kiln.libcxx) */
+			} else if (libcxx_differs && abi_is_libcxx_symbol(im->name)) {
 				add_finding(rep, m->name, im, ABI_LIBCXX, NULL, NULL,
 					xasprintf("libc++ symbol bound to the runtime's libc++ "
 						  "(emscripten %s), but the module was compiled against "
@@ -905,7 +917,8 @@ char *abi_report_json(const struct abi_report *rep)
 
 /* ---- private libc++ ---- */
 
-bool abi_private_archive(const char *in, const char *out, const char *ar)
+static bool hide_archive(const char *in, const char *out, const char *ar,
+	bool (*want)(const char *name))
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
@@ -932,7 +945,7 @@ bool abi_private_archive(const char *in, const char *out, const char *ar)
 		while ((n = archive_read_data(a, chunk, sizeof(chunk))) > 0)
 			buf_add(&b, chunk, (size_t)n);
 		char *what = xasprintf("%s(%s)", in, name);
-		long hidden = n == 0 ? wasm_object_hide_symbols((uint8_t *)b.s, b.len, what, NULL) : -1;
+		long hidden = n == 0 ? wasm_object_hide_symbols((uint8_t *)b.s, b.len, what, want) : -1;
 		if (n < 0)
 			log_err("%s: %s", what, archive_error_string(a));
 		free(what);
@@ -979,6 +992,16 @@ out:
 	strv_free(&argv);
 	archive_read_free(a);
 	return ok;
+}
+
+bool abi_private_archive(const char *in, const char *out, const char *ar)
+{
+	return hide_archive(in, out, ar, NULL);
+}
+
+bool abi_hide_libcxx_archive(const char *in, const char *out, const char *ar)
+{
+	return hide_archive(in, out, ar, abi_is_libcxx_definition);
 }
 
 bool abi_hide_libcxx_object(const char *path)

@@ -62,6 +62,9 @@ struct wasm_module {
 	char **time64;        /* names listed by "kiln.time64" sections (the compat layer's
 	                       * runtime imports, docs/abi.md), in order, repeats kept */
 	size_t ntime64;
+	char **libcxx;        /* names listed by "kiln.libcxx" sections: runtime libc++abi
+	                       * entry points the private libc++ link may import */
+	size_t nlibcxx;
 };
 
 /* parse data[0..len); on failure log_err("WHAT: ...") and return false.
