@@ -911,6 +911,9 @@ int wrap_main(int argc, char **argv)
 	if (status >= 0)
 		goto out;
 	if (dry_run()) {
+		if (w.compat.llvm)
+			printf("EM_LLVM_ROOT=%s EM_LLVM_ADD_VERSION= EM_CLANG_ADD_VERSION= ",
+				w.ce.link_llvm_root);
 		print_command(&w.out);
 		status = ferror(stdout) ? 1 : 0;
 		goto out;
