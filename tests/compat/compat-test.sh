@@ -55,6 +55,33 @@ if run "t64: build" 0 bash -c "'$cc' -O2 -fPIC -I/usr/include/python3.11 -c '$sr
 	fi
 fi
 
+# -- a kiln.time64 section whose last name lacks its NUL is malformed input, not a list
+if [[ -f $so ]] && /usr/bin/python3 - $so bad.so <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+def leb(i):
+    r = sh = 0
+    while True:
+        c = b[i]; i += 1; r |= (c & 0x7f) << sh; sh += 7
+        if c < 0x80: return r, i
+i = 8
+while True:
+    size, j = leb(i + 1)
+    n, k = leb(j)
+    if b[i] == 0 and b[k:k + n] == b"kiln.time64":
+        break
+    i = j + size
+assert b[j + size - 1] == 0
+b[j + size - 1] = ord("x")
+open(sys.argv[2], "wb").write(b)
+PY
+then
+	run "malformed kiln.time64" 1 "$kiln" abi-check bad.so &&
+	if grep -q 'malformed WebAssembly binary: kiln section name without its terminating NUL' "$work/out"
+	then ok "a kiln.time64 name without its NUL: malformed"
+	else bad "malformed marker:"; cat "$work/out"; fi
+else bad "could not make the malformed marker module"; fi
+
 # -- without the layer (emcc links directly): every shimmed function is a finding and the
 #    module does not load
 mkdir -p plain
