@@ -334,3 +334,62 @@ HIDDEN int futimens(int fd, const struct timespec ts[2])
 	return rt_futimens(fd, ts ? r : NULL);
 }
 #endif
+
+#ifdef SHIM_clock_nanosleep
+RUNTIME(int, clock_nanosleep, (clockid_t, int, const struct rt_timespec *,
+	struct rt_timespec *));
+HIDDEN int clock_nanosleep(clockid_t c, int flags, const struct timespec *req,
+	struct timespec *rem)
+{
+	struct rt_timespec q, m = {0, 0};
+	ts_out(&q, req);
+	int e = rt_clock_nanosleep(c, flags, &q, rem ? &m : NULL);
+	if (rem && ts_in(rem, &m) != 0)
+		return EOVERFLOW;
+	return e;
+}
+#endif
+
+#ifdef SHIM_timespec_get
+RUNTIME(int, timespec_get, (struct rt_timespec *, int));
+HIDDEN int timespec_get(struct timespec *ts, int base)
+{
+	struct rt_timespec r;
+	int b = rt_timespec_get(&r, base);
+	return b && ts_in(ts, &r) == 0 ? b : 0;
+}
+#endif
+
+#ifdef SHIM_select
+#include <sys/select.h>
+RUNTIME(int, select, (int, fd_set *, fd_set *, fd_set *, struct rt_timeval *));
+HIDDEN int select(int n, fd_set *restrict r, fd_set *restrict w, fd_set *restrict e,
+	struct timeval *restrict tv)
+{
+	struct rt_timeval t;
+	if (tv) {
+		t.tv_sec = tv->tv_sec;
+		t.tv_usec = tv->tv_usec;
+	}
+	int k = rt_select(n, r, w, e, tv ? &t : NULL);
+	if (tv && fits(t.tv_sec)) {
+		tv->tv_sec = (time_t)t.tv_sec;
+		tv->tv_usec = (suseconds_t)t.tv_usec;
+	}
+	return k;
+}
+#endif
+
+#ifdef SHIM_pselect
+#include <sys/select.h>
+RUNTIME(int, pselect, (int, fd_set *, fd_set *, fd_set *, const struct rt_timespec *,
+	const sigset_t *));
+HIDDEN int pselect(int n, fd_set *restrict r, fd_set *restrict w, fd_set *restrict e,
+	const struct timespec *restrict ts, const sigset_t *restrict mask)
+{
+	struct rt_timespec t;
+	if (ts)
+		ts_out(&t, ts);
+	return rt_pselect(n, r, w, e, ts ? &t : NULL, mask);
+}
+#endif

@@ -100,8 +100,8 @@ fi
 if run "unshimmed: build" 0 bash -c "'$cc' -O2 -fPIC -c '$src/unshimmed.c' -o unshimmed.o &&
 	KILN_EXPORTS=unshimmed '$cc' -shared unshimmed.o -o unshimmed.so"; then
 	run "unshimmed: abi-check" 1 "$kiln" abi-check unshimmed.so &&
-	if [[ $(grep -c ': error: ' "$work/out") == 1 ]] && grep -q 'import env.select: time_t layout' "$work/out"
-	then ok "unshimmed select() reported, shimmed time() accepted"
+	if [[ $(grep -c ': error: ' "$work/out") == 1 ]] && grep -q 'import env.getrusage: time_t layout' "$work/out"
+	then ok "unshimmed getrusage() reported, shimmed time() accepted"
 	else bad "unshimmed findings:"; cat "$work/out"; fi
 fi
 

@@ -7,6 +7,7 @@
 #include <Python.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
@@ -221,6 +222,41 @@ static PyObject *f_settimes(PyObject *self, PyObject *args)
 	return r != 0 ? fail() : Py_BuildValue("i", 0);
 }
 
+/* sleep ns nanoseconds four ways: "nanosleep" is above; "clock_nanosleep", "select",
+ * "pselect" */
+static PyObject *f_sleep(PyObject *self, PyObject *args)
+{
+	const char *how;
+	long ns;
+	if (!PyArg_ParseTuple(args, "sl", &how, &ns))
+		return NULL;
+	int r;
+	if (strcmp(how, "clock_nanosleep") == 0) {
+		struct timespec req = {0, ns};
+		r = clock_nanosleep(CLOCK_MONOTONIC, 0, &req, NULL);
+		if (r) {
+			errno = r;
+			r = -1;
+		}
+	} else if (strcmp(how, "select") == 0) {
+		struct timeval tv = {0, ns / 1000};
+		r = select(0, NULL, NULL, NULL, &tv);
+	} else {
+		struct timespec ts = {0, ns};
+		r = pselect(0, NULL, NULL, NULL, &ts, NULL);
+	}
+	return r != 0 ? fail() : Py_BuildValue("i", 0);
+}
+
+static PyObject *f_timespec_get(PyObject *self, PyObject *args)
+{
+	struct timespec ts;
+	int b = timespec_get(&ts, TIME_UTC);
+	if (b != TIME_UTC)
+		return fail();
+	return Py_BuildValue("(Ll)", (long long)ts.tv_sec, ts.tv_nsec);
+}
+
 static PyObject *f_sizes(PyObject *self, PyObject *args)
 {
 	return Py_BuildValue("(ii)", (int)sizeof(time_t), (int)sizeof(struct stat));
@@ -242,6 +278,8 @@ static PyMethodDef methods[] = {
 	{"ctime", f_ctime, METH_VARARGS, NULL},
 	{"nanosleep", f_nanosleep, METH_VARARGS, NULL},
 	{"settimes", f_settimes, METH_VARARGS, NULL},
+	{"sleep", f_sleep, METH_VARARGS, NULL},
+	{"timespec_get", f_timespec_get, METH_NOARGS, NULL},
 	{"sizes", f_sizes, METH_NOARGS, NULL},
 	{NULL, NULL, 0, NULL},
 };
