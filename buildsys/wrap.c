@@ -426,6 +426,14 @@ static void print_command(const struct strv *cmd)
 	buf_free(&b);
 }
 
+/* a dry run shows the link LLVM the compat layer sets for the command */
+static void print_link_env(const struct wrap *w)
+{
+	if (w->compat.llvm)
+		printf("EM_LLVM_ROOT=%s EM_LLVM_ADD_VERSION= EM_CLANG_ADD_VERSION= ",
+			w->ce.link_llvm_root);
+}
+
 /* ---- links of shared objects: ldflags and the export policy ---- */
 
 /* Defined global symbols of the link inputs that are not hidden, from the symbol tables
@@ -630,8 +638,10 @@ static int link_from_sources(struct wrap *w, const struct strv *args, bool cxx,
 	strv_add(&cmd, driver);
 	status = link_shared(w, &link, cxx, &cmd) ? 0 : 1;
 	if (status == 0) {
-		if (dry)
+		if (dry) {
+			print_link_env(w);
 			print_command(&cmd);
+		}
 		else
 			status = proc_system(cmd.v);
 	}
@@ -911,9 +921,7 @@ int wrap_main(int argc, char **argv)
 	if (status >= 0)
 		goto out;
 	if (dry_run()) {
-		if (w.compat.llvm)
-			printf("EM_LLVM_ROOT=%s EM_LLVM_ADD_VERSION= EM_CLANG_ADD_VERSION= ",
-				w.ce.link_llvm_root);
+		print_link_env(&w);
 		print_command(&w.out);
 		status = ferror(stdout) ? 1 : 0;
 		goto out;
