@@ -707,6 +707,27 @@ static bool same_type(const struct wasm_functype *have, const struct abi_sym *rs
 	       (have->nparams == 0 || memcmp(have->params, rs->type.params, have->nparams) == 0);
 }
 
+/* The module's "kiln.time64" section lists each runtime import its compat shims make;
+ * an import is accepted only against an entry not used yet, so a second import of the
+ * same name (made by other code, with the toolchain's layout) is still reported. */
+static bool take_time64(const struct mod *m, bool *used, const char *name)
+{
+	for (size_t i = 0; i < m->w.ntime64; i++)
+		if (!used[i] && strcmp(m->w.time64[i], name) == 0) {
+			used[i] = true;
+			return true;
+		}
+	return false;
+}
+
+static bool listed(char *const *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i], name) == 0)
+			return true;
+	return false;
+}
+
 static void check_module(const struct abi_runtime *rt, const struct abi_opts *o,
 	const struct modset *s, const struct mod *m, struct abi_report *rep)
 {
@@ -714,6 +735,7 @@ static void check_module(const struct abi_runtime *rt, const struct abi_opts *o,
 	bool libcxx_differs = !tc || !tc->emscripten || strcmp(tc->emscripten, rt->emscripten) != 0;
 	bool time_t_differs = !tc || tc->time_t_size != rt->time_t_size;
 	int needed_ok = -1;
+	bool *t64_used = xcalloc(m->w.ntime64 + 1, sizeof(*t64_used));
 
 	for (size_t i = 0; i < m->w.nimports; i++) {
 		const struct wasm_import *im = &m->w.imports[i];
@@ -744,7 +766,11 @@ static void check_module(const struct abi_runtime *rt, const struct abi_opts *o,
 		const struct abi_sym *rs = abi_runtime_find(rt, im->name);
 		if (rs) {
 			const struct abi_time_t_sym *tt = abi_time_t_lookup(im->name);
-			if (libcxx_differs && abi_is_libcxx_symbol(im->name)) {
+			if (libcxx_differs && abi_is_libcxx_symbol(im->name) &&
+				listed(m->w.libcxx, m->w.nlibcxx, im->name) &&
+				(!have || !rs->func || !rs->has_type || same_type(have, rs))) {
+				/* allowed by kiln's private libc++ link (kiln.libcxx) */
+			} else if (libcxx_differs && abi_is_libcxx_symbol(im->name)) {
 				add_finding(rep, m->name, im, ABI_LIBCXX, NULL, NULL,
 					xasprintf("libc++ symbol bound to the runtime's libc++ "
 						  "(emscripten %s), but the module was compiled against "
@@ -761,6 +787,8 @@ static void check_module(const struct abi_runtime *rt, const struct abi_opts *o,
 						tt->why, tc ? tc->time_t_size : 0, rt->time_t_size)
 					: xasprintf("signature %s, runtime has %s", h, w);
 				add_finding(rep, m->name, im, ABI_SIGNATURE, h, w, msg);
+			} else if (!got && time_t_differs && tt && take_time64(m, t64_used, im->name)) {
+				/* made by kiln's time64 compat layer with the runtime's layout */
 			} else if ((!got || gotfunc) && time_t_differs && tt) {
 				add_finding(rep, m->name, im, ABI_TIME_T, NULL, NULL,
 					xasprintf("time_t layout: the prototype involves %s; time_t "
@@ -789,6 +817,7 @@ static void check_module(const struct abi_runtime *rt, const struct abi_opts *o,
 				      "exports, JS library) nor by this module or the modules "
 				      "checked with it"));
 	}
+	free(t64_used);
 }
 
 static bool check_set(const struct abi_runtime *rt, const struct abi_opts *o, struct modset *s,
@@ -888,7 +917,8 @@ char *abi_report_json(const struct abi_report *rep)
 
 /* ---- private libc++ ---- */
 
-bool abi_private_archive(const char *in, const char *out, const char *ar)
+static bool hide_archive(const char *in, const char *out, const char *ar,
+	bool (*want)(const char *name))
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
@@ -915,7 +945,7 @@ bool abi_private_archive(const char *in, const char *out, const char *ar)
 		while ((n = archive_read_data(a, chunk, sizeof(chunk))) > 0)
 			buf_add(&b, chunk, (size_t)n);
 		char *what = xasprintf("%s(%s)", in, name);
-		long hidden = n == 0 ? wasm_object_hide_symbols((uint8_t *)b.s, b.len, what, NULL) : -1;
+		long hidden = n == 0 ? wasm_object_hide_symbols((uint8_t *)b.s, b.len, what, want) : -1;
 		if (n < 0)
 			log_err("%s: %s", what, archive_error_string(a));
 		free(what);
@@ -962,6 +992,16 @@ out:
 	strv_free(&argv);
 	archive_read_free(a);
 	return ok;
+}
+
+bool abi_private_archive(const char *in, const char *out, const char *ar)
+{
+	return hide_archive(in, out, ar, NULL);
+}
+
+bool abi_hide_libcxx_archive(const char *in, const char *out, const char *ar)
+{
+	return hide_archive(in, out, ar, abi_is_libcxx_definition);
 }
 
 bool abi_hide_libcxx_object(const char *path)

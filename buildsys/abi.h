@@ -109,6 +109,9 @@ char *abi_report_json(const struct abi_report *rep);
  * every symbol it defines is hidden, i.e. binds inside the linked module.
  * Writes OUT via the toolchain's archiver (ar, which must create the index). */
 bool abi_private_archive(const char *in, const char *out, const char *ar);
+/* The same for an archive of objects, hiding only their libc++ entities
+ * (abi_is_libcxx_definition), as abi_hide_libcxx_object does for one object. */
+bool abi_hide_libcxx_archive(const char *in, const char *out, const char *ar);
 /* Mark the libc++ entities (abi_is_libcxx_definition) an object defines hidden,
  * in place, so that the module's own template instantiations bind inside it. */
 bool abi_hide_libcxx_object(const char *path);

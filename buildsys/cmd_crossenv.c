@@ -69,6 +69,9 @@ static void facts(const struct crossenv *ce, struct strv *kv)
 	KV("llvm_objdump", ce->llvm_objdump);
 	KV("llvm_strip", ce->llvm_strip);
 	KV("sysroot", ce->sysroot);
+	KV("time64_lib", ce->time64_lib);
+	KV("libcxx_private", ce->libcxx_private);
+	KV("link_llvm_root", ce->link_llvm_root);
 	KV("fastpath", ce->fastpath ? "yes" : "no");
 	KV("toolchain_matches_runtime",
 		strcmp(ce->emcc_version, ce->runtime_emsdk) == 0 ? "yes" : "no");

@@ -22,3 +22,8 @@ const char *config_pyodide_dir(void)
 {
 	return env_or("KILN_PYODIDE", KILN_SOURCE_ROOT "/crossenv/node_modules/pyodide");
 }
+
+const char *config_compat_dir(void)
+{
+	return env_or("KILN_COMPAT_DIR", KILN_SOURCE_ROOT "/crossenv/compat");
+}

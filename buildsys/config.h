@@ -9,5 +9,7 @@ const char *config_cache_dir(void);
 const char *config_host_python(void);
 /* the Pyodide distribution: $KILN_PYODIDE, else the pinned npm package of this checkout */
 const char *config_pyodide_dir(void);
+/* the compat layer's sources: $KILN_COMPAT_DIR, else crossenv/compat of this checkout */
+const char *config_compat_dir(void);
 
 #endif

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "config.h"
 #include "log.h"
 #include "proc.h"
@@ -20,7 +21,7 @@
 #include "wrap.h"
 
 /* bump when the layout or crossenv.conf changes: it is part of the id */
-#define CROSSENV_FORMAT 4
+#define CROSSENV_FORMAT 5
 #define CONF "crossenv.conf"
 #define MANIFEST "manifest"
 #define SYSCONFIG_DIR "sysconfig"
@@ -45,7 +46,8 @@ static const struct field {
 	FIELD(host_python_version), FIELD(host_include), FIELD(host_ext_suffix),
 	FIELD(host_site_packages), FIELD(emscripten_root), FIELD(emcc), FIELD(emxx), FIELD(emar),
 	FIELD(emranlib), FIELD(emcc_version), FIELD(clang), FIELD(clangxx), FIELD(llvm_nm), FIELD(llvm_objdump),
-	FIELD(llvm_strip), FIELD(sysroot),
+	FIELD(llvm_strip), FIELD(sysroot), FIELD(time64_lib), FIELD(libcxx_private),
+	FIELD(link_llvm_root),
 };
 
 static char **field_ptr(struct crossenv *ce, const struct field *f)
@@ -540,6 +542,8 @@ static bool gather_inputs(struct crossenv *ce, const char *dist, char **sysconfi
 		buf_printf(m, "env %s\n", ce->em_env.v[i]);
 	const char *emsdk = getenv("EMSDK");
 	buf_printf(m, "EMSDK=%s\n", emsdk ? emsdk : "");
+	if (!compat_id(m))
+		goto out;
 	ok = true;
 out:
 	free(zip);
@@ -975,7 +979,10 @@ static bool build(struct crossenv *ce, const char *root, const char *sysconfig_s
 	char *scd = xasprintf("%s/%s.py", SYSCONFIG_DIR, ce->sysconfigdata);
 	bool wrote = write_text(tmp, scd, sysconfig_src);
 	free(scd);
-	if (!wrote || !copy_headers(ce, tmp, probe) || !detect_toolchain(ce, tmp))
+	const cJSON *tt = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(probe, "vars"), "SIZEOF_TIME_T");
+	if (!wrote || !copy_headers(ce, tmp, probe) || !detect_toolchain(ce, tmp) ||
+		!compat_setup(ce, tmp, final, cJSON_IsNumber(tt) ? (int)tt->valuedouble : 0))
 		goto out;
 	char *meson = meson_cross(ce, final), *cmake = cmake_toolchain(ce, final);
 	wrote = write_text(tmp, MESON_CROSS, meson) && write_text(tmp, CMAKE_TOOLCHAIN, cmake);

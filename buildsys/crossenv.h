@@ -39,6 +39,10 @@ struct crossenv {
 	struct strv cflags_c, cflags_cxx; /* what emcc passes clang before the user's args */
 	struct strv em_env;    /* EM_* / EMCC_* variables present at setup, sorted NAME=VALUE */
 	bool fastpath;         /* compile lines may run clang directly (proven at setup) */
+	/* the ABI compat layer (compat.h), empty when the toolchain matches the runtime */
+	char *time64_lib;      /* lib/libkiln-time64.a: time_t shims */
+	char *libcxx_private;  /* lib/private: the toolchain's libc++ archives, hidden */
+	char *link_llvm_root;  /* LLVM bin directory whose wasm-ld links C++ modules */
 };
 
 /* Paths inside an environment, newly allocated. */

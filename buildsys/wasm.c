@@ -368,6 +368,26 @@ static const char *validate(const struct wasm_module *m)
 	return NULL;
 }
 
+/* "kiln.time64", "kiln.libcxx": NUL-terminated names, concatenated by the linker (empty
+ * ones skipped); a section may appear more than once (objects, hand-made modules) */
+static void parse_names(struct rd *s, char ***v, size_t *n)
+{
+	size_t cap = *n;
+	while (left(s) > 0) {
+		const uint8_t *p = s->p + s->pos, *nul = memchr(p, 0, left(s));
+		if (!nul) {
+			fail(s, "kiln section name without its terminating NUL");
+			return;
+		}
+		size_t k = (size_t)(nul - p);
+		if (k) {
+			*v = xgrow(*v, &cap, *n + 1, sizeof(**v));
+			(*v)[(*n)++] = xstrndup((const char *)p, k);
+		}
+		s->pos += k + 1;
+	}
+}
+
 bool wasm_parse(const uint8_t *data, size_t len, const char *what, struct wasm_module *m)
 {
 	static const uint8_t magic[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
@@ -410,6 +430,10 @@ bool wasm_parse(const uint8_t *data, size_t len, const char *what, struct wasm_m
 			} else if (name && strcmp(name, "dylink") == 0) {
 				m->has_dylink = true;
 				parse_dylink_legacy(&s, m);
+			} else if (name && strcmp(name, "kiln.time64") == 0) {
+				parse_names(&s, &m->time64, &m->ntime64);
+			} else if (name && strcmp(name, "kiln.libcxx") == 0) {
+				parse_names(&s, &m->libcxx, &m->nlibcxx);
 			} else {
 				known = false;
 			}
@@ -483,6 +507,12 @@ void wasm_module_free(struct wasm_module *m)
 	for (size_t i = 0; i < m->nneeded; i++)
 		free(m->needed[i]);
 	free(m->needed);
+	for (size_t i = 0; i < m->ntime64; i++)
+		free(m->time64[i]);
+	free(m->time64);
+	for (size_t i = 0; i < m->nlibcxx; i++)
+		free(m->libcxx[i]);
+	free(m->libcxx);
 	memset(m, 0, sizeof(*m));
 }
 

@@ -59,6 +59,12 @@ struct wasm_module {
 	bool has_dylink;      /* a dylink.0 (or legacy dylink) section was found */
 	char **needed;        /* dylink needed libraries */
 	size_t nneeded;
+	char **time64;        /* names listed by "kiln.time64" sections (the compat layer's
+	                       * runtime imports, docs/abi.md), in order, repeats kept */
+	size_t ntime64;
+	char **libcxx;        /* names listed by "kiln.libcxx" sections: runtime libc++abi
+	                       * entry points the private libc++ link may import */
+	size_t nlibcxx;
 };
 
 /* parse data[0..len); on failure log_err("WHAT: ...") and return false.

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "fortran.h"
 #include "log.h"
 #include "proc.h"
@@ -14,6 +15,7 @@ struct wrap {
 	const char *tool;         /* the name kiln was started as */
 	struct crossenv ce;
 	struct strv out;          /* the command to exec */
+	struct compat_link compat; /* the ABI compat layer's part of a link */
 };
 
 /* ---- words ---- */
@@ -105,6 +107,11 @@ static const char *const takes_value[] = {"-o", "-D", "-U", "-I", "-L", "-l", "-
 static bool has_value(const char *a)
 {
 	return in_list(a, takes_value);
+}
+
+bool wrap_takes_value(const char *opt)
+{
+	return has_value(opt);
 }
 
 /* ---- the fast path: emcc's compile step without emcc ---- */
@@ -425,6 +432,14 @@ static void print_command(const struct strv *cmd)
 	buf_free(&b);
 }
 
+/* a dry run shows the link LLVM the compat layer sets for the command */
+static void print_link_env(const struct wrap *w)
+{
+	if (w->compat.llvm)
+		printf("EM_LLVM_ROOT=%s EM_LLVM_ADD_VERSION= EM_CLANG_ADD_VERSION= ",
+			w->ce.link_llvm_root);
+}
+
 /* ---- links of shared objects: ldflags and the export policy ---- */
 
 /* Defined global symbols of the link inputs that are not hidden, from the symbol tables
@@ -500,10 +515,14 @@ static void add_exports(struct strv *out, const struct strv *names)
 	strv_push(out, buf_take(&b));
 }
 
-static bool link_shared(struct wrap *w, const struct strv *args, struct strv *out)
+static bool link_shared(struct wrap *w, const struct strv *user, bool cxx, struct strv *out)
 {
 	struct strv inputs = {0}, syms = {0}, names = {0};
 	bool ok = false;
+	compat_link_free(&w->compat);
+	if (!compat_link_prepare(&w->ce, user, cxx, &w->compat))
+		return false;
+	const struct strv *args = &w->compat.args;
 	for (size_t i = 0; i < args->n; i++) {
 		const char *a = args->v[i];
 		if (a[0] == '-') {
@@ -545,6 +564,9 @@ static bool link_shared(struct wrap *w, const struct strv *args, struct strv *ou
 		strv_free(&list);
 	}
 	strv_add(out, "-sWASM_BIGINT");
+	for (size_t i = 0; i < w->compat.extra.n; i++)
+		strv_add(out, w->compat.extra.v[i]);
+	compat_link_env(&w->ce, &w->compat);
 	ok = true;
 out:
 	strv_free(&inputs);
@@ -620,10 +642,12 @@ static int link_from_sources(struct wrap *w, const struct strv *args, bool cxx,
 	}
 	struct strv cmd = {0};
 	strv_add(&cmd, driver);
-	status = link_shared(w, &link, &cmd) ? 0 : 1;
+	status = link_shared(w, &link, cxx, &cmd) ? 0 : 1;
 	if (status == 0) {
-		if (dry)
+		if (dry) {
+			print_link_env(w);
 			print_command(&cmd);
+		}
 		else
 			status = proc_system(cmd.v);
 	}
@@ -728,7 +752,7 @@ static int tool_compiler(struct wrap *w, int argc, char **argv, bool cxx)
 			}
 		}
 		strv_add(&w->out, driver);
-		status = link_shared(w, &args, &w->out) ? -1 : 1;
+		status = link_shared(w, &args, any_cxx, &w->out) ? -1 : 1;
 		goto out;
 	}
 	strv_add(&w->out, driver);
@@ -902,15 +926,23 @@ int wrap_main(int argc, char **argv)
 	if (status >= 0)
 		goto out;
 	if (dry_run()) {
+		print_link_env(&w);
 		print_command(&w.out);
 		status = ferror(stdout) ? 1 : 0;
 		goto out;
 	}
 	fflush(stdout);
+	if (w.compat.tmpdir) {
+		/* the link reads copies that must be removed afterwards: run, don't exec */
+		status = proc_system(w.out.v);
+		status = status < 0 ? 127 : status;
+		goto out;
+	}
 	execv(w.out.v[0], w.out.v);
 	log_err("%s: cannot run %s: %s", w.tool, w.out.v[0], strerror(errno));
 	status = 127;
 out:
+	compat_link_free(&w.compat);
 	strv_free(&w.out);
 	crossenv_free(&w.ce);
 	return status;

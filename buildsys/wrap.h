@@ -21,6 +21,8 @@ int wrap_main(int argc, char **argv);
 bool wrap_fast_compile(const struct crossenv *ce, bool cxx, char *const *args, size_t n,
 	struct strv *out);
 
+/* whether a compiler-driver option takes the next argument as its value (-o, -I, -x...) */
+bool wrap_takes_value(const char *opt);
 /* split a command line into words (single/double quotes, backslash escapes) */
 void wrap_split(const char *s, struct strv *out);
 /* append a word to b, shell-quoted when needed */

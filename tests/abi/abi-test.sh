@@ -239,6 +239,30 @@ if run "private-archive libc++" 0 "$kiln" private-archive "$pic/libc++-noexcept.
 	run "mutate object: no crash" 0 "$mutate" 300 "$t/wc-b-orig.o" && ok "mutate object: hide_symbols robust"
 fi
 
+# C++ exceptions: recipe B with the default (exception-catching) archives; the
+# runtime's exception entry points are reported until allowed deliberately
+eh=(__cxa_allocate_exception __cxa_free_exception __cxa_throw __cxa_begin_catch __cxa_end_catch
+	__cxa_find_matching_catch_2 __cxa_find_matching_catch_3)
+if run "c++ eh: private archives" 0 "$kiln" private-archive "$pic/libc++.a" "$t/libc++-eh-private.a" &&
+	run "c++ eh: private libc++abi" 0 "$kiln" private-archive "$pic/libc++abi.a" "$t/libc++abi-eh-private.a" &&
+	run "c++ eh: compile" 0 em++ -O2 -fPIC -fexceptions -c "$src/exceptions.cpp" -o "$t/eh.o" &&
+	run "c++ eh: hide-libcxx" 0 "$kiln" hide-libcxx "$t/eh.o" &&
+	run "c++ eh: link" 0 "${llvm19[@]}" em++ -O2 -fexceptions -sSIDE_MODULE=1 -sWASM_BIGINT "$t/eh.o" \
+		-Wl,--no-whole-archive "$t/libc++-eh-private.a" "$t/libc++abi-eh-private.a" \
+		-Wl,--unresolved-symbols=import-dynamic -o "$t/eh.so"; then
+	run "c++ eh: reported" 1 "$kiln" abi-check "$t/eh.so" &&
+		expect "c++ eh: __cxa_throw named" out "import env.__cxa_throw: libc++ symbol"
+	allow=()
+	for s in "${eh[@]}"; do allow+=(--allow-abi "$s"); done
+	run "c++ eh: allowed" 0 "$kiln" abi-check "${allow[@]}" "$t/eh.so" && ok "c++ eh: nothing else reported"
+	run "c++ eh: runs" 0 node "$src/load.mjs" "$pyodide" "$t/eh.so" wordcount throw &&
+		if [ "$(cat "$t/out")" = "caught:boom" ]; then
+			ok "c++ eh: thrown and caught in Pyodide"
+		else
+			bad "c++ eh: wrong answer"
+		fi
+fi
+
 # a wasm exception tag import (built by hand): the runtime has none
 /usr/bin/python3 - "$t/tag.so" <<'PY'
 import sys

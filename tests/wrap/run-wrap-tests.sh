@@ -39,6 +39,7 @@ export HOSTINC TARGETINC
 	"$env/bin/cc" -O2 -fPIC -c "$dir/src/mod.c" -o mod.o &&
 	"$env/bin/cc" -O2 -fPIC -c "$dir/src/lib.c" -o lib.o &&
 	"$env/bin/c++" -O2 -fPIC -c "$dir/src/more.cpp" -o more.o &&
+	"$env/bin/c++" -O2 -fPIC -c "$dir/src/cxxstd.cpp" -o cxxstd.o &&
 	"$env/bin/ar" rcs liblib.a lib.o &&
 	cp "$dir/src/mod.c" "$dir/src/more.cpp" "$dir/src/broken.c" .
 ) || { echo "FAIL building the fixtures"; exit 1; }
