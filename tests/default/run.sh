@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The main job on the default recipe set, as CI runs it: the source mirror
+# filled from Debian, `kiln build-recipes '*'` from a clean cache, every
+# package's test.imports imported in the real Pyodide runtime, and the compat
+# proof (brotli, msgpack, lxml in use) on the same cache.
+# usage: run.sh KILN WORKDIR     (exit 77 when the Debian archive is unreachable)
+set -u
+kiln=$(realpath "$1")
+work=$2
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+rm -rf "$work/cache/builds" "$work/dist" "$work/index"
+mkdir -p "$work" && work=$(realpath "$work")
+export KILN_CACHE=$work/cache NO_COLOR=1 KILN_MIRRORS=
+unset KILN_CROSSENV KILN_EXPORTS KILN_LDFLAGS
+pass=0 fail=0
+ok() { echo "ok   $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1"; fail=$((fail + 1)); [ -n "${2:-}" ] && tail -n 60 "$2" | sed 's/^/  | /'; }
+
+bash "$root/ci/fill-mirror" "$work/mirror" >"$work/mirror.log" 2>&1
+st=$?
+if [ $st = 75 ]; then
+	echo "the Debian archive cannot be reached: skipped"
+	exit 77
+fi
+[ $st = 0 ] && ok "ci/fill-mirror: every source verified" || bad "ci/fill-mirror" "$work/mirror.log"
+
+cd "$work"
+n=$("$kiln" graph --recipes "$root/recipes" '*' | wc -l)
+if "$kiln" build-recipes -j2 --recipes "$root/recipes" --mirror "$work/mirror" --dist "$work/dist" \
+	'*' >"$work/build.log" 2>&1; then
+	ok "build-recipes '*': $(tail -n 2 "$work/build.log" | head -n 1)"
+else
+	bad "build-recipes '*'" "$work/build.log"
+fi
+
+# every package with a lockfile entry: loadPackage and its test.imports
+mkdir -p "$work/index"
+cp -r "$("$kiln" crossenv show --get pyodide_dir)"/. "$work/index"/
+cp "$work"/dist/*.whl "$work"/dist/*.tar "$work/dist/pyodide-lock.json" "$work/index"/ 2>/dev/null
+args=()
+while read -r name imports; do
+	args+=(--package "$name")
+	for m in $imports; do args+=(--import "$m"); done
+done < <(/usr/bin/python3 - "$root/recipes" "$work/dist/pyodide-lock.json" <<'PY'
+import json, os, sys, yaml
+lock = json.load(open(sys.argv[2]))["packages"]
+for d in sorted(os.listdir(sys.argv[1])):
+    m = yaml.safe_load(open(os.path.join(sys.argv[1], d, "meta.yaml")))
+    if m.get("build", {}).get("type", "package") != "package":
+        continue
+    name = m["package"]["name"].lower()
+    assert name in lock, name
+    imports = (m.get("test") or {}).get("imports") or m["package"].get("top-level") or [name]
+    print(name, " ".join(imports))
+PY
+)
+if node "$root/tests/pyodide/run.mjs" --index "$work/index" "${args[@]}" >"$work/imports.json" 2>&1; then
+	ok "loadPackage + test.imports of every package in Pyodide ($(( ${#args[@]} / 2 )) arguments)"
+else
+	bad "loadPackage + test.imports in Pyodide" "$work/imports.json"
+fi
+
+# the packages in use, on the same cache (no rebuild)
+if bash "$root/tests/compat/default-recipes.sh" "$kiln" "$work/mirror" "$work" >"$work/compat.log" 2>&1; then
+	ok "brotli, msgpack and lxml in use ($(grep -c '^ok' "$work/compat.log") checks)"
+else
+	bad "brotli, msgpack and lxml in use" "$work/compat.log"
+fi
+echo "$n recipes; $pass passed, $fail failed"
+[ "$fail" = 0 ]
