@@ -236,6 +236,10 @@ static int run(int argc, char **argv)
 		log_err("the host dependencies of the selection have a cycle");
 		goto out;
 	}
+	if (!path_is_file(lockpath)) {
+		log_err("%s does not exist; build the packages first (kiln build-recipes)", lockpath);
+		goto out;
+	}
 	if (!(lock = lock_load(lockpath)))
 		goto out;
 	const char *pyodide = config_pyodide_dir();

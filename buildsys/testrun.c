@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,10 +32,11 @@ struct testrun {
 	pid_t pid;         /* 0: no node running */
 	int to_fd;         /* its stdin */
 	int res_fd;        /* its fd 3: protocol lines */
-	int out_fd;        /* its stdout and stderr */
-	struct buf res, out;
+	int out_fd;        /* its stdout and stderr: a file (node drops what a full pipe refuses) */
+	off_t out_mark;    /* where the current package's part of it starts */
+	struct buf res;
 	bool ready;
-	bool res_eof, out_eof;
+	bool res_eof;
 };
 
 static double now(void)
@@ -155,14 +157,22 @@ static void stop(struct testrun *t)
 	t->pid = 0;
 	t->to_fd = t->res_fd = t->out_fd = -1;
 	t->ready = false;
-	t->res.len = t->out.len = 0;
-	t->res_eof = t->out_eof = false;
+	t->res.len = 0;
+	t->res_eof = false;
+	t->out_mark = 0;
 }
 
 static bool start(struct testrun *t)
 {
-	int in[2] = {-1, -1}, res[2] = {-1, -1}, out[2] = {-1, -1};
-	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(res, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) {
+	int in[2] = {-1, -1}, res[2] = {-1, -1};
+	char *outpath = path_join(t->index, ".kiln-node-output");
+	int out = open(outpath, O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+	if (out < 0)
+		log_err("cannot create %s: %s", outpath, strerror(errno));
+	free(outpath);
+	if (out < 0)
+		return false;
+	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(res, O_CLOEXEC) != 0) {
 		log_err("pipe: %s", strerror(errno));
 		goto fail;
 	}
@@ -176,10 +186,11 @@ static bool start(struct testrun *t)
 	if (pid == 0) {
 		/* fd 3 must not be one of the other pipes' ends when dup2'd */
 		int r = fcntl(res[1], F_DUPFD_CLOEXEC, 10);
-		if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0 || dup2(out[1], 2) < 0 ||
+		if (dup2(in[0], 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0 ||
 		    r < 0 || dup2(r, 3) < 0)
 			_exit(127);
 		signal(SIGPIPE, SIG_DFL);
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive kiln */
 		execl(t->node, t->node, runner, t->index, (char *)NULL);
 		dprintf(2, "cannot run %s: %s\n", t->node, strerror(errno));
 		_exit(127);
@@ -187,11 +198,11 @@ static bool start(struct testrun *t)
 	free(runner);
 	close(in[0]);
 	close(res[1]);
-	close(out[1]);
 	t->pid = pid;
 	t->to_fd = in[1];
 	t->res_fd = res[0];
-	t->out_fd = out[0];
+	t->out_fd = out;
+	t->out_mark = 0;
 	return true;
 fail:
 	for (int i = 0; i < 2; i++) {
@@ -199,9 +210,8 @@ fail:
 			close(in[i]);
 		if (res[i] >= 0)
 			close(res[i]);
-		if (out[i] >= 0)
-			close(out[i]);
 	}
+	close(out);
 	return false;
 }
 
@@ -220,49 +230,61 @@ static char *read_line(struct testrun *t, double deadline, bool *timed_out)
 			t->res.s[t->res.len] = '\0';
 			return line;
 		}
-		if (t->res_eof) {
-			/* collect node's last words */
-			while (!t->out_eof) {
-				struct pollfd p = {t->out_fd, POLLIN, 0};
-				if (poll(&p, 1, 2000) <= 0)
-					break;
-				char b[4096];
-				ssize_t r = read(t->out_fd, b, sizeof(b));
-				if (r <= 0)
-					t->out_eof = true;
-				else
-					buf_add(&t->out, b, (size_t)r);
-			}
+		if (t->res_eof)
 			return NULL;
-		}
 		double left = deadline - now();
 		if (left <= 0) {
 			*timed_out = true;
 			return NULL;
 		}
-		struct pollfd p[2] = {{t->res_fd, POLLIN, 0}, {t->out_eof ? -1 : t->out_fd, POLLIN, 0}};
-		int n = poll(p, 2, left > 3600 ? 3600000 : (int)(left * 1000) + 1);
+		struct pollfd p = {t->res_fd, POLLIN, 0};
+		int n = poll(&p, 1, left > 3600 ? 3600000 : (int)(left * 1000) + 1);
 		if (n < 0 && errno != EINTR) {
 			log_err("poll: %s", strerror(errno));
 			t->res_eof = true;
 			continue;
 		}
-		char b[65536];
-		if (p[1].revents) {
-			ssize_t r = read(t->out_fd, b, sizeof(b));
-			if (r <= 0)
-				t->out_eof = true;
-			else
-				buf_add(&t->out, b, (size_t)r);
-		}
-		if (p[0].revents) {
+		if (n > 0) {
+			char b[65536];
 			ssize_t r = read(t->res_fd, b, sizeof(b));
+			if (r < 0 && errno == EINTR)
+				continue;
 			if (r <= 0)
 				t->res_eof = true;
 			else
 				buf_add(&t->res, b, (size_t)r);
 		}
 	}
+}
+
+/* node's last words, readable: long lines (minified sources) cut, only the last lines */
+static char *tidy_output(struct testrun *t)
+{
+	enum { MAX_LINE = 200, MAX_LINES = 40, MAX_TAIL = 1 << 20 };
+	off_t end = lseek(t->out_fd, 0, SEEK_END), from_off = t->out_mark;
+	if (end > from_off + MAX_TAIL)
+		from_off = end - MAX_TAIL;
+	size_t len = end > from_off ? (size_t)(end - from_off) : 0;
+	char *text = xmalloc(len + 1);
+	ssize_t got = len ? pread(t->out_fd, text, len, from_off) : 0;
+	text[got > 0 ? (size_t)got : 0] = '\0';
+	struct strv lines = {0};
+	for (char *s = text, *nl; *s; s = nl ? nl + 1 : s + strlen(s)) {
+		nl = strchr(s, '\n');
+		size_t n = nl ? (size_t)(nl - s) : strlen(s);
+		while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+			n--;
+		strv_push(&lines, n > MAX_LINE ? xasprintf("%.*s...", MAX_LINE, s) : xstrndup(s, n));
+	}
+	struct buf b = {0};
+	size_t from = lines.n > MAX_LINES ? lines.n - MAX_LINES : 0;
+	if (from)
+		buf_printf(&b, "[%zu lines before]\n", from);
+	for (size_t i = from; i < lines.n; i++)
+		buf_printf(&b, "%s\n", lines.v[i]);
+	strv_free(&lines);
+	free(text);
+	return buf_take(&b);
 }
 
 static char *exit_reason(struct testrun *t)
@@ -290,14 +312,12 @@ static bool ensure_ready(struct testrun *t, struct testrun_result *res)
 	cJSON *j = line ? cJSON_Parse(line) : NULL;
 	if (j && cJSON_IsTrue(cJSON_GetObjectItem(j, "ready"))) {
 		t->ready = true;
-		t->out.len = 0;
-		if (t->out.s)
-			t->out.s[0] = '\0';
+		t->out_mark = lseek(t->out_fd, 0, SEEK_END);
 	} else {
 		res->stage = xstrdup("crash");
 		res->error = timed_out ? xasprintf("Pyodide did not start within %.0f s", STARTUP_TIMEOUT)
 			: line ? xasprintf("unexpected line from the runner: %s", line) : exit_reason(t);
-		res->output = buf_take(&t->out);
+		res->output = tidy_output(t);
 		stop(t);
 	}
 	cJSON_Delete(j);
@@ -408,7 +428,7 @@ bool testrun_one(struct testrun *t, const struct testrun_pkg *p, double timeout,
 			res->error = xasprintf("unexpected line from the runner: %s", line);
 		else
 			res->error = exit_reason(t);
-		res->output = buf_take(&t->out);
+		res->output = tidy_output(t);
 		stop(t);
 	}
 	cJSON_Delete(j);
@@ -426,7 +446,6 @@ void testrun_close(struct testrun *t)
 	free(t->index);
 	free(t->node);
 	buf_free(&t->res);
-	buf_free(&t->out);
 	free(t);
 }
 
