@@ -17,6 +17,7 @@ extern const struct kiln_cmd cmd_graph;
 extern const struct kiln_cmd cmd_hide_libcxx;
 extern const struct kiln_cmd cmd_lockfile;
 extern const struct kiln_cmd cmd_private_archive;
+extern const struct kiln_cmd cmd_serve;
 extern const struct kiln_cmd cmd_test;
 extern const struct kiln_cmd cmd_version;
 
@@ -30,6 +31,7 @@ static const struct kiln_cmd *const commands[] = {
 	&cmd_hide_libcxx,
 	&cmd_lockfile,
 	&cmd_private_archive,
+	&cmd_serve,
 	&cmd_test,
 	&cmd_version,
 };
