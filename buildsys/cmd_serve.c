@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -20,7 +21,8 @@
 
 /* kiln serve: dist/ and the Pyodide runtime over HTTP on the loopback interface,
  * with a page that runs Python against kiln's lockfile. A small single-threaded
- * HTTP/1.1 server: GET and HEAD of flat file names, one request per connection. */
+ * HTTP/1.1 server: GET and HEAD of flat file names, one request per connection, many
+ * connections at once through poll(2). */
 
 extern const struct kiln_cmd cmd_serve;
 extern const char embed_serve_html[];
@@ -35,7 +37,8 @@ static const struct option options[] = {
 };
 
 #define MAX_REQUEST 16384
-#define CLIENT_TIMEOUT_MS 10000
+#define MAX_CONNS 32
+#define CLIENT_TIMEOUT 30.0 /* seconds a connection may stay idle */
 
 static volatile sig_atomic_t stopping;
 
@@ -111,36 +114,55 @@ static char *packages_json(const char *dist)
 	return s;
 }
 
-static bool send_all(int fd, const void *data, size_t n)
+/* One connection: its request head is read, then the response written, without
+ * blocking the others (browsers open several and may leave some idle). */
+struct conn {
+	int fd;
+	struct buf in;
+	char *head;        /* response header */
+	size_t head_off;
+	const char *body;  /* a body in memory (not owned) ... */
+	char *own_body;    /* ... or owned */
+	int file;          /* ... or a file; -1 */
+	off_t body_off, body_len;
+	bool writing;
+	double last;       /* last activity, for the idle timeout */
+};
+
+static double now_s(void)
 {
-	const char *p = data;
-	while (n) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		p += w;
-		n -= (size_t)w;
-	}
-	return true;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void respond(int fd, int code, const char *reason, const char *type, const void *body,
-	size_t len, bool head)
+static void conn_close(struct conn *c)
 {
-	char *h = xasprintf("HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-		"Cache-Control: no-store\r\nConnection: close\r\n\r\n", code, reason, type, len);
-	if (send_all(fd, h, strlen(h)) && !head && len)
-		send_all(fd, body, len);
-	free(h);
+	shutdown(c->fd, SHUT_WR);
+	close(c->fd);
+	if (c->file >= 0)
+		close(c->file);
+	buf_free(&c->in);
+	free(c->head);
+	free(c->own_body);
+	*c = (struct conn){.fd = -1, .file = -1};
 }
 
-static void error_page(int fd, int code, const char *reason, bool head)
+static void respond(struct conn *c, int code, const char *reason, const char *type,
+	off_t len, bool head)
 {
-	char *body = xasprintf("%d %s\n", code, reason);
-	respond(fd, code, reason, "text/plain; charset=utf-8", body, strlen(body), head);
-	free(body);
+	c->head = xasprintf("HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %lld\r\n"
+		"Cache-Control: no-store\r\nConnection: close\r\n\r\n", code, reason, type,
+		(long long)len);
+	c->body_len = head ? 0 : len;
+	c->writing = true;
+}
+
+static void error_page(struct conn *c, int code, const char *reason, bool head)
+{
+	c->own_body = xasprintf("%d %s\n", code, reason);
+	c->body = c->own_body;
+	respond(c, code, reason, "text/plain; charset=utf-8", (off_t)strlen(c->own_body), head);
 }
 
 static int hex(char c)
@@ -187,88 +209,44 @@ static char *target_name(const char *target)
 	return s;
 }
 
-static void send_file(int fd, const char *path, const char *name, bool head)
+static void send_file(struct conn *c, const char *path, const char *name, bool head)
 {
 	int f = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	if (f < 0 || fstat(f, &st) != 0 || !S_ISREG(st.st_mode)) {
 		if (f >= 0)
 			close(f);
-		error_page(fd, 404, "Not Found", head);
+		error_page(c, 404, "Not Found", head);
 		return;
 	}
-	char *h = xasprintf("HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %lld\r\n"
-		"Cache-Control: no-store\r\nConnection: close\r\n\r\n", content_type(name),
-		(long long)st.st_size);
-	bool ok = send_all(fd, h, strlen(h));
-	free(h);
-	char b[65536];
-	ssize_t r;
-	while (ok && !head && (r = read(f, b, sizeof(b))) > 0)
-		ok = send_all(fd, b, (size_t)r);
-	close(f);
+	c->file = f;
+	respond(c, 200, "OK", content_type(name), st.st_size, head);
 }
 
-/* read the request head; false when the client went away, was too slow or too long */
-static bool read_head(int fd, struct buf *req, int *status)
+/* the request head is complete: decide the response */
+static void route(const struct server *sv, struct conn *c)
 {
-	*status = 400;
-	for (;;) {
-		if (req->len && strstr(req->s, "\r\n\r\n"))
-			return true;
-		if (req->len >= MAX_REQUEST) {
-			*status = 431;
-			return false;
-		}
-		struct pollfd p = {fd, POLLIN, 0};
-		if (poll(&p, 1, CLIENT_TIMEOUT_MS) <= 0) {
-			*status = 408;
-			return false;
-		}
-		char b[4096];
-		ssize_t r = recv(fd, b, sizeof(b), 0);
-		if (r <= 0) {
-			*status = 0;
-			return false;
-		}
-		buf_add(req, b, (size_t)r);
-	}
-}
-
-static void serve_one(const struct server *sv, int fd)
-{
-	struct buf req = {0};
-	int status;
 	char method[16], target[4096], version[16];
-	if (!read_head(fd, &req, &status)) {
-		if (status == 431)
-			error_page(fd, 431, "Request Header Fields Too Large", false);
-		else if (status == 408)
-			error_page(fd, 408, "Request Timeout", false);
-		else if (status)
-			error_page(fd, 400, "Bad Request", false);
-		goto out;
-	}
-	if (sscanf(req.s, "%15s %4095s %15s", method, target, version) != 3 ||
+	if (sscanf(c->in.s, "%15s %4095s %15s", method, target, version) != 3 ||
 	    !str_startswith(version, "HTTP/1.")) {
-		error_page(fd, 400, "Bad Request", false);
-		goto out;
+		error_page(c, 400, "Bad Request", false);
+		return;
 	}
 	bool head = strcmp(method, "HEAD") == 0;
 	if (!head && strcmp(method, "GET") != 0) {
-		error_page(fd, 405, "Method Not Allowed", false);
-		goto out;
+		error_page(c, 405, "Method Not Allowed", false);
+		return;
 	}
 	log_debug("%s %s", method, target);
 	char *name = target_name(target);
 	if (!name) {
-		error_page(fd, 404, "Not Found", head);
+		error_page(c, 404, "Not Found", head);
 	} else if (!*name || strcmp(name, "index.html") == 0) {
-		respond(fd, 200, "OK", content_type(".html"), embed_serve_html, embed_serve_html_len,
-			head);
+		c->body = embed_serve_html;
+		respond(c, 200, "OK", content_type(".html"), (off_t)embed_serve_html_len, head);
 	} else if (strcmp(name, "kiln-packages.json") == 0) {
-		respond(fd, 200, "OK", content_type(name), sv->packages_json,
-			strlen(sv->packages_json), head);
+		c->body = sv->packages_json;
+		respond(c, 200, "OK", content_type(name), (off_t)strlen(sv->packages_json), head);
 	} else {
 		/* dist/ first: its pyodide-lock.json and package files; then the runtime */
 		char *path = path_join(sv->dist, name);
@@ -276,12 +254,121 @@ static void serve_one(const struct server *sv, int fd)
 			free(path);
 			path = path_join(sv->runtime, name);
 		}
-		send_file(fd, path, name, head);
+		send_file(c, path, name, head);
 		free(path);
 	}
 	free(name);
-out:
-	buf_free(&req);
+}
+
+/* the connection can be read; false when it is done with */
+static bool conn_read(const struct server *sv, struct conn *c)
+{
+	char b[4096];
+	ssize_t r = recv(c->fd, b, sizeof(b), 0);
+	if (r < 0 && (errno == EINTR || errno == EAGAIN))
+		return true;
+	if (r <= 0)
+		return false;
+	buf_add(&c->in, b, (size_t)r);
+	if (strstr(c->in.s, "\r\n\r\n"))
+		route(sv, c);
+	else if (c->in.len >= MAX_REQUEST)
+		error_page(c, 431, "Request Header Fields Too Large", false);
+	return true;
+}
+
+/* the connection can be written; false when the response is complete or failed */
+static bool conn_write(struct conn *c)
+{
+	size_t hl = strlen(c->head);
+	if (c->head_off < hl) {
+		ssize_t w = send(c->fd, c->head + c->head_off, hl - c->head_off, MSG_NOSIGNAL);
+		if (w < 0)
+			return errno == EINTR || errno == EAGAIN;
+		c->head_off += (size_t)w;
+		return true;
+	}
+	if (c->body_off >= c->body_len)
+		return false;
+	char b[65536];
+	const char *p;
+	size_t n = (size_t)(c->body_len - c->body_off);
+	if (n > sizeof(b))
+		n = sizeof(b);
+	if (c->file >= 0) {
+		ssize_t r = pread(c->file, b, n, c->body_off);
+		if (r <= 0)
+			return false;
+		n = (size_t)r;
+		p = b;
+	} else {
+		p = c->body + c->body_off;
+	}
+	ssize_t w = send(c->fd, p, n, MSG_NOSIGNAL);
+	if (w < 0)
+		return errno == EINTR || errno == EAGAIN;
+	c->body_off += w;
+	return c->body_off < c->body_len;
+}
+
+/* accept and serve until SIGINT/SIGTERM */
+static bool serve_loop(const struct server *sv, int s)
+{
+	struct conn conns[MAX_CONNS];
+	struct pollfd p[MAX_CONNS + 1];
+	for (size_t i = 0; i < MAX_CONNS; i++)
+		conns[i] = (struct conn){.fd = -1, .file = -1};
+	bool ok = true;
+	while (!stopping) {
+		size_t n = 0, open_conns = 0;
+		for (size_t i = 0; i < MAX_CONNS; i++) {
+			struct conn *c = &conns[i];
+			p[i] = (struct pollfd){c->fd, (short)(c->writing ? POLLOUT : POLLIN), 0};
+			open_conns += c->fd >= 0;
+		}
+		p[MAX_CONNS] = (struct pollfd){open_conns < MAX_CONNS ? s : -1, POLLIN, 0};
+		n = MAX_CONNS + 1;
+		int r = poll(p, n, 1000);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			log_err("poll: %s", strerror(errno));
+			ok = false;
+			break;
+		}
+		double t = now_s();
+		for (size_t i = 0; i < MAX_CONNS; i++) {
+			struct conn *c = &conns[i];
+			if (c->fd < 0)
+				continue;
+			bool keep = true;
+			if (p[i].revents & (POLLERR | POLLNVAL))
+				keep = false;
+			else if (p[i].revents)
+				keep = c->writing ? conn_write(c) : conn_read(sv, c);
+			if (p[i].revents)
+				c->last = t;
+			else if (t - c->last > CLIENT_TIMEOUT)
+				keep = false;
+			if (!keep)
+				conn_close(c);
+		}
+		if (p[MAX_CONNS].revents & POLLIN) {
+			int fd = accept4(s, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+			for (size_t i = 0; fd >= 0 && i < MAX_CONNS; i++) {
+				if (conns[i].fd < 0) {
+					conns[i] = (struct conn){.fd = fd, .file = -1, .last = t};
+					fd = -1;
+				}
+			}
+			if (fd >= 0)
+				close(fd);
+		}
+	}
+	for (size_t i = 0; i < MAX_CONNS; i++)
+		if (conns[i].fd >= 0)
+			conn_close(&conns[i]);
+	return ok;
 }
 
 static int run(int argc, char **argv)
@@ -346,22 +433,8 @@ static int run(int argc, char **argv)
 	printf("serving %s and the Pyodide runtime at http://127.0.0.1:%u/ (Ctrl-C stops)\n", dist,
 		ntohs(addr.in.sin_port));
 	fflush(stdout);
-	while (!stopping) {
-		struct pollfd p = {s, POLLIN, 0};
-		int n = poll(&p, 1, -1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			log_err("poll: %s", strerror(errno));
-			goto out;
-		}
-		int fd = accept4(s, NULL, NULL, SOCK_CLOEXEC);
-		if (fd < 0)
-			continue;
-		serve_one(&sv, fd);
-		shutdown(fd, SHUT_WR);
-		close(fd);
-	}
+	if (!serve_loop(&sv, s))
+		goto out;
 	log_info("stopped");
 	status = EXIT_OK;
 out:
