@@ -5,7 +5,8 @@
 # The recipes cover a pure package with a test.script, a dependency pulled
 # through the lockfile, a failing import, a raising test.script, a hang (the
 # timeout kills node and the rest go on), a crash of node (os._exit), a static
-# library (skipped) and unvendored tests (--with-tests).
+# library (skipped), a shared library built with the wrapper (loaded only) and
+# unvendored tests (--with-tests).
 set -u
 kiln=$1
 work=$2
@@ -29,7 +30,7 @@ start=$(date +%s)
 "$kiln" test --recipes "$recipes" --dist "$work/dist" --timeout 10 --with-tests \
 	> "$work/all.out" 2> "$work/all.err"
 st=$?
-echo "kiln test of 8 packages: $(( $(date +%s) - start )) s"
+echo "kiln test of 9 packages: $(( $(date +%s) - start )) s"
 [ $st = 1 ] || fail "exit status $st, expected 1"
 grep -v '^    ' "$work/all.out" | times > "$work/all.lines"
 if ! diff -u "$here/expected.txt" "$work/all.lines"; then
