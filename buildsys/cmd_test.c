@@ -262,6 +262,10 @@ static int run(int argc, char **argv)
 		free(why);
 		testrun_pkg_free(&p);
 		testrun_result_free(&res);
+		if (testrun_interrupted()) {
+			log_err("interrupted after %s", r->package.name.s);
+			goto out;
+		}
 	}
 	if (ty.json) {
 		cJSON *j = cJSON_CreateObject(), *s = cJSON_AddObjectToObject(j, "summary");

@@ -39,6 +39,19 @@ struct testrun {
 	bool res_eof;
 };
 
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+bool testrun_interrupted(void)
+{
+	return interrupted;
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -114,6 +127,11 @@ struct testrun *testrun_open(const char *pyodide_dir, const char *dist_dir)
 		goto fail;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* Ctrl-C ends the current package, then kiln cleans up (no SA_RESTART: poll returns) */
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	free(lock);
 	free(lock_abs);
 	free(link);
@@ -230,7 +248,7 @@ static char *read_line(struct testrun *t, double deadline, bool *timed_out)
 			t->res.s[t->res.len] = '\0';
 			return line;
 		}
-		if (t->res_eof)
+		if (t->res_eof || interrupted)
 			return NULL;
 		double left = deadline - now();
 		if (left <= 0) {
@@ -421,8 +439,10 @@ bool testrun_one(struct testrun *t, const struct testrun_pkg *p, double timeout,
 		if (!res->stage)
 			res->stage = xstrdup("done");
 	} else {
-		res->stage = xstrdup(timed_out ? "timeout" : "crash");
-		if (timed_out)
+		res->stage = xstrdup(timed_out ? "timeout" : interrupted ? "interrupted" : "crash");
+		if (interrupted)
+			res->error = xstrdup("interrupted; node was killed");
+		else if (timed_out)
 			res->error = xasprintf("timed out after %.0f s; node was killed", timeout);
 		else if (line)
 			res->error = xasprintf("unexpected line from the runner: %s", line);

@@ -43,6 +43,8 @@ char *testrun_index_path(const struct testrun *t, const char *name);
  * false only when node cannot be started at all (logged). */
 bool testrun_one(struct testrun *t, const struct testrun_pkg *p, double timeout,
 	struct testrun_result *res);
+/* SIGINT or SIGTERM arrived since testrun_open (the package then fails, stage "interrupted") */
+bool testrun_interrupted(void);
 /* stop node and remove the index */
 void testrun_close(struct testrun *t);
 void testrun_result_free(struct testrun_result *r);

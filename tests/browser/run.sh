@@ -60,6 +60,21 @@ for bad in /nothing.whl /..%2f..%2fetc%2fpasswd /%2e%2e/etc/passwd /.kiln-manife
 		fail "$bad: $(code --path-as-is "$base$bad")"
 done
 [ "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "$base/")" = 405 ] || fail "DELETE"
+# idle connections (browsers preconnect) must not hold the server up
+exec 7<>"/dev/tcp/127.0.0.1/$port" 8<>"/dev/tcp/127.0.0.1/$port"
+printf 'GET /pyodide-lock.json HTTP/1.1\r\nHost: x\r\n' >&8 # an unfinished request
+[ "$(code -m 5 "$base/pyodide.mjs")" = "200 text/javascript" ] || fail "blocked by idle connections"
+exec 7>&- 8>&-
+big=$(head -c 20000 /dev/zero | tr '\0' a)
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "X-Big: $big" "$base/")" = 431 ] || fail "huge header"
+# parallel downloads of the runtime come out whole
+for i in 1 2 3 4 5 6; do curl -s -o "$work/wasm.$i" "$base/pyodide.asm.wasm" & done
+wait $(jobs -p | grep -vx "$pid")
+for i in 1 2 3 4 5 6; do
+	cmp -s "$work/wasm.$i" "${KILN_PYODIDE:-$here/../../crossenv/node_modules/pyodide}/pyodide.asm.wasm" ||
+		fail "parallel download $i differs"
+done
+rm -f "$work"/wasm.*
 curl -s "$base/kiln-packages.json" | grep -q '"name":"kt-ext"' || fail "kiln-packages.json"
 if ss -ltn 2>/dev/null | grep -q "0.0.0.0:$port\b"; then fail "listens beyond loopback"; fi
 
