@@ -125,7 +125,8 @@ static bool plan(const struct recipe *r, const struct lock *lock, const struct t
 		return false;
 	}
 	if (!testrun_has_file(tr, l.file_name)) {
-		*why = xasprintf("%s is in the lockfile but not in the dist directory", l.file_name);
+		*why = xasprintf("%s is not there: the entry is the runtime's, whose package files "
+			"kiln does not have; build it (kiln build-recipes %s)", l.file_name, name);
 		lock_pkg_free(&l);
 		return false;
 	}

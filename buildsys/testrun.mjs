@@ -41,7 +41,7 @@ async function fresh() {
 }
 
 // Python helpers: each returns None or a traceback without the helper's own frames.
-// The import statement hides importlib's frames; a script may use top-level await.
+// The import system hides its own frames; a script may use top-level await.
 // _kiln_tests is the pytest-free test runner: test_* functions with no required
 // arguments and unittest.TestCase classes of each module; with pytest, pytest.main.
 const TESTS_PY = `
@@ -51,7 +51,7 @@ def _kiln_tb(e):
 
 def _kiln_import(mod):
     try:
-        exec(f"import {mod}", {})
+        __import__(mod)
     except BaseException as e:
         return _kiln_tb(e)
 
@@ -67,7 +67,7 @@ async def _kiln_script(src):
         return _kiln_tb(e)
 
 def _kiln_tests(modules, use_pytest):
-    import importlib, importlib.util, inspect, traceback, unittest
+    import importlib.util, inspect, os, sys, traceback, unittest
     passed = failed = skipped = 0
     if use_pytest:
         import pytest
@@ -76,13 +76,27 @@ def _kiln_tests(modules, use_pytest):
         return {"pytest": int(code), "passed": -1, "failed": 0 if code in (0, 5) else 1, "skipped": -1}
     for m in modules:
         try:
-            mod = importlib.import_module(m)
+            # as pytest does, a test file's siblings are importable (helper modules)
+            spec = importlib.util.find_spec(m)
+            here = os.path.dirname(spec.origin) if spec and spec.origin else None
+            if here and here not in sys.path:
+                sys.path.append(here)
+            __import__(m)
+            mod = sys.modules[m]
+        except ModuleNotFoundError as e:
+            if e.name == "pytest" or "'pytest'" in str(e):
+                print(f"skipped {m}: needs pytest")
+                skipped += 1
+            else:
+                print(f"ERROR importing {m}: {traceback.format_exception_only(e)[-1].strip()}")
+                failed += 1
+            continue
         except Exception:
             print(f"ERROR importing {m}:\\n{traceback.format_exc()}")
             failed += 1
             continue
         for name, obj in sorted(vars(mod).items()):
-            if getattr(obj, "__module__", None) != mod.__name__:
+            if getattr(obj, "__module__", None) != mod.__name__ or getattr(obj, "__test__", True) is False:
                 continue
             if inspect.isclass(obj) and issubclass(obj, unittest.TestCase):
                 r = unittest.TestResult()
@@ -107,7 +121,7 @@ def _kiln_tests(modules, use_pytest):
                     skipped += 1
                     continue
                 failed += 1
-                print(f"FAILED {m}.{name}:\\n{traceback.format_exc()}")
+                print(f"FAILED {m}.{name}:\\n{_kiln_tb(e)}")
     return {"passed": passed, "failed": failed, "skipped": skipped}
 `;
 
