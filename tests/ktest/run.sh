@@ -6,7 +6,7 @@
 # through the lockfile, a failing import, a raising test.script, a hang (the
 # timeout kills node and the rest go on), a crash of node (os._exit), a static
 # library (skipped), a shared library built with the wrapper (loaded only) and
-# unvendored tests (--with-tests).
+# unvendored tests (--with-tests), passing and failing.
 set -u
 kiln=$1
 work=$2
@@ -30,7 +30,7 @@ start=$(date +%s)
 "$kiln" test --recipes "$recipes" --dist "$work/dist" --timeout 10 --with-tests \
 	> "$work/all.out" 2> "$work/all.err"
 st=$?
-echo "kiln test of 9 packages: $(( $(date +%s) - start )) s"
+echo "kiln test of 10 packages: $(( $(date +%s) - start )) s"
 [ $st = 1 ] || fail "exit status $st, expected 1"
 grep -v '^    ' "$work/all.out" | times > "$work/all.lines"
 if ! diff -u "$here/expected.txt" "$work/all.lines"; then
@@ -50,8 +50,16 @@ expect kt-raises 'about to fail'
 expect kt-crash 'node stopped (exit status 1)'
 expect kt-crash 'Program terminated with exit(3)'
 expect kt-hang 'timed out after 10 s; node was killed'
+expect kt-badtests "1 of the package's tests failed"
+expect kt-badtests 'FAILED kt_badtests.tests.test_triple.test_wrong:'
+expect kt-badtests 'AssertionError: triple(2) is not 7'
 [ -z "$(section kt-pure)" ] || fail "kt-pure passed but printed: $(section kt-pure)"
 [ -s "$work/all.err" ] && fail "stderr not empty: $(cat "$work/all.err")"
+
+# without --with-tests the unvendored tests are not run
+out=$("$kiln" test --recipes "$recipes" --dist "$work/dist" kt-badtests 2>&1)
+[ "$(printf '%s\n' "$out" | times)" = "ok   kt-badtests (T)
+1 passed, 0 failed" ] || fail "kt-badtests without --with-tests: $out"
 
 # a selection that passes: exit 0 (kt-dep pulls kt-pure in, as kiln graph does)
 out=$("$kiln" test --recipes "$recipes" --dist "$work/dist" kt-dep 2>&1)
