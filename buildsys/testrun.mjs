@@ -35,7 +35,8 @@ const norm = (n) => n.toLowerCase().replace(/[-_.]+/g, "-");
 let py = null;
 async function fresh() {
   const t = performance.now();
-  py = await loadPyodide({ indexURL: index, stdout: collect, stderr: collect });
+  // stdin is the protocol: Python reading it gets end of file instead
+  py = await loadPyodide({ indexURL: index, stdin: () => null, stdout: collect, stderr: collect });
   py.runPython(TESTS_PY);
   send({ ready: true, seconds: (performance.now() - t) / 1000 });
 }
