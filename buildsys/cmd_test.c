@@ -108,6 +108,38 @@ static void report(struct tally *ty, const char *name, const char *status,
 	fflush(stdout);
 }
 
+/* the first package of name's dependency closure whose file the index lacks (Pyodide
+ * would go to its CDN for it), as a message; NULL when all are there */
+static char *missing_dependency(const struct lock *lock, const struct testrun *tr,
+	const char *name)
+{
+	struct strv todo = {0}, seen = {0};
+	char *why = NULL;
+	strv_add(&todo, name);
+	while (todo.n && !why) {
+		char *n = todo.v[--todo.n];
+		struct lock_pkg l = {0};
+		if (strv_has(&seen, n)) {
+			free(n);
+			continue;
+		}
+		strv_push(&seen, n);
+		if (!lock_get(lock, n, &l)) {
+			why = xasprintf("needs %s, which is not in the lockfile", n);
+			continue;
+		}
+		if (strcmp(n, name) != 0 && !testrun_has_file(tr, l.file_name))
+			why = xasprintf("needs %s, whose file %s is neither in the dist directory nor "
+				"in the runtime (build a recipe for it)", l.name, l.file_name);
+		for (size_t i = 0; i < l.depends.n; i++)
+			strv_add(&todo, l.depends.v[i]);
+		lock_pkg_free(&l);
+	}
+	strv_free(&todo);
+	strv_free(&seen);
+	return why;
+}
+
 /* what to do for one recipe; false with *why when there is nothing to run */
 static bool plan(const struct recipe *r, const struct lock *lock, const struct testrun *tr,
 	bool with_tests, struct testrun_pkg *p, char **why, bool *skip)
@@ -127,6 +159,10 @@ static bool plan(const struct recipe *r, const struct lock *lock, const struct t
 	if (!testrun_has_file(tr, l.file_name)) {
 		*why = xasprintf("%s is not there: the entry is the runtime's, whose package files "
 			"kiln does not have; build it (kiln build-recipes %s)", l.file_name, name);
+		lock_pkg_free(&l);
+		return false;
+	}
+	if ((*why = missing_dependency(lock, tr, l.name))) {
 		lock_pkg_free(&l);
 		return false;
 	}
@@ -214,9 +250,11 @@ static int run(int argc, char **argv)
 	struct testrun *tr = NULL;
 	char *lockpath = path_join(dist, "pyodide-lock.json");
 	graph_init(&g);
-	if (!graph_load_dir(&g, recipes, &d, &count))
+	if (!path_is_file(lockpath)) {
+		log_err("%s does not exist; build the packages first (kiln build-recipes)", lockpath);
 		goto out;
-	if (path_is_file(lockpath) && !graph_load_runtime_lock(&g, lockpath))
+	}
+	if (!graph_load_dir(&g, recipes, &d, &count) || !graph_load_runtime_lock(&g, lockpath))
 		goto out;
 	graph_resolve(&g, &d);
 	diags_sort(&d);
@@ -235,10 +273,6 @@ static int run(int argc, char **argv)
 		goto out;
 	if (!graph_order(&g, sel, order, &n)) {
 		log_err("the host dependencies of the selection have a cycle");
-		goto out;
-	}
-	if (!path_is_file(lockpath)) {
-		log_err("%s does not exist; build the packages first (kiln build-recipes)", lockpath);
 		goto out;
 	}
 	if (!(lock = lock_load(lockpath)))

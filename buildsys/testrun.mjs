@@ -154,7 +154,8 @@ async function handle(req) {
   try {
     await py.loadPackage(req.load, { messageCallback: () => {}, errorCallback: (m) => errors.push(m) });
     const missing = loaded(req.load);
-    if (missing.length) throw new Error(`not loaded: ${missing.join(", ")}\n${errors.join("\n")}`);
+    if (missing.length || errors.length)
+      throw new Error(`${missing.length ? `not loaded: ${missing.join(", ")}\n` : ""}${errors.join("\n")}`);
     res.stage = "import";
     for (const mod of req.imports)
       failIf(call("_kiln_import", mod));
@@ -166,7 +167,8 @@ async function handle(req) {
       res.stage = "tests";
       await py.loadPackage(req.tests.load, { messageCallback: () => {}, errorCallback: (m) => errors.push(m) });
       const missing = loaded(req.tests.load);
-      if (missing.length) throw new Error(`not loaded: ${missing.join(", ")}\n${errors.join("\n")}`);
+      if (missing.length || errors.length)
+        throw new Error(`${missing.length ? `not loaded: ${missing.join(", ")}\n` : ""}${errors.join("\n")}`);
       const mods = py.toPy(req.tests.modules);
       const r = call("_kiln_tests", mods, req.tests.pytest);
       mods.destroy();

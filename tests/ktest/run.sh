@@ -3,10 +3,11 @@
 # (no network), run in the real Pyodide runtime under node.
 #   run.sh KILN WORKDIR
 # The recipes cover a pure package with a test.script, a dependency pulled
-# through the lockfile, a failing import, a raising test.script, a hang (the
-# timeout kills node and the rest go on), a crash of node (os._exit), a static
-# library (skipped), a shared library built with the wrapper (loaded only) and
-# unvendored tests (--with-tests), passing and failing.
+# through the lockfile, a dependency whose file is missing (the runtime's six),
+# a failing import, a raising test.script, a hang (the timeout kills node and
+# the rest go on), a crash of node (os._exit), a static library (skipped), a
+# shared library built with the wrapper (loaded only) and unvendored tests
+# (--with-tests), passing and failing.
 set -u
 kiln=$1
 work=$2
@@ -30,7 +31,7 @@ start=$(date +%s)
 "$kiln" test --recipes "$recipes" --dist "$work/dist" --timeout 10 --with-tests \
 	> "$work/all.out" 2> "$work/all.err"
 st=$?
-echo "kiln test of 10 packages: $(( $(date +%s) - start )) s"
+echo "kiln test of 11 packages: $(( $(date +%s) - start )) s"
 [ $st = 1 ] || fail "exit status $st, expected 1"
 grep -v '^    ' "$work/all.out" | times > "$work/all.lines"
 if ! diff -u "$here/expected.txt" "$work/all.lines"; then
@@ -50,6 +51,7 @@ expect kt-raises 'about to fail'
 expect kt-crash 'node stopped (exit status 1)'
 expect kt-crash 'Program terminated with exit(3)'
 expect kt-hang 'timed out after 10 s; node was killed'
+expect kt-needsix 'needs six, whose file six-1.16.0-py2.py3-none-any.whl is neither in the dist directory nor in the runtime (build a recipe for it)'
 expect kt-badtests "1 of the package's tests failed"
 expect kt-badtests 'FAILED kt_badtests.tests.test_triple.test_wrong:'
 expect kt-badtests 'AssertionError: triple(2) is not 7'
