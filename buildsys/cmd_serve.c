@@ -50,7 +50,6 @@ static void on_signal(int sig)
 
 struct server {
 	const char *dist, *runtime;
-	char *packages_json; /* /kiln-packages.json */
 };
 
 static const char *content_type(const char *name)
@@ -245,8 +244,10 @@ static void route(const struct server *sv, struct conn *c)
 		c->body = embed_serve_html;
 		respond(c, 200, "OK", content_type(".html"), (off_t)embed_serve_html_len, head);
 	} else if (strcmp(name, "kiln-packages.json") == 0) {
-		c->body = sv->packages_json;
-		respond(c, 200, "OK", content_type(name), (off_t)strlen(sv->packages_json), head);
+		/* read at each request: a build while serving shows up on reload */
+		c->own_body = packages_json(sv->dist);
+		c->body = c->own_body;
+		respond(c, 200, "OK", content_type(name), (off_t)strlen(c->own_body), head);
 	} else {
 		/* dist/ first: its pyodide-lock.json and package files; then the runtime */
 		char *path = path_join(sv->dist, name);
@@ -409,7 +410,6 @@ static int run(int argc, char **argv)
 		log_err("no Pyodide runtime at %s (set KILN_PYODIDE)", sv.runtime);
 		goto out;
 	}
-	sv.packages_json = packages_json(dist);
 
 	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	int one = 1;
@@ -440,7 +440,6 @@ static int run(int argc, char **argv)
 out:
 	if (s >= 0)
 		close(s);
-	free(sv.packages_json);
 	free(lock);
 	free(runtime_mjs);
 	return status;

@@ -26,6 +26,8 @@ if ! "$kiln" build-recipes --recipes "$here/recipes" --dist "$work/dist" > "$wor
 	exit 1
 fi
 
+# no stale port: the background job truncates its output only once it runs
+rm -f "$work/serve.out" "$work/serve.err"
 "$kiln" serve --port 0 --dist "$work/dist" > "$work/serve.out" 2> "$work/serve.err" &
 pid=$!
 stop() { kill -INT $pid 2>/dev/null; }
