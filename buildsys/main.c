@@ -20,7 +20,9 @@ extern const struct kiln_cmd cmd_hide_libcxx;
 extern const struct kiln_cmd cmd_lockfile;
 extern const struct kiln_cmd cmd_private_archive;
 extern const struct kiln_cmd cmd_py_compile;
+extern const struct kiln_cmd cmd_serve;
 extern const struct kiln_cmd cmd_skeleton;
+extern const struct kiln_cmd cmd_test;
 extern const struct kiln_cmd cmd_version;
 
 static const struct kiln_cmd *const commands[] = {
@@ -36,7 +38,9 @@ static const struct kiln_cmd *const commands[] = {
 	&cmd_lockfile,
 	&cmd_private_archive,
 	&cmd_py_compile,
+	&cmd_serve,
 	&cmd_skeleton,
+	&cmd_test,
 	&cmd_version,
 };
 

@@ -1,0 +1,1 @@
+raise ImportError("kt_badimport refuses to be imported")

@@ -1,0 +1,2 @@
+import kt_pure
+DOUBLE = kt_pure.VALUE * 2

@@ -1,0 +1,1 @@
+#define KT_STATIC 1

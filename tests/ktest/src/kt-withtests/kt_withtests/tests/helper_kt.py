@@ -1,0 +1,2 @@
+# a helper beside the test files, imported as a top-level module (as under pytest)
+OFFSET = 10

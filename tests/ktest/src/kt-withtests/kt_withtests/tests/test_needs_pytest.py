@@ -1,0 +1,6 @@
+import pytest
+
+
+def test_with_pytest():
+    with pytest.raises(ZeroDivisionError):
+        1 / 0
