@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the default recipe set, as CI runs it: the source mirror
 # filled from Debian, `kiln build-recipes '*'` from a clean cache, every
-# package's test.imports imported in the real Pyodide runtime, and the compat
+# package's test.imports imported in the real Pyodide runtime (directly and
+# through `kiln test '*'`), and the compat
 # proof (brotli, msgpack, lxml in use) on the same cache.
 # usage: run.sh KILN WORKDIR     (exit 77 when the Debian archive is unreachable)
 set -u
@@ -59,6 +60,13 @@ if node "$root/tests/pyodide/run.mjs" --index "$work/index" "${args[@]}" >"$work
 	ok "loadPackage + test.imports of every package in Pyodide ($(( ${#args[@]} / 2 )) arguments)"
 else
 	bad "loadPackage + test.imports in Pyodide" "$work/imports.json"
+fi
+
+# kiln test: every package loaded, its test.imports imported, its test.script run
+if "$kiln" test --recipes "$root/recipes" --dist "$work/dist" '*' >"$work/ktest.log" 2>&1; then
+	ok "kiln test '*': $(tail -n 1 "$work/ktest.log")"
+else
+	bad "kiln test '*'" "$work/ktest.log"
 fi
 
 # the packages in use, on the same cache (no rebuild)
