@@ -1,6 +1,5 @@
 #include "fetch.h"
 
-#include <curl/curl.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "curldl.h"
 #include "log.h"
 #include "version.h"
 
@@ -719,6 +719,11 @@ bool fetch_all(struct fetch_item *items, size_t n, const struct fetch_opts *opts
 	static const struct fetch_opts defaults = {0};
 	if (!opts)
 		opts = &defaults;
+	if (!curldl_load()) {
+		for (size_t i = 0; i < n; i++)
+			items[i].error = xstrdup("libcurl cannot be loaded");
+		return false;
+	}
 	struct fetch f = {
 		.jobs = opts->jobs ? opts->jobs : 4,
 		.tries = opts->tries ? opts->tries : 3,
