@@ -1064,7 +1064,16 @@ static bool publish_file(const char *from, const char *dist, const char *sha,
 	}
 	size_t len;
 	char *data = read_file(from, &len);
-	if (!data || !write_file_atomic(to, data, len)) {
+	char got[65];
+	if (data)
+		sha256_hex(data, len, got);
+	if (data && strcmp(got, sha) != 0) {
+		char *entry = path_dirname(from);
+		log_err("%s: sha256 %s, not %s as recorded: a damaged cache entry; remove %s",
+			from, got, sha, entry);
+		free(entry);
+		ok = false;
+	} else if (!data || !write_file_atomic(to, data, len)) {
 		log_err("cannot copy %s to %s: %s", from, to, strerror(errno));
 		ok = false;
 	} else if (stat(to, &st) == 0) {

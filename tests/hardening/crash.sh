@@ -3,7 +3,8 @@
 #  1. a clean reference build of four path-source packages (b needs a at build time);
 #  2. kill -9 kiln at random points of a build (cross environment setup, building,
 #     publishing), and separately kill -9 one of its build children; rerun each time;
-#  3. two kiln processes building overlapping selections at the same time.
+#  3. two kiln processes building overlapping selections at the same time;
+#  4. a cache entry whose wheel was damaged is refused, not copied to dist/.
 # After each phase: the run completes, every cache entry holds exactly the files
 # of the reference entry with the same hashes, dist/pyodide-lock.json parses and
 # every file it lists exists with its sha256.
@@ -115,4 +116,18 @@ if [ "$s1" != 0 ] || [ "$s2" != 0 ]; then
 fi
 verify concurrent "$cache" "$dist"
 echo "concurrent builds: $s1 $s2"
+
+# 4. a damaged cache entry is not published
+whl=$(find "$cache/builds/pkg-c" -name '*.whl' | head -n 1)
+printf 'X' | dd of="$whl" bs=1 seek=40 conv=notrunc 2>/dev/null
+rm -f "$dist/$(basename "$whl")"
+st=0
+build "$cache" "$dist" >"$t/log" 2>&1 || st=$?
+if [ "$st" != 1 ] || ! grep -q "not .* as recorded: a damaged cache entry" "$t/log"; then
+	echo "FAIL damaged entry: status $st"; cat "$t/log"; fail=1
+elif [ -e "$dist/$(basename "$whl")" ]; then
+	echo "FAIL damaged entry: published to dist/"; fail=1
+else
+	echo "damaged entry refused"
+fi
 exit $fail
