@@ -699,6 +699,17 @@ static void child_main(struct ctx *c, struct pkg *p, const struct sched_jobserve
 	ch.distdir = path_join(ch.work, "dist");
 	ch.wheeldir = path_join(ch.work, "wheel");
 	char *logpath = path_join(ch.work, "build.log");
+	/* another kiln process on this cache may be building the same package in the
+	 * same work directory: wait for it, then take its entry if it made ours */
+	char *lockpath = xasprintf("%s.lock", ch.work);
+	int lfd = mkdir_p(c->work, 0755) ? open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644) : -1;
+	if (lfd < 0 || flock(lfd, LOCK_EX) != 0) {
+		log_err("%s: cannot lock %s: %s", p->r->norm_name, lockpath, strerror(errno));
+		_exit(1);
+	}
+	char *entry = cache_lookup(c->cache, p->r->norm_name, &p->key);
+	if (entry)
+		_exit(0);
 	if (!remove_tree(ch.work) || !mkdir_p(ch.work, 0755)) {
 		log_err("%s: cannot prepare %s: %s", p->r->norm_name, ch.work, strerror(errno));
 		_exit(1);
@@ -927,7 +938,16 @@ static bool publish_file(const char *from, const char *dist, const char *sha,
 	}
 	size_t len;
 	char *data = read_file(from, &len);
-	if (!data || !write_file_atomic(to, data, len)) {
+	char got[65];
+	if (data)
+		sha256_hex(data, len, got);
+	if (data && strcmp(got, sha) != 0) {
+		char *entry = path_dirname(from);
+		log_err("%s: sha256 %s, not %s as recorded: a damaged cache entry; remove %s",
+			from, got, sha, entry);
+		free(entry);
+		ok = false;
+	} else if (!data || !write_file_atomic(to, data, len)) {
 		log_err("cannot copy %s to %s: %s", from, to, strerror(errno));
 		ok = false;
 	} else if (stat(to, &st) == 0) {

@@ -44,6 +44,20 @@ struct unpack {
 	size_t entries;
 };
 
+/* libarchive's message for a failed write, with the system's reason ("Write error:
+ * No space left on device") */
+static const char *write_error(struct archive *a)
+{
+	static __thread char msg[512];
+	const char *s = archive_error_string(a);
+	int e = archive_errno(a);
+	if (e > 0 && e != EILSEQ && e != EINVAL && (!s || !strstr(s, strerror(e))))
+		snprintf(msg, sizeof(msg), "%s: %s", s ? s : "write error", strerror(e));
+	else
+		snprintf(msg, sizeof(msg), "%s", s ? s : "write error");
+	return msg;
+}
+
 static uint64_t hash_str(const char *s)
 {
 	uint64_t h = 1469598103934665603u;
@@ -411,8 +425,9 @@ static bool copy_data(struct unpack *u, struct archive *in, struct archive *out,
 				name, u->written, u->archive_size, u->lim->max_ratio);
 			return false;
 		}
-		if (archive_write_data_block(out, buf, size, off) < ARCHIVE_WARN) {
-			log_err("%s: entry '%s': %s", u->archive, name, archive_error_string(out));
+		if (archive_write_data_block(out, buf, size, off) != ARCHIVE_OK) {
+			/* a failed write(2), ENOSPC included, is only ARCHIVE_WARN */
+			log_err("%s: entry '%s': %s", u->archive, name, write_error(out));
 			return false;
 		}
 	}
@@ -500,13 +515,13 @@ static bool unpack_into(const char *archive, const char *dir, const struct extra
 		bool good = check_entry(&u, e, &skip);
 		if (good && !skip) {
 			if (archive_write_header(out, e) < ARCHIVE_WARN) {
-				log_err("%s: entry '%s': %s", archive, name, archive_error_string(out));
+				log_err("%s: entry '%s': %s", archive, name, write_error(out));
 				good = false;
 			} else if (archive_entry_filetype(e) == AE_IFREG && !archive_entry_hardlink(e) &&
 				   !copy_data(&u, in, out, e, name)) {
 				good = false;
 			} else if (archive_write_finish_entry(out) < ARCHIVE_WARN) {
-				log_err("%s: entry '%s': %s", archive, name, archive_error_string(out));
+				log_err("%s: entry '%s': %s", archive, name, write_error(out));
 				good = false;
 			}
 		}
@@ -517,7 +532,7 @@ static bool unpack_into(const char *archive, const char *dir, const struct extra
 	if (!check_symlinks(&u))
 		goto out;
 	if (archive_write_close(out) != ARCHIVE_OK) {
-		log_err("%s: %s", archive, archive_error_string(out));
+		log_err("%s: %s", archive, write_error(out));
 		goto out;
 	}
 	ok = true;

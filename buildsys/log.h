@@ -27,7 +27,7 @@ void log_set_sink(log_sink_fn fn, void *ctx);
 void log_status(const char *fmt, ...) KILN_PRINTF(1, 2);
 
 void log_msg(enum log_level lvl, const char *fmt, ...) KILN_PRINTF(2, 3);
-void log_vmsg(enum log_level lvl, const char *fmt, va_list ap);
+void log_vmsg(enum log_level lvl, const char *fmt, va_list ap) KILN_PRINTF(2, 0);
 
 #define log_err(...) log_msg(LOG_ERROR, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)

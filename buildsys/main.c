@@ -1,5 +1,7 @@
+#include <cjson/cJSON.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -109,6 +111,8 @@ int main(int argc, char **argv)
 	/* started through a cross environment's bin/ as cc, ar, cmake…: the wrapper */
 	if (argc > 0 && wrap_is_tool(path_basename(argv[0])))
 		return wrap_main(argc, argv);
+	/* cJSON allocates through kiln's allocator: out of memory is fatal, not "invalid JSON" */
+	cJSON_InitHooks(&(cJSON_Hooks){.malloc_fn = xmalloc, .free_fn = free});
 	if (argc < 2) {
 		overview(stderr);
 		return EXIT_USAGE;

@@ -228,6 +228,7 @@ static void parse_list(struct ctx *c, struct recipe_list *l, const struct ynode 
 		return;
 	}
 	l->set = true;
+	l->n = 0; /* a duplicate key: the last one counts (it is reported) */
 	l->v = arena_alloc(&c->r->arena, (y->n ? y->n : 1) * sizeof(*l->v));
 	for (size_t i = 0; i < y->n; i++) {
 		const struct ynode *it = y->v[i];
@@ -251,6 +252,7 @@ static void parse_extras(struct ctx *c, const struct ynode *y)
 		return;
 	}
 	r->source.extras_set = true;
+	r->source.n_extras = 0;
 	r->source.extras = arena_alloc(&r->arena, (y->n ? y->n : 1) * sizeof(*r->source.extras));
 	for (size_t i = 0; i < y->n; i++) {
 		const struct ynode *it = y->v[i];

@@ -21,6 +21,11 @@ static KILN_NORETURN void oom(void)
 	exit(1);
 }
 
+void xoom(void)
+{
+	oom();
+}
+
 void *xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);

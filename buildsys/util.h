@@ -17,6 +17,8 @@
 
 /* allocation: out of memory is the one fatal error; it exits with status 1 */
 void *xmalloc(size_t n);
+/* the same fatal error for a library's failed allocation */
+KILN_NORETURN void xoom(void);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 /* grow an array of *cap elements of size to hold at least need; overflow-checked */

@@ -430,13 +430,13 @@ bool ydoc_parse(struct arena *a, const char *file, const char *buf, size_t len,
 			"file is larger than 1 MiB (%zu bytes)", len);
 		return false;
 	}
-	if (!yaml_parser_initialize(&p)) {
-		diag_add(d, DIAG_ERROR, file, 0, 0, NULL, NULL, "cannot initialise the YAML parser");
-		return false;
-	}
+	if (!yaml_parser_initialize(&p))
+		xoom(); /* its only failure */
 	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
 	while (!done && b.ok) {
 		if (!yaml_parser_parse(&p, &ev)) {
+			if (p.error == YAML_MEMORY_ERROR)
+				xoom();
 			struct buf msg = {0};
 			yaml_mark_t m = p.problem_mark;
 			if (p.error == YAML_READER_ERROR) {
