@@ -35,9 +35,17 @@ static char *time64_source(void)
 	return path_join(config_compat_dir(), TIME64_SRC);
 }
 
+static const char *const sources[] = {TIME64_SRC, NOEXCEPT_SRC};
+
+void compat_inputs(struct strv *files, struct buf *settings)
+{
+	for (size_t i = 0; i < ARRAY_LEN(sources); i++)
+		strv_push(files, path_join(config_compat_dir(), sources[i]));
+	buf_printf(settings, "compat-dir %s\nlink-llvm %s\n", config_compat_dir(), link_llvm_root());
+}
+
 bool compat_id(struct buf *m)
 {
-	static const char *const sources[] = {TIME64_SRC, NOEXCEPT_SRC};
 	bool ok = true;
 	for (size_t i = 0; i < ARRAY_LEN(sources) && ok; i++) {
 		char *src = path_join(config_compat_dir(), sources[i]);

@@ -14,6 +14,8 @@
 /* Add what the layer's output depends on (the shim source, the link LLVM) to the
  * environment's id material. */
 bool compat_id(struct buf *m);
+/* the files and settings compat_id depends on, for a cheap check that they did not change */
+void compat_inputs(struct strv *files, struct buf *settings);
 /* Build the layer into the environment being set up in tmp (to be renamed to final) and
  * record it in ce (time64_lib, libcxx_private, link_llvm_root). runtime_time_t is the
  * target's SIZEOF_TIME_T. */

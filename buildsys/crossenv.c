@@ -1031,6 +1031,9 @@ static char *stamp_path(const char *root, const char *dist)
 		config_host_python(), path ? path : "", emsdk ? emsdk : "");
 	for (size_t i = 0; i < em.n; i++)
 		buf_printf(&k, "%s\n", em.v[i]);
+	struct strv compat_files = {0};
+	compat_inputs(&compat_files, &k);
+	strv_free(&compat_files);
 	char h[65];
 	sha256_hex(k.s, k.len, h);
 	h[16] = '\0';
@@ -1101,6 +1104,13 @@ static void stamp_write(const char *stamp, const struct crossenv *ce, const char
 	bool ok = true;
 	for (size_t i = 0; i < ARRAY_LEN(files) && ok; i++)
 		ok = files[i] && stamp_line(&b, files[i]);
+	struct strv compat_files = {0};
+	struct buf unused = {0};
+	compat_inputs(&compat_files, &unused);
+	for (size_t i = 0; i < compat_files.n && ok; i++)
+		ok = stamp_line(&b, compat_files.v[i]);
+	strv_free(&compat_files);
+	buf_free(&unused);
 	struct strv hdrs = {0};
 	walk(ce->host_include, NULL, &hdrs);
 	for (size_t i = 0; i < hdrs.n && ok; i++) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "fortran.h"
 #include "log.h"
 #include "util.h"
 #include "version.h"
@@ -108,6 +109,10 @@ static int help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* as gfortran, f77, f90, f95, flang: the Fortran driver, which needs no
+	 * cross environment (meson and CMake probe it on its own) */
+	if (argc > 0 && fortran_is_driver_name(path_basename(argv[0])))
+		return fortran_main(argc, argv);
 	/* started through a cross environment's bin/ as cc, ar, cmake…: the wrapper */
 	if (argc > 0 && wrap_is_tool(path_basename(argv[0])))
 		return wrap_main(argc, argv);
