@@ -4,7 +4,7 @@
 #   flang: kiln's Fortran driver (flang-19 i386 proxy + kiln-irfix + llc), side module in Pyodide
 #   f2c:   Debian's f2c to C, then emcc -O2, side module in Pyodide
 #   native: gfortran -O2 (x86-64), no wasm
-# Prints seconds per DGEMM and the ratios, from one run. Installs f2c if missing.
+# Prints seconds per DGEMM and the ratios, from one run. Installs f2c and libf2c2-dev if missing.
 # usage: bench/lapack.sh [KILN] [REPS]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,7 +14,9 @@ n=200
 work=${KILN_BENCH_DIR:-$root/cache/bench}/lapack
 mkdir -p "$work"
 export KILN_CACHE=${KILN_CACHE:-$root/cache}
-command -v f2c >/dev/null || apt-get install -y f2c >/dev/null
+# f2c, and libf2c2-dev for f2c.h (copied next to the generated C: emcc must not see /usr/include)
+[ -x /usr/bin/f2c ] && [ -r /usr/include/f2c.h ] || apt-get install -y f2c libf2c2-dev >/dev/null
+syspath=$PATH
 eval "$("$kiln" crossenv env)"
 pyodide=$("$kiln" crossenv show --get pyodide_dir)
 
@@ -32,14 +34,15 @@ gfortran -O2 -c "$B/lsame.f" -o lsame-flang.o
 emcc -O2 -fPIC -c "$bench/bench.c" -o bench-wasm.o
 gfortran -shared -o flang.so bench-wasm.o dgemm-flang.o lsame-flang.o
 # f2c + emcc
-mkdir -p f2c && (cd f2c && f2c -a -A "$B/dgemm.f" "$B/lsame.f" >/dev/null 2>&1)
+mkdir -p f2c && cp /usr/include/f2c.h f2c/ && (cd f2c && f2c -a -A "$B/dgemm.f" "$B/lsame.f" >/dev/null 2>&1)
 emcc -O2 -fPIC -c f2c/dgemm.c -o dgemm-f2c.o
 emcc -O2 -fPIC -c f2c/lsame.c -o lsame-f2c.o
-emcc -O2 -sSIDE_MODULE=2 -sEXPORTED_FUNCTIONS=_kbench -o f2c.so bench-wasm.o dgemm-f2c.o lsame-f2c.o
+emcc -O2 -fPIC -DF2C -c "$bench/bench.c" -o bench-f2c.o
+emcc -O2 -sSIDE_MODULE=2 -sEXPORTED_FUNCTIONS=_kbench -o f2c.so bench-f2c.o dgemm-f2c.o lsame-f2c.o
 # native gfortran
-/usr/bin/gfortran -O2 -c "$B/dgemm.f" "$B/lsame.f"
-gcc -O2 -c "$bench/bench.c" -o bench-native.o
-gcc -O2 "$bench/native-main.c" bench-native.o dgemm.o lsame.o -o native
+PATH=$syspath /usr/bin/gfortran -O2 -c "$B/dgemm.f" "$B/lsame.f"
+PATH=$syspath /usr/bin/gcc -O2 -c "$bench/bench.c" -o bench-native.o
+PATH=$syspath /usr/bin/gcc -O2 "$bench/native-main.c" bench-native.o dgemm.o lsame.o -o native
 
 read -r tf vf < <(node "$bench/run.mjs" "$pyodide" "$work/flang.so" $n "$reps")
 read -r tc vc < <(node "$bench/run.mjs" "$pyodide" "$work/f2c.so" $n "$reps")

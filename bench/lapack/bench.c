@@ -1,8 +1,17 @@
 /* DGEMM n x n, reps times, on fixed inputs: the same driver for the three builds */
 #include <stddef.h>
 
+/* f2c makes every subroutine return int; flang and gfortran make them void */
+#ifdef F2C
+#define SUBROUTINE int
+#define SUBROUTINE_RETURN return 0
+#else
+#define SUBROUTINE void
+#define SUBROUTINE_RETURN return
+#endif
+
 #define NMAX 200
-void dgemm_(const char *ta, const char *tb, const int *m, const int *n, const int *k,
+SUBROUTINE dgemm_(const char *ta, const char *tb, const int *m, const int *n, const int *k,
 	const double *alpha, const double *a, const int *lda, const double *b, const int *ldb,
 	const double *beta, double *c, const int *ldc, size_t la, size_t lb);
 
@@ -25,9 +34,10 @@ double kbench(int n, int reps)
 }
 
 /* f2c's and the stub's error hook: the bench never passes illegal arguments */
-void xerbla_(const char *name, const int *info, size_t len)
+SUBROUTINE xerbla_(const char *name, const int *info, size_t len)
 {
 	(void)name;
 	(void)info;
 	(void)len;
+	SUBROUTINE_RETURN;
 }
