@@ -596,6 +596,12 @@ static bool child_build(struct child *ch)
 	pkgbuild_env(&c->ce, ch->prefix, policy, &ch->env);
 	free(policy);
 	char *jobs = xasprintf("%u", c->slots);
+	/* the Fortran driver in the build finds its runtime through these */
+	const char *passed[] = {"KILN_CACHE", "KILN_FORTRAN_RUNTIME", "KILN_IRFIX",
+		"KILN_IRFIX_DISABLE"};
+	for (size_t i = 0; i < ARRAY_LEN(passed); i++)
+		if (getenv(passed[i]))
+			pkgbuild_setenv(&ch->env, passed[i], getenv(passed[i]));
 	pkgbuild_setenv(&ch->env, "PKGDIR", r->dir);
 	pkgbuild_setenv(&ch->env, "PKG_VERSION", r->package.version.s);
 	pkgbuild_setenv(&ch->env, "PKG_BUILD_DIR", ch->src);

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The main job on the default recipe set, as CI runs it: the source mirror
+# The main job on the default recipe set, as CI runs it (all but liblapack,
+# whose full build takes over 20 minutes on 2 cores; the lapack suite builds
+# BLAS plus the routines its proof needs, and ci/build builds all): the source mirror
 # filled from Debian, `kiln build-recipes '*'` from a clean cache, every
 # package's test.imports imported in the real Pyodide runtime (directly and
 # through `kiln test '*'`), and the compat
@@ -27,9 +29,9 @@ fi
 [ $st = 0 ] && ok "ci/fill-mirror: every source verified" || bad "ci/fill-mirror" "$work/mirror.log"
 
 cd "$work"
-n=$("$kiln" graph --recipes "$root/recipes" '*' | wc -l)
+n=$("$kiln" graph --recipes "$root/recipes" '*' '!liblapack' | wc -l)
 if "$kiln" build-recipes -j2 --recipes "$root/recipes" --mirror "$work/mirror" --dist "$work/dist" \
-	'*' >"$work/build.log" 2>&1; then
+	'*' '!liblapack' >"$work/build.log" 2>&1; then
 	ok "build-recipes '*': $(tail -n 2 "$work/build.log" | head -n 1)"
 else
 	bad "build-recipes '*'" "$work/build.log"
@@ -63,7 +65,7 @@ else
 fi
 
 # kiln test: every package loaded, its test.imports imported, its test.script run
-if "$kiln" test --recipes "$root/recipes" --dist "$work/dist" '*' >"$work/ktest.log" 2>&1; then
+if "$kiln" test --recipes "$root/recipes" --dist "$work/dist" '*' '!liblapack' >"$work/ktest.log" 2>&1; then
 	ok "kiln test '*': $(tail -n 1 "$work/ktest.log")"
 else
 	bad "kiln test '*'" "$work/ktest.log"
