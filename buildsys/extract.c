@@ -44,9 +44,7 @@ struct unpack {
 	size_t entries;
 };
 
-/* libarchive's message for a failed write, with the system's reason ("Write error:
- * No space left on device") */
-static const char *write_error(struct archive *a)
+const char *extract_write_error(struct archive *a)
 {
 	static __thread char msg[512];
 	const char *s = archive_error_string(a);
@@ -427,7 +425,7 @@ static bool copy_data(struct unpack *u, struct archive *in, struct archive *out,
 		}
 		if (archive_write_data_block(out, buf, size, off) != ARCHIVE_OK) {
 			/* a failed write(2), ENOSPC included, is only ARCHIVE_WARN */
-			log_err("%s: entry '%s': %s", u->archive, name, write_error(out));
+			log_err("%s: entry '%s': %s", u->archive, name, extract_write_error(out));
 			return false;
 		}
 	}
@@ -515,13 +513,13 @@ static bool unpack_into(const char *archive, const char *dir, const struct extra
 		bool good = check_entry(&u, e, &skip);
 		if (good && !skip) {
 			if (archive_write_header(out, e) < ARCHIVE_WARN) {
-				log_err("%s: entry '%s': %s", archive, name, write_error(out));
+				log_err("%s: entry '%s': %s", archive, name, extract_write_error(out));
 				good = false;
 			} else if (archive_entry_filetype(e) == AE_IFREG && !archive_entry_hardlink(e) &&
 				   !copy_data(&u, in, out, e, name)) {
 				good = false;
 			} else if (archive_write_finish_entry(out) < ARCHIVE_WARN) {
-				log_err("%s: entry '%s': %s", archive, name, write_error(out));
+				log_err("%s: entry '%s': %s", archive, name, extract_write_error(out));
 				good = false;
 			}
 		}
@@ -532,7 +530,7 @@ static bool unpack_into(const char *archive, const char *dir, const struct extra
 	if (!check_symlinks(&u))
 		goto out;
 	if (archive_write_close(out) != ARCHIVE_OK) {
-		log_err("%s: %s", archive, write_error(out));
+		log_err("%s: %s", archive, extract_write_error(out));
 		goto out;
 	}
 	ok = true;

@@ -25,6 +25,11 @@ struct extract_extra {
 	const char *dst; /* relative to the source tree; a directory (or ending in /) keeps the name */
 };
 
+struct archive;
+/* libarchive's message for a failed write, with the system's reason ("Write error:
+ * No space left on device"); valid until the next call */
+const char *extract_write_error(struct archive *a);
+
 /* unpack archive into destdir, which must not exist yet; it appears only when complete.
  * lim NULL: the defaults. Changes the working directory during the call. */
 bool extract_archive(const char *archive, const char *destdir, const struct extract_limits *lim);

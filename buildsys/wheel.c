@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "extract.h"
 #include "log.h"
 
 #define WHEEL_MAX_FILE ((size_t)1 << 31)
@@ -85,20 +86,6 @@ char *wheel_normalize_name(const char *name)
 }
 
 /* archive member names we accept: relative, no empty, "." or ".." components */
-/* libarchive's message for a failed write, with the system's reason ("Write error:
- * No space left on device") */
-static const char *write_error(struct archive *a)
-{
-	static __thread char msg[512];
-	const char *s = archive_error_string(a);
-	int e = archive_errno(a);
-	if (e > 0 && e != EILSEQ && e != EINVAL && (!s || !strstr(s, strerror(e))))
-		snprintf(msg, sizeof(msg), "%s: %s", s ? s : "write error", strerror(e));
-	else
-		snprintf(msg, sizeof(msg), "%s", s ? s : "write error");
-	return msg;
-}
-
 static bool member_name_ok(const char *n)
 {
 	if (!*n || n[0] == '/' || strchr(n, '\\'))
@@ -1187,7 +1174,7 @@ static bool write_archive(const struct wheel *w, const char *out_path, bool zip)
 		archive_write_set_format_pax_restricted(a);
 	}
 	if (archive_write_open_filename(a, tmp) != ARCHIVE_OK) {
-		log_err("%s: %s", tmp, write_error(a));
+		log_err("%s: %s", tmp, extract_write_error(a));
 		goto out;
 	}
 	for (size_t i = 0; i < w->n; i++) {
@@ -1202,12 +1189,12 @@ static bool write_archive(const struct wheel *w, const char *out_path, bool zip)
 		archive_entry_set_gid(e, 0);
 		if (archive_write_header(a, e) != ARCHIVE_OK ||
 			(f->size && archive_write_data(a, f->data, f->size) != (la_ssize_t)f->size)) {
-			log_err("%s: %s: %s", out_path, f->name, write_error(a));
+			log_err("%s: %s: %s", out_path, f->name, extract_write_error(a));
 			goto out;
 		}
 	}
 	if (archive_write_close(a) != ARCHIVE_OK) {
-		log_err("%s: %s", out_path, write_error(a));
+		log_err("%s: %s", out_path, extract_write_error(a));
 		goto out;
 	}
 	if (rename(tmp, out_path) != 0) {
@@ -1329,12 +1316,12 @@ bool wheel_unpack(const struct wheel *w, const char *dir)
 		if (archive_write_header(a, e) != ARCHIVE_OK ||
 			(f->size && archive_write_data(a, f->data, f->size) != (la_ssize_t)f->size) ||
 			archive_write_finish_entry(a) != ARCHIVE_OK) {
-			log_err("%s: %s: %s", dir, f->name, write_error(a));
+			log_err("%s: %s: %s", dir, f->name, extract_write_error(a));
 			goto out;
 		}
 	}
 	if (archive_write_close(a) != ARCHIVE_OK) {
-		log_err("%s: %s", dir, write_error(a));
+		log_err("%s: %s", dir, extract_write_error(a));
 		goto out;
 	}
 	ok = true;
