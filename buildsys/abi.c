@@ -185,7 +185,7 @@ static struct jssig *js_sigs(const char *js, size_t *n)
 		v[*n].sig = xstrndup(s, (size_t)(e - s));
 		(*n)++;
 	}
-	qsort(v, *n, sizeof(*v), cmp_jssig);
+	array_sort(v, *n, sizeof(*v), cmp_jssig);
 	return v;
 }
 
@@ -362,7 +362,7 @@ bool abi_runtime_load(const char *dir, struct abi_runtime *rt)
 				t.v[j].params_only = false;
 			}
 	}
-	qsort(t.v, t.n, sizeof(*t.v), cmp_sym);
+	array_sort(t.v, t.n, sizeof(*t.v), cmp_sym);
 	/* one entry per name: a wasm export wins over the JS name (the loader
 	 * merges exports into the same table) */
 	size_t w = 0;
@@ -593,7 +593,7 @@ static bool add_module(struct modset *s, const char *name, const unsigned char *
 	for (size_t i = 0; i < w.nexports; i++)
 		if (w.exports[i].kind != WASM_KIND_MEMORY && w.exports[i].kind != WASM_KIND_TABLE)
 			m->exports[m->nexports++] = w.exports[i].name;
-	qsort(m->exports, m->nexports, sizeof(*m->exports), cmp_str);
+	array_sort(m->exports, m->nexports, sizeof(*m->exports), cmp_str);
 	return true;
 }
 

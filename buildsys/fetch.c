@@ -745,7 +745,7 @@ bool fetch_all(struct fetch_item *items, size_t n, const struct fetch_opts *opts
 			order[n_order++] = &jobs[i];
 	}
 	/* items with the same digest share one job */
-	qsort(order, n_order, sizeof(*order), cmp_job_sha);
+	array_sort(order, n_order, sizeof(*order), cmp_job_sha);
 	for (size_t i = 0; i < n_order; i++) {
 		struct job *j = order[i];
 		if (i > 0 && strcmp(order[i - 1]->sha, j->sha) == 0) {

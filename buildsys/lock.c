@@ -475,7 +475,7 @@ static void render(struct buf *b, const cJSON *v)
 		for (const cJSON *c = v->child; c; c = c->next)
 			kids[i++] = c;
 		if (n)
-			qsort(kids, n, sizeof(*kids), cmp_keys);
+			array_sort(kids, n, sizeof(*kids), cmp_keys);
 		buf_putc(b, '{');
 		for (i = 0; i < n; i++) {
 			if (i)

@@ -175,6 +175,12 @@ void strv_free(struct strv *sv)
 	sv->n = sv->cap = 0;
 }
 
+void array_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
 bool str_startswith(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;

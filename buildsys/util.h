@@ -52,6 +52,9 @@ void strv_add(struct strv *sv, const char *s);
 bool strv_has(const struct strv *sv, const char *s);
 void strv_free(struct strv *sv);
 
+/* qsort(3) that also takes an empty array whose base is NULL */
+void array_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+
 bool str_startswith(const char *s, const char *prefix);
 bool str_endswith(const char *s, const char *suffix);
 /* Damerau-free Levenshtein distance, for did-you-mean suggestions */

@@ -331,7 +331,7 @@ static void apply_impinfo(struct wasm_module *m, const struct pending *pi)
 	struct wasm_import **idx = xcalloc(m->nimports, sizeof(*idx));
 	for (size_t i = 0; i < m->nimports; i++)
 		idx[i] = &m->imports[i];
-	qsort(idx, m->nimports, sizeof(*idx), cmp_import);
+	array_sort(idx, m->nimports, sizeof(*idx), cmp_import);
 	for (size_t i = 0; i < pi->n; i++) {
 		struct wasm_import key = {.module = pi->v[i].module, .name = pi->v[i].name};
 		const struct wasm_import *kp = &key;

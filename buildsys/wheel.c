@@ -297,7 +297,7 @@ static void top_level_names(struct wheel *w)
 		else
 			strv_push(&w->meta.top_level, name);
 	}
-	qsort(w->meta.top_level.v, w->meta.top_level.n, sizeof(char *), cmp_str);
+	array_sort(w->meta.top_level.v, w->meta.top_level.n, sizeof(char *), cmp_str);
 }
 
 /* find the one .dist-info directory and parse METADATA, WHEEL, top_level.txt */

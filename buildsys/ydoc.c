@@ -304,7 +304,7 @@ static void check_duplicates(struct builder *b, struct ynode *map)
 	struct ynode **keys = xmalloc(n * sizeof(*keys));
 	for (size_t i = 0; i < n; i++)
 		keys[i] = map->v[2 * i];
-	qsort(keys, n, sizeof(*keys), keycmp);
+	array_sort(keys, n, sizeof(*keys), keycmp);
 	for (size_t i = 1; i < n; i++) {
 		size_t j = i - 1;
 		while (j > 0 && !strcmp(keys[j - 1]->s, keys[i]->s))
@@ -393,7 +393,8 @@ static void on_end(struct builder *b)
 	struct ynode *y = f->node;
 	size_t count = b->nscratch - f->base;
 	y->v = arena_alloc(b->a, (count ? count : 1) * sizeof(*y->v));
-	memcpy(y->v, b->scratch + f->base, count * sizeof(*y->v));
+	if (count)
+		memcpy(y->v, b->scratch + f->base, count * sizeof(*y->v));
 	y->n = y->kind == YNODE_MAP ? count / 2 : count;
 	if (y->kind == YNODE_MAP)
 		check_duplicates(b, y);
