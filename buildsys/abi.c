@@ -1,7 +1,5 @@
 #include "abi.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "archivedl.h"
 #include "log.h"
 
 static int cmp_time_t(const void *k, const void *e)

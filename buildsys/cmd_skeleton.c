@@ -1,5 +1,3 @@
-#include <archive.h>
-#include <archive_entry.h>
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -8,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "archivedl.h"
 #include "cmd.h"
 #include "config.h"
 #include "fetch.h"

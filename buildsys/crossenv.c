@@ -1,7 +1,5 @@
 #include "crossenv.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
@@ -13,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "archivedl.h"
 #include "compat.h"
 #include "config.h"
 #include "log.h"

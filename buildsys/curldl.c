@@ -1,10 +1,7 @@
 #define CURLDL_IMPL
 #include "curldl.h"
 
-#include <dlfcn.h>
-#include <string.h>
-
-#include "log.h"
+#include "dynlib.h"
 #include "util.h"
 
 struct curldl curldl;
@@ -17,16 +14,7 @@ bool curldl_load(void)
 	static int state; /* 0 not tried, 1 loaded, -1 failed */
 	if (state)
 		return state > 0;
-	state = -1;
-	void *h = dlopen(CURL_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		log_err("cannot load libcurl (%s): %s", CURL_SONAME, dlerror());
-		return false;
-	}
-	static const struct {
-		const char *name;
-		size_t offset;
-	} syms[] = {
+	static const struct dynsym syms[] = {
 #define SYM(field, name) {name, offsetof(struct curldl, field)}
 		SYM(easy_init, "curl_easy_init"),
 		SYM(easy_setopt, "curl_easy_setopt"),
@@ -46,17 +34,6 @@ bool curldl_load(void)
 		SYM(multi_cleanup, "curl_multi_cleanup"),
 #undef SYM
 	};
-	struct curldl t;
-	for (size_t i = 0; i < ARRAY_LEN(syms); i++) {
-		void *p = dlsym(h, syms[i].name);
-		if (!p) {
-			log_err("%s has no %s: %s", CURL_SONAME, syms[i].name, dlerror());
-			dlclose(h);
-			return false;
-		}
-		memcpy((char *)&t + syms[i].offset, &p, sizeof(p));
-	}
-	curldl = t;
-	state = 1;
-	return true;
+	state = dynlib_load(CURL_SONAME, syms, ARRAY_LEN(syms), &curldl, sizeof(curldl)) ? 1 : -1;
+	return state > 0;
 }

@@ -1,7 +1,5 @@
 #include "extract.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "archivedl.h"
 #include "log.h"
 #include "proc.h"
 #include "util.h"

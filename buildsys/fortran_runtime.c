@@ -1,8 +1,6 @@
 /* The wasm32 Fortran runtime: flang/runtime and flang/lib/Decimal of Debian's
  * llvm-toolchain-19 source package, patched for flang's i386 layouts and
  * compiled with em++ on LLVM 19. */
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "archivedl.h"
 #include "config.h"
 #include "fortran.h"
 #include "log.h"

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,21 +57,25 @@ static int cmpstr(const void *a, const void *b)
 struct loader {
 	char **files;
 	struct recipe **out;
-	struct diags *d; /* one per thread */
-	size_t n, stride;
+	bool *missing;
+	size_t n;
+	atomic_size_t next; /* the next file to take */
 };
 
 struct worker {
 	struct loader *l;
-	size_t first;
+	struct diags d;
 };
 
+/* Each thread takes the next file until none is left, so a thread that
+ * starts late (a busy or sleeping CPU) costs only its own share. The
+ * diagnostics of one file all come from one thread, in order. */
 static void *load_some(void *arg)
 {
 	struct worker *w = arg;
 	struct loader *l = w->l;
-	for (size_t i = w->first; i < l->n; i += l->stride)
-		l->out[i] = recipe_load(l->files[i], &l->d[w->first]);
+	for (size_t i; (i = atomic_fetch_add_explicit(&l->next, 1, memory_order_relaxed)) < l->n;)
+		l->out[i] = recipe_try_load(l->files[i], &w->d, &l->missing[i]);
 	return NULL;
 }
 
@@ -88,41 +93,46 @@ static void diags_move(struct diags *dst, struct diags *src)
 	memset(src, 0, sizeof(*src));
 }
 
-/* Parse files on up to 8 threads: recipes are independent, and libyaml is
- * most of the time of a check. Results are added in file order. */
-static void load_files(struct graph *g, struct strv *files, struct strv *dirnames,
+/* Parse the files that exist on up to 8 threads: recipes are independent, and
+ * libyaml is most of the time of a check. Results are added in file order;
+ * the number of recipes found is returned. */
+static size_t load_files(struct graph *g, struct strv *files, struct strv *dirnames,
 	struct diags *d)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t threads = files->n < 64 || cpus < 2 ? 1 : cpus > 8 ? 8 : (size_t)cpus;
-	struct loader l = {files->v, xcalloc(files->n ? files->n : 1, sizeof(*l.out)),
-		xcalloc(threads, sizeof(*l.d)), files->n, threads};
+	size_t n = files->n ? files->n : 1, found = 0;
+	struct loader l = {files->v, xcalloc(n, sizeof(*l.out)), xcalloc(n, sizeof(*l.missing)),
+		files->n, 0};
 	struct worker w[8];
 	pthread_t tid[8];
 	size_t started = 1;
 	for (size_t t = 0; t < threads; t++)
-		w[t] = (struct worker){&l, t};
+		w[t] = (struct worker){&l, {0}};
 	for (size_t t = 1; t < threads; t++, started++)
 		if (pthread_create(&tid[t], NULL, load_some, &w[t]) != 0)
 			break;
-	/* this thread takes stride 0, and the share of any thread not started */
-	for (size_t i = 0; i < l.n; i++)
-		if (i % threads == 0 || i % threads >= started)
-			l.out[i] = recipe_load(l.files[i], &l.d[i % threads < started ? 0 : i % threads]);
+	load_some(&w[0]);
 	for (size_t t = 1; t < started; t++)
 		pthread_join(tid[t], NULL);
-	for (size_t t = 0; t < threads; t++)
-		diags_move(d, &l.d[t]);
+	for (size_t t = 0; t < started; t++)
+		diags_move(d, &w[t].d);
 	for (size_t i = 0; i < l.n; i++) {
+		if (l.missing[i])
+			continue;
+		found++;
 		if (l.out[i])
 			graph_add(g, l.out[i]);
 		else
 			graph_add_broken(g, dirnames->v[i]);
 	}
 	free(l.out);
-	free(l.d);
+	free(l.missing);
+	return found;
 }
 
+/* Every DIR/NAME/meta.yaml; an entry without one (a file, a directory of
+ * something else) is not a recipe and is skipped. */
 bool graph_load_dir(struct graph *g, const char *dir, struct diags *d, size_t *count)
 {
 	DIR *dp = opendir(dir);
@@ -130,7 +140,7 @@ bool graph_load_dir(struct graph *g, const char *dir, struct diags *d, size_t *c
 		log_err("cannot read recipe directory %s: %s", dir, strerror(errno));
 		return false;
 	}
-	struct strv names = {0}, files = {0}, dirnames = {0};
+	struct strv names = {0}, files = {0};
 	struct dirent *e;
 	while ((e = readdir(dp)))
 		if (e->d_name[0] != '.')
@@ -140,20 +150,12 @@ bool graph_load_dir(struct graph *g, const char *dir, struct diags *d, size_t *c
 		qsort(names.v, names.n, sizeof(*names.v), cmpstr);
 	for (size_t i = 0; i < names.n; i++) {
 		char *sub = path_join(dir, names.v[i]);
-		char *meta = path_join(sub, "meta.yaml");
+		strv_push(&files, path_join(sub, "meta.yaml"));
 		free(sub);
-		if (!path_exists(meta)) {
-			free(meta);
-			continue;
-		}
-		strv_push(&files, meta);
-		strv_add(&dirnames, names.v[i]);
 	}
-	*count = files.n;
-	load_files(g, &files, &dirnames, d);
+	*count = load_files(g, &files, &names, d);
 	strv_free(&names);
 	strv_free(&files);
-	strv_free(&dirnames);
 	return true;
 }
 

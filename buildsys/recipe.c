@@ -2,12 +2,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 enum ftype {
 	F_STR,    /* string, default "" */
@@ -711,32 +713,76 @@ static const struct ynode *parse_root(struct ctx *c, const struct ynode *root, b
 	return pkg_key;
 }
 
-struct recipe *recipe_load(const char *file, struct diags *d)
+/* The bytes of a recipe file, or NULL: reported, or (with missing non-NULL)
+ * *missing when there is no such file. One open, fstat and (usually) read:
+ * a check reads hundreds of these. O_NONBLOCK keeps a FIFO from blocking the
+ * open; the fstat then refuses it. */
+static char *read_recipe(const char *file, size_t *len, struct diags *d, bool *missing)
 {
-	struct recipe *r = NULL;
-	struct ynode *root = NULL;
-	char *buf = NULL;
-	size_t len = 0, before = d->errors;
-	struct stat st;
-
-	if (stat(file, &st) != 0) {
-		diag_add(d, DIAG_ERROR, file, 0, 0, NULL, NULL, "cannot read: %s", strerror(errno));
+	int fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		int e = errno;
+		struct stat lst; /* a dangling symlink is there, and broken */
+		if (missing && (e == ENOTDIR || (e == ENOENT && lstat(file, &lst) != 0))) {
+			*missing = true;
+			return NULL;
+		}
+		diag_add(d, DIAG_ERROR, file, 0, 0, NULL, NULL, "cannot read: %s", strerror(e));
 		return NULL;
+	}
+	struct stat st;
+	char *buf = NULL;
+	if (fstat(fd, &st) != 0) {
+		diag_add(d, DIAG_ERROR, file, 0, 0, NULL, NULL, "cannot read: %s", strerror(errno));
+		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		diag_add(d, DIAG_ERROR, file, 0, 0, NULL, NULL, "cannot read: not a regular file");
-		return NULL;
+		goto out;
 	}
 	if (st.st_size > YDOC_MAX_SIZE) {
 		diag_add(d, DIAG_ERROR, file, 0, 0, NULL, "recipes are small text files",
 			"file is larger than 1 MiB (%lld bytes)", (long long)st.st_size);
-		return NULL;
+		goto out;
 	}
-	buf = read_file(file, &len);
-	if (!buf) {
-		diag_add(d, DIAG_ERROR, file, 0, 0, NULL, NULL, "cannot read: %s", strerror(errno));
-		return NULL;
+	/* read to the end, which is where fstat put it unless the file is being
+	 * written: then up to one byte past the limit, for ydoc to refuse */
+	size_t cap = (size_t)st.st_size + 1, n = 0;
+	buf = xmalloc(cap);
+	for (;;) {
+		if (n == cap) {
+			if (cap > YDOC_MAX_SIZE + 1)
+				break;
+			cap = cap * 2 > YDOC_MAX_SIZE + 1 ? YDOC_MAX_SIZE + 2 : cap * 2;
+			buf = xrealloc(buf, cap);
+		}
+		ssize_t r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			diag_add(d, DIAG_ERROR, file, 0, 0, NULL, NULL, "cannot read: %s", strerror(errno));
+			free(buf);
+			buf = NULL;
+			goto out;
+		}
+		n += (size_t)r;
+		if (r == 0 || n == (size_t)st.st_size)
+			break;
 	}
+	*len = n;
+out:
+	close(fd);
+	return buf;
+}
+
+static struct recipe *load(const char *file, struct diags *d, bool *missing)
+{
+	struct recipe *r = NULL;
+	struct ynode *root = NULL;
+	size_t len = 0, before = d->errors;
+	char *buf = read_recipe(file, &len, d, missing);
+	if (!buf)
+		return NULL;
 	r = xcalloc(1, sizeof(*r));
 	r->file = xstrdup(file);
 	r->dir = path_dirname(file);
@@ -763,6 +809,17 @@ fail:
 	free(buf);
 	recipe_free(r);
 	return NULL;
+}
+
+struct recipe *recipe_load(const char *file, struct diags *d)
+{
+	return load(file, d, NULL);
+}
+
+struct recipe *recipe_try_load(const char *file, struct diags *d, bool *missing)
+{
+	*missing = false;
+	return load(file, d, missing);
 }
 
 void recipe_free(struct recipe *r)

@@ -105,6 +105,9 @@ struct recipe {
  * NULL when the file cannot be read or parsed into a mapping; otherwise the
  * recipe, with ok false if any error was found. */
 struct recipe *recipe_load(const char *file, struct diags *d);
+/* The same, except that a file that does not exist (or a path through
+ * something that is not a directory) is no error: NULL and *missing. */
+struct recipe *recipe_try_load(const char *file, struct diags *d, bool *missing);
 void recipe_free(struct recipe *r);
 
 /* looks up a build variable for $(NAME); NULL if undefined */

@@ -1,7 +1,5 @@
 #include "testrun.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
@@ -17,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "archivedl.h"
 #include "log.h"
 #include "proc.h"
 

@@ -1,12 +1,9 @@
 #include "wheel.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "archivedl.h"
+#include "cryptodl.h"
 #include "extract.h"
 #include "log.h"
 

@@ -181,7 +181,8 @@ static void resolve_plain(struct ynode *y)
 		y->type = YSCALAR_NULL;
 		return;
 	}
-	if (n <= 5) {
+	/* the words below all start with one of these; most scalars do not */
+	if (n <= 5 && strchr("~nNyYtToOfF", s[0])) {
 		for (size_t i = 0; i < ARRAY_LEN(nulls); i++)
 			if (!strcmp(s, nulls[i])) {
 				y->type = YSCALAR_NULL;

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Hostile recipes beyond tests/recipes/bad (which has binary garbage, NUL bytes,
 # an alias bomb, deep nesting): a 4 GiB sparse meta.yaml, a list and a flow
-# sequence of hundreds of thousands of items just under the 1 MiB limit.
+# sequence of hundreds of thousands of items just under the 1 MiB limit; a
+# recipe directory (enough recipes to be read on several threads) with a FIFO
+# and a dangling symlink for meta.yaml, which must be reported without
+# blocking, beside a file and a directory that are not recipes.
 # Each must give its diagnostic within bounded time and memory.
 #   recipes.sh KILN
 set -euo pipefail
@@ -42,4 +45,15 @@ mkdir -p "$t/t/src"
 check huge 1 "huge/meta.yaml: error: file is larger than 1 MiB (4294967296 bytes)" 5 200000
 check t 0 "1 recipes, 0 errors, 0 warnings" 60 1000000
 check flow 1 "about.summary: expected a string" 60 1000000
+mkdir -p "$t/set/fifo" "$t/set/dangling" "$t/set/empty"
+mkfifo "$t/set/fifo/meta.yaml"
+ln -s nowhere "$t/set/dangling/meta.yaml"
+echo "not a recipe" >"$t/set/README"
+for i in $(seq 70); do
+	mkdir -p "$t/set/p$i/src"
+	printf 'package:\n  name: p%s\n  version: "1"\nsource:\n  path: src\n' "$i" >"$t/set/p$i/meta.yaml"
+done
+check set 1 "72 recipes, 2 errors, 0 warnings" 10 200000
+check set 1 "set/fifo/meta.yaml: error: cannot read: not a regular file" 10 200000
+check set 1 "set/dangling/meta.yaml: error: cannot read: No such file or directory" 10 200000
 exit $fail
