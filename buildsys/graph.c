@@ -235,7 +235,10 @@ static void drop_duplicates(struct graph *g, struct diags *d)
 
 long graph_find(const struct graph *g, const char *name)
 {
-	char *norm = recipe_normalize(name);
+	char small[128];
+	size_t len = strlen(name);
+	char *norm = len < sizeof(small) ? small : xmalloc(len + 1);
+	recipe_normalize_to(name, norm);
 	size_t lo = 0, hi = g->n;
 	long found = -1;
 	while (lo < hi) {
@@ -250,7 +253,8 @@ long graph_find(const struct graph *g, const char *name)
 		else
 			hi = mid;
 	}
-	free(norm);
+	if (norm != small)
+		free(norm);
 	return found;
 }
 

@@ -151,6 +151,13 @@ static struct recipe_pos at(const struct ynode *y)
 	return (struct recipe_pos){y->line, y->col};
 }
 
+/* A scalar the recipe keeps: the YAML tree is freed once the recipe is read,
+ * so that a check of hundreds of recipes holds their values, not their trees. */
+static const char *keep(struct ctx *c, const struct ynode *y)
+{
+	return arena_strndup(&c->r->arena, y->s, y->len);
+}
+
 /* "did you mean 'x'?", or "<what>: a, b, c" */
 static void keys_hint(char *out, size_t cap, const char *word, const char *what,
 	const char *const *names, size_t n)
@@ -240,7 +247,7 @@ static void parse_list(struct ctx *c, struct recipe_list *l, const struct ynode 
 			scalar_ok(c, it, f, "a string");
 			continue;
 		}
-		l->v[l->n++] = (struct recipe_str){it->s, at(it), true};
+		l->v[l->n++] = (struct recipe_str){keep(c, it), at(it), true};
 	}
 }
 
@@ -274,7 +281,7 @@ static void parse_extras(struct ctx *c, const struct ynode *y)
 		if (!scalar_ok(c, it->v[0], f, "a string") || !scalar_ok(c, it->v[1], f, "a string"))
 			continue;
 		r->source.extras[r->source.n_extras++] = (struct recipe_extra){
-			{it->v[0]->s, at(it->v[0]), true}, {it->v[1]->s, at(it->v[1]), true}};
+			{keep(c, it->v[0]), at(it->v[0]), true}, {keep(c, it->v[1]), at(it->v[1]), true}};
 	}
 }
 
@@ -283,7 +290,7 @@ static void parse_type(struct ctx *c, const struct ynode *y)
 	struct recipe *r = c->r;
 	if (!scalar_ok(c, y, "build.type", "a string"))
 		return;
-	r->build.type_str = (struct recipe_str){y->s, at(y), true};
+	r->build.type_str = (struct recipe_str){keep(c, y), at(y), true};
 	for (size_t i = 0; i < ARRAY_LEN(type_names); i++)
 		if (!strcmp(y->s, type_names[i])) {
 			r->build.type = (enum recipe_type)i;
@@ -304,7 +311,7 @@ static void parse_exports(struct ctx *c, const struct ynode *y)
 	}
 	if (!scalar_ok(c, y, "build.exports", "a string or a list of symbol names"))
 		return;
-	r->build.exports_str = (struct recipe_str){y->s, at(y), true};
+	r->build.exports_str = (struct recipe_str){keep(c, y), at(y), true};
 	for (size_t i = 0; i < ARRAY_LEN(export_names); i++)
 		if (!strcmp(y->s, export_names[i])) {
 			r->build.exports = (enum recipe_exports)i;
@@ -335,7 +342,7 @@ static void parse_field(struct ctx *c, const struct section *sec, const struct f
 		if (!scalar_ok(c, y, name, "a string"))
 			return;
 		check_coercion(c, y, name);
-		s->s = y->s;
+		s->s = keep(c, y);
 		s->set = true;
 		return;
 	}
@@ -378,7 +385,7 @@ static void parse_section(struct ctx *c, const struct section *sec, const struct
 		const struct ynode *k = map->v[2 * i], *v = map->v[2 * i + 1];
 		const struct field *f = NULL;
 		for (size_t j = 0; j < sec->n && !f; j++)
-			if (!strcmp(k->s, sec->fields[j].key))
+			if (k->s[0] == sec->fields[j].key[0] && !strcmp(k->s, sec->fields[j].key))
 				f = &sec->fields[j];
 		if (f) {
 			parse_field(c, sec, f, v);
@@ -421,18 +428,27 @@ bool recipe_is_wheel(const struct recipe *r)
 	return r->source.url.set && str_endswith(r->source.url.s, ".whl");
 }
 
-char *recipe_normalize(const char *name)
+size_t recipe_normalize_to(const char *name, char *out)
 {
-	char *out = xmalloc(strlen(name) + 1), *o = out;
+	char *o = out;
 	for (const char *p = name; *p; p++) {
-		if (*p == '-' || *p == '_' || *p == '.') {
+		char ch = *p;
+		if (ch == '-' || ch == '_' || ch == '.') {
 			if (o == out || o[-1] != '-')
 				*o++ = '-';
 		} else {
-			*o++ = (char)tolower((unsigned char)*p);
+			/* ASCII only, whatever the locale: names are ASCII */
+			*o++ = ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
 		}
 	}
 	*o = '\0';
+	return (size_t)(o - out);
+}
+
+char *recipe_normalize(const char *name)
+{
+	char *out = xmalloc(strlen(name) + 1);
+	recipe_normalize_to(name, out);
 	return out;
 }
 
@@ -689,7 +705,7 @@ static const struct ynode *parse_root(struct ctx *c, const struct ynode *root, b
 		const struct ynode *k = root->v[2 * i], *v = root->v[2 * i + 1];
 		const struct section *sec = NULL;
 		for (size_t j = 0; j < ARRAY_LEN(sections) && !sec; j++)
-			if (!strcmp(k->s, sections[j].key))
+			if (k->s[0] == sections[j].key[0] && !strcmp(k->s, sections[j].key))
 				sec = &sections[j];
 		if (!sec) {
 			char hint[256], name[128];
@@ -779,6 +795,8 @@ static struct recipe *load(const char *file, struct diags *d, bool *missing)
 {
 	struct recipe *r = NULL;
 	struct ynode *root = NULL;
+	/* freed here: what the recipe keeps is copied (keep()) */
+	struct arena tree = {.first = 8192};
 	size_t len = 0, before = d->errors;
 	char *buf = read_recipe(file, &len, d, missing);
 	if (!buf)
@@ -787,7 +805,7 @@ static struct recipe *load(const char *file, struct diags *d, bool *missing)
 	r->file = xstrdup(file);
 	r->dir = path_dirname(file);
 	set_defaults(r);
-	if (!ydoc_parse(&r->arena, file, buf, len, d, &root))
+	if (!ydoc_parse(&tree, file, buf, len, d, &root))
 		goto fail;
 	if (!root || root->kind != YNODE_MAP) {
 		diag_add(d, DIAG_ERROR, file, root ? root->line : 1, root ? root->col : 1, NULL,
@@ -803,9 +821,11 @@ static struct recipe *load(const char *file, struct diags *d, bool *missing)
 	if (r->package.name.set)
 		r->norm_name = recipe_normalize(r->package.name.s);
 	r->ok = d->errors == before;
+	arena_free(&tree);
 	free(buf);
 	return r;
 fail:
+	arena_free(&tree);
 	free(buf);
 	recipe_free(r);
 	return NULL;

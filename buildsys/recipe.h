@@ -126,5 +126,7 @@ bool recipe_is_wheel(const struct recipe *r);
 const char *recipe_type_name(enum recipe_type t);
 /* PEP 503 normalised name: lower case, runs of -_. become one - */
 char *recipe_normalize(const char *name);
+/* the same into out (room for strlen(name) + 1); returns its length */
+size_t recipe_normalize_to(const char *name, char *out);
 
 #endif

@@ -17,7 +17,9 @@ void *arena_alloc(struct arena *a, size_t n)
 	n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
 	struct arena_chunk *c = a->head;
 	if (!c || c->cap - c->used < n) {
-		size_t cap = n > CHUNK_SIZE / 2 ? n : CHUNK_SIZE;
+		size_t grow = c ? (c->cap * 2 < CHUNK_SIZE ? c->cap * 2 : CHUNK_SIZE)
+				: a->first ? a->first : 1024;
+		size_t cap = n > CHUNK_SIZE / 2 ? n : n > grow ? CHUNK_SIZE : grow;
 		c = xmalloc(sizeof(*c) + cap);
 		c->used = 0;
 		c->cap = cap;
@@ -181,8 +183,17 @@ static void resolve_plain(struct ynode *y)
 		y->type = YSCALAR_NULL;
 		return;
 	}
-	/* the words below all start with one of these; most scalars do not */
-	if (n <= 5 && strchr("~nNyYtToOfF", s[0])) {
+	/* the words below all start with one of ~nNyYtToOfF, numbers with one of
+	 * -+.0-9; most scalars start with something else */
+	switch (s[0]) {
+	case '~': case 'n': case 'N': case 'y': case 'Y': case 't': case 'T': case 'o': case 'O':
+	case 'f': case 'F': case '-': case '+': case '.': case '0': case '1': case '2': case '3':
+	case '4': case '5': case '6': case '7': case '8': case '9':
+		break;
+	default:
+		return;
+	}
+	if (n <= 5) {
 		for (size_t i = 0; i < ARRAY_LEN(nulls); i++)
 			if (!strcmp(s, nulls[i])) {
 				y->type = YSCALAR_NULL;
@@ -234,6 +245,10 @@ struct builder {
 
 static void push_scratch(struct builder *b, struct ynode *y)
 {
+	if (b->nscratch < b->capscratch) {
+		b->scratch[b->nscratch++] = y;
+		return;
+	}
 	b->scratch = xgrow(b->scratch, &b->capscratch, b->nscratch + 1, sizeof(*b->scratch));
 	b->scratch[b->nscratch++] = y;
 }

@@ -12,9 +12,11 @@
  * safe loader resolves them (YAML 1.1 core types). Everything lives in one
  * arena freed at once. */
 
-/* bump allocator: many small blocks freed together */
+/* bump allocator: many small blocks freed together. Chunks start at 1 KiB
+ * and double up to 8 KiB, or start at first when it is set. */
 struct arena {
 	struct arena_chunk *head;
+	size_t first;
 };
 
 void *arena_alloc(struct arena *a, size_t n);
