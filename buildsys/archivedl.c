@@ -1,9 +1,6 @@
 #define ARCHIVEDL_IMPL
 #include "archivedl.h"
 
-#include <pthread.h>
-#include <stdlib.h>
-
 #include "dynlib.h"
 #include "util.h"
 
@@ -14,21 +11,14 @@
 #define ARCHIVE_SONAME "libarchive.so.13"
 
 static struct archivedl table;
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-static void load(void)
-{
-	static const struct dynsym syms[] = {
+static const struct dynsym syms[] = {
 #define SYM(f) {#f, offsetof(struct archivedl, f)},
-		ARCHIVEDL_FUNCS(SYM)
+	ARCHIVEDL_FUNCS(SYM)
 #undef SYM
-	};
-	if (!dynlib_load(ARCHIVE_SONAME, syms, ARRAY_LEN(syms), &table, sizeof(table)))
-		exit(1);
-}
+};
+static struct dynlib lib = {ARCHIVE_SONAME, syms, ARRAY_LEN(syms), &table, sizeof(table), 0};
 
 const struct archivedl *archivedl(void)
 {
-	pthread_once(&once, load);
-	return &table;
+	return dynlib_need(&lib);
 }

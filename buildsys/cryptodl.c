@@ -1,9 +1,6 @@
 #define CRYPTODL_IMPL
 #include "cryptodl.h"
 
-#include <pthread.h>
-#include <stdlib.h>
-
 #include "dynlib.h"
 #include "util.h"
 
@@ -14,21 +11,14 @@
 #define CRYPTO_SONAME "libcrypto.so.3"
 
 static struct cryptodl table;
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-static void load(void)
-{
-	static const struct dynsym syms[] = {
+static const struct dynsym syms[] = {
 #define SYM(f) {#f, offsetof(struct cryptodl, f)},
-		CRYPTODL_FUNCS(SYM)
+	CRYPTODL_FUNCS(SYM)
 #undef SYM
-	};
-	if (!dynlib_load(CRYPTO_SONAME, syms, ARRAY_LEN(syms), &table, sizeof(table)))
-		exit(1);
-}
+};
+static struct dynlib lib = {CRYPTO_SONAME, syms, ARRAY_LEN(syms), &table, sizeof(table), 0};
 
 const struct cryptodl *cryptodl(void)
 {
-	pthread_once(&once, load);
-	return &table;
+	return dynlib_need(&lib);
 }

@@ -1,6 +1,8 @@
 #include "dynlib.h"
 
 #include <dlfcn.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,4 +31,19 @@ bool dynlib_load(const char *soname, const struct dynsym *syms, size_t n, void *
 	memcpy(table, t, size);
 	free(t);
 	return true;
+}
+
+void *dynlib_need(struct dynlib *l)
+{
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	if (atomic_load_explicit(&l->loaded, memory_order_acquire))
+		return l->table;
+	pthread_mutex_lock(&mu);
+	if (!atomic_load_explicit(&l->loaded, memory_order_relaxed)) {
+		if (!dynlib_load(l->soname, l->syms, l->n, l->table, l->size))
+			exit(1);
+		atomic_store_explicit(&l->loaded, 1, memory_order_release);
+	}
+	pthread_mutex_unlock(&mu);
+	return l->table;
 }

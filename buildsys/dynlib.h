@@ -21,4 +21,19 @@ struct dynsym {
  * library or one of the symbols is missing (the table is left untouched). */
 bool dynlib_load(const char *soname, const struct dynsym *syms, size_t n, void *table, size_t size);
 
+/* A library every use of which needs it: loaded once, from any thread, by the
+ * first dynlib_need. One that cannot be loaded ends kiln (exit 1), as a
+ * missing library at start-up would have. */
+struct dynlib {
+	const char *soname;
+	const struct dynsym *syms;
+	size_t n;
+	void *table;
+	size_t size;
+	_Atomic int loaded;
+};
+
+/* the filled table */
+void *dynlib_need(struct dynlib *l);
+
 #endif
