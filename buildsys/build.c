@@ -840,44 +840,17 @@ static double recorded_weight(struct ctx *c, const struct pkg *p)
 
 /* ---------- the parent ---------- */
 
-static bool load_graph(struct ctx *c, bool **sel, size_t **order, size_t *n)
+static bool load_graph(struct ctx *c, struct graph_plan *plan)
 {
 	struct diags d = {0};
-	size_t count = 0;
-	bool ok = graph_load_dir(&c->g, c->o->recipes_dir, &d, &count);
-	if (ok && !count) {
-		log_err("%s: no */meta.yaml recipes in this directory", c->o->recipes_dir);
-		ok = false;
-	}
-	if (ok) {
-		char *lock = c->ce.pyodide_dir ? path_join(c->ce.pyodide_dir, "pyodide-lock.json")
-					       : NULL;
-		ok = graph_load_runtime_lock(&c->g, lock);
-		free(lock);
-		graph_resolve(&c->g, &d);
-	}
-	if (d.n) {
-		diags_sort(&d);
-		char *text = diags_render(&d);
+	char *lock = c->ce.pyodide_dir ? path_join(c->ce.pyodide_dir, "pyodide-lock.json") : NULL;
+	bool ok = graph_load_all(&c->g, c->o->recipes_dir, lock, true, &d);
+	free(lock);
+	if (d.n)
 		clear_status(c);
-		fputs(text, stderr);
-		free(text);
-	}
-	if (ok && d.errors) {
-		log_err("the recipes have %zu error(s); 'kiln check' lists them", d.errors);
-		ok = false;
-	}
+	ok = diags_show(&d, c->o->recipes_dir) && ok;
 	diags_free(&d);
-	if (!ok)
-		return false;
-	static const char *const all[] = {"*"};
-	*sel = xcalloc(c->g.n, sizeof(**sel));
-	*order = xcalloc(c->g.n, sizeof(**order));
-	const char *const *q = c->o->n_selection ? c->o->selection : all;
-	size_t nq = c->o->n_selection ? c->o->n_selection : 1;
-	if (!graph_select(&c->g, q, nq, *sel) || !graph_order(&c->g, *sel, *order, n))
-		return false;
-	return true;
+	return ok && graph_plan(&c->g, c->o->selection, c->o->n_selection, plan);
 }
 
 static bool fetch_sources(struct ctx *c)
@@ -1094,8 +1067,7 @@ static char *absolute(const char *p)
 bool build_recipes(const struct build_opts *o)
 {
 	struct ctx c = {.o = o};
-	bool *sel = NULL;
-	size_t *order = NULL, n = 0;
+	struct graph_plan plan = {0};
 	bool ok = false, interrupted = false;
 	double t0 = sched_now();
 
@@ -1108,9 +1080,10 @@ bool build_recipes(const struct build_opts *o)
 
 	if (!o->fetch_only && !crossenv_setup(NULL, &c.ce))
 		goto out;
-	if (!load_graph(&c, &sel, &order, &n))
+	if (!load_graph(&c, &plan))
 		goto out;
 
+	size_t n = plan.n;
 	c.n = n;
 	c.pkgs = xcalloc(n + 1, sizeof(*c.pkgs));
 	c.pkg_of_node = xcalloc(c.g.n + 1, sizeof(*c.pkg_of_node));
@@ -1118,9 +1091,9 @@ bool build_recipes(const struct build_opts *o)
 		c.pkg_of_node[i] = -1;
 	for (size_t i = 0; i < n; i++) {
 		struct pkg *p = &c.pkgs[i];
-		p->node = order[i];
-		p->r = c.g.nodes[order[i]].r;
-		c.pkg_of_node[order[i]] = (long)i;
+		p->node = plan.order[i];
+		p->r = c.g.nodes[plan.order[i]].r;
+		c.pkg_of_node[plan.order[i]] = (long)i;
 	}
 
 	if (o->fetch_only) {
@@ -1204,7 +1177,7 @@ bool build_recipes(const struct build_opts *o)
 	}
 
 	if (!interrupted) {
-		bool published = publish_dist(&c, sel);
+		bool published = publish_dist(&c, plan.sel);
 		ok = ok && published;
 	}
 	size_t built = 0, failed = 0, skipped = 0;
@@ -1241,8 +1214,7 @@ out:
 	free(c.jobs);
 	free(c.pkgs);
 	free(c.pkg_of_node);
-	free(sel);
-	free(order);
+	graph_plan_free(&plan);
 	graph_free(&c.g);
 	crossenv_free(&c.ce);
 	free(c.work);

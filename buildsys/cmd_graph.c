@@ -49,47 +49,26 @@ static int run(int argc, char **argv)
 		return cmd_usage_error(&cmd_graph, "--runtime-lock and --no-runtime-lock exclude each other");
 
 	struct graph g;
+	struct graph_plan plan = {0};
 	struct diags d = {0};
-	size_t count = 0, n = 0;
 	int status = EXIT_FAIL;
-	bool *sel = NULL;
-	size_t *order = NULL;
 	graph_init(&g);
-	if (!graph_load_dir(&g, dir, &d, &count))
+	bool loaded = graph_load_all(&g, dir, lock, !no_lock, &d);
+	if (!diags_show(&d, dir) || !loaded)
 		goto out;
-	if (!no_lock && !graph_load_runtime_lock(&g, lock))
+	if (!graph_plan(&g, (const char *const *)argv + optind, (size_t)(argc - optind), &plan))
 		goto out;
-	graph_resolve(&g, &d);
-	diags_sort(&d);
-	char *text = diags_render(&d);
-	fputs(text, stderr);
-	free(text);
-	if (d.errors) {
-		log_err("%zu errors in %s; fix them first (kiln check %s)", d.errors, dir, dir);
-		goto out;
-	}
-	sel = xcalloc(g.n ? g.n : 1, 1);
-	order = xmalloc((g.n ? g.n : 1) * sizeof(*order));
-	static const char *const all[] = {"*"};
-	const char *const *query = optind < argc ? (const char *const *)argv + optind : all;
-	if (!graph_select(&g, query, optind < argc ? (size_t)(argc - optind) : 1, sel))
-		goto out;
-	if (!graph_order(&g, sel, order, &n)) {
-		log_err("the host dependencies of the selection have a cycle");
-		goto out;
-	}
 	if (dot) {
-		char *s = graph_dot(&g, sel);
+		char *s = graph_dot(&g, plan.sel);
 		fputs(s, stdout);
 		free(s);
 	} else {
-		for (size_t i = 0; i < n; i++)
-			puts(g.nodes[order[i]].r->package.name.s);
+		for (size_t i = 0; i < plan.n; i++)
+			puts(g.nodes[plan.order[i]].r->package.name.s);
 	}
 	status = EXIT_OK;
 out:
-	free(sel);
-	free(order);
+	graph_plan_free(&plan);
 	diags_free(&d);
 	graph_free(&g);
 	return status;

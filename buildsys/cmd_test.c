@@ -241,11 +241,9 @@ static int run(int argc, char **argv)
 	}
 
 	struct graph g;
+	struct graph_plan sel = {0};
 	struct diags d = {0};
-	size_t count = 0, n = 0;
 	int status = EXIT_FAIL;
-	bool *sel = NULL;
-	size_t *order = NULL;
 	struct lock *lock = NULL;
 	struct testrun *tr = NULL;
 	char *lockpath = path_join(dist, "pyodide-lock.json");
@@ -254,34 +252,18 @@ static int run(int argc, char **argv)
 		log_err("%s does not exist; build the packages first (kiln build-recipes)", lockpath);
 		goto out;
 	}
-	if (!graph_load_dir(&g, recipes, &d, &count) || !graph_load_runtime_lock(&g, lockpath))
+	bool loaded = graph_load_all(&g, recipes, lockpath, true, &d);
+	if (!diags_show(&d, recipes) || !loaded)
 		goto out;
-	graph_resolve(&g, &d);
-	diags_sort(&d);
-	char *text = diags_render(&d);
-	fputs(text, stderr);
-	free(text);
-	if (d.errors) {
-		log_err("%zu errors in %s; fix them first (kiln check %s)", d.errors, recipes, recipes);
+	if (!graph_plan(&g, (const char *const *)argv + optind, (size_t)(argc - optind), &sel))
 		goto out;
-	}
-	sel = xcalloc(g.n ? g.n : 1, 1);
-	order = xmalloc((g.n ? g.n : 1) * sizeof(*order));
-	static const char *const all[] = {"*"};
-	const char *const *query = optind < argc ? (const char *const *)argv + optind : all;
-	if (!graph_select(&g, query, optind < argc ? (size_t)(argc - optind) : 1, sel))
-		goto out;
-	if (!graph_order(&g, sel, order, &n)) {
-		log_err("the host dependencies of the selection have a cycle");
-		goto out;
-	}
 	if (!(lock = lock_load(lockpath)))
 		goto out;
 	const char *pyodide = config_pyodide_dir();
 	if (!(tr = testrun_open(pyodide, dist)))
 		goto out;
-	for (size_t i = 0; i < n; i++) {
-		const struct recipe *r = g.nodes[order[i]].r;
+	for (size_t i = 0; i < sel.n; i++) {
+		const struct recipe *r = g.nodes[sel.order[i]].r;
 		struct testrun_pkg p = {0};
 		struct testrun_result res = {0};
 		char *why = NULL;
@@ -321,8 +303,7 @@ out:
 	testrun_close(tr);
 	lock_free(lock);
 	free(lockpath);
-	free(sel);
-	free(order);
+	graph_plan_free(&sel);
 	diags_free(&d);
 	graph_free(&g);
 	return status;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
+
 void diag_add(struct diags *d, enum diag_level lvl, const char *file, unsigned line,
 	unsigned col, const char *field, const char *hint, const char *fmt, ...)
 {
@@ -133,4 +135,19 @@ char *diags_render_json(const struct diags *d)
 	char *r = xstrdup(s);
 	cJSON_free(s);
 	return r;
+}
+
+bool diags_show(const struct diags *d, const char *dir)
+{
+	if (d->n) {
+		char *text = diags_render(d);
+		fputs(text, stderr);
+		free(text);
+	}
+	if (d->errors) {
+		log_err("%zu error%s in %s; fix them first (kiln check %s)", d->errors,
+			d->errors == 1 ? "" : "s", dir, dir);
+		return false;
+	}
+	return true;
 }

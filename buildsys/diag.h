@@ -1,6 +1,7 @@
 #ifndef KILN_DIAG_H
 #define KILN_DIAG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util.h"
@@ -40,5 +41,9 @@ char *diag_format(const struct diag *g);
 char *diags_render(const struct diags *d);
 /* JSON array of objects {file,line,col,level,field,message,hint} */
 char *diags_render_json(const struct diags *d);
+/* What a command that works on the recipes in dir does with their
+ * diagnostics: show them on stderr; false, with a logged error that says to
+ * fix them first, if any is an error. */
+bool diags_show(const struct diags *d, const char *dir);
 
 #endif

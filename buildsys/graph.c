@@ -159,6 +159,22 @@ bool graph_load_dir(struct graph *g, const char *dir, struct diags *d, size_t *c
 	return true;
 }
 
+bool graph_load_all(struct graph *g, const char *dir, const char *lock, bool use_lock,
+	struct diags *d)
+{
+	size_t count = 0;
+	bool ok = graph_load_dir(g, dir, d, &count);
+	if (ok && !count) {
+		log_err("%s: no */meta.yaml recipes in this directory", dir);
+		ok = false;
+	}
+	ok = ok && (!use_lock || graph_load_runtime_lock(g, lock));
+	if (ok)
+		graph_resolve(g, d);
+	diags_sort(d);
+	return ok;
+}
+
 bool graph_load_lock(struct graph *g, const char *path)
 {
 	size_t len;
@@ -682,4 +698,26 @@ char *graph_dot(const struct graph *g, const bool *sel)
 	}
 	buf_puts(&b, "}\n");
 	return buf_take(&b);
+}
+
+bool graph_plan(const struct graph *g, const char *const *query, size_t n, struct graph_plan *p)
+{
+	static const char *const all[] = {"*"};
+	p->sel = xcalloc(g->n ? g->n : 1, sizeof(*p->sel));
+	p->order = xcalloc(g->n ? g->n : 1, sizeof(*p->order));
+	p->n = 0;
+	if (!graph_select(g, n ? query : all, n ? n : 1, p->sel))
+		return false;
+	if (!graph_order(g, p->sel, p->order, &p->n)) {
+		log_err("the host dependencies of the selection have a cycle");
+		return false;
+	}
+	return true;
+}
+
+void graph_plan_free(struct graph_plan *p)
+{
+	free(p->sel);
+	free(p->order);
+	memset(p, 0, sizeof(*p));
 }

@@ -50,6 +50,13 @@ bool graph_load_lock(struct graph *g, const char *path);
  * distribution (config_pyodide_dir()) if it exists, read only when a
  * dependency is not a recipe; false (logged) on failure */
 bool graph_load_runtime_lock(struct graph *g, const char *path);
+/* The start of every command on a recipe directory: the recipes of dir and
+ * the runtime lock as graph_load_runtime_lock takes it (none unless
+ * use_lock), resolved; the diagnostics are left in d, sorted, for the caller
+ * to show. false (logged) when dir or the lock cannot be read, or dir holds
+ * no recipe at all. */
+bool graph_load_all(struct graph *g, const char *dir, const char *lock, bool use_lock,
+	struct diags *d);
 /* Sort, resolve dependencies and check the graph rules: dependencies name a
  * recipe or a runtime package, static libraries are only host dependencies,
  * no cycles (reported with their path); propagate _disabled to dependents
@@ -67,6 +74,16 @@ bool graph_select(const struct graph *g, const char *const *query, size_t n, boo
  * ties broken by name. *order (g->n entries) gets *n indices. false if the
  * host edges among the selection have a cycle. */
 bool graph_order(const struct graph *g, const bool *sel, size_t *order, size_t *n);
+/* A selection in build order: graph_select then graph_order. */
+struct graph_plan {
+	bool *sel;     /* g->n entries */
+	size_t *order; /* the n selected nodes in build order */
+	size_t n;
+};
+/* query (n items; none: "*") planned into p. false (logged) on a wrong
+ * selection or a cycle among the host dependencies. */
+bool graph_plan(const struct graph *g, const char *const *query, size_t n, struct graph_plan *p);
+void graph_plan_free(struct graph_plan *p);
 /* mark in out (g->n entries) every recipe that depends on node i, transitively */
 void graph_dependents(const struct graph *g, size_t i, bool *out);
 /* mark in out (g->n entries) what must be built and installed before node i:
