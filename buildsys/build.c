@@ -729,10 +729,13 @@ static void child_main(struct ctx *c, struct pkg *p, const struct sched_jobserve
 	log_set_level(LOG_DEBUG);
 	dprintf(ch.log, "kiln: building %s %s (key %s)\n", p->r->package.name.s,
 		p->r->package.version.s, p->key.hex);
-	ch.stage = cache_stage(c->cache, p->r->norm_name);
+	int stage_lock;
+	ch.stage = cache_stage(c->cache, p->r->norm_name, &stage_lock);
 	bool ok = ch.stage && child_build(&ch);
 	if (ch.stage && path_exists(ch.stage))
 		remove_tree(ch.stage);
+	if (stage_lock >= 0)
+		close(stage_lock);
 	dprintf(ch.log, "kiln: %s\n", ok ? "done" : "failed");
 	_exit(ok ? 0 : 1);
 }
@@ -1104,6 +1107,12 @@ bool build_recipes(const struct build_opts *o)
 			say(&c, "%zu source(s) in %s/sources", n, c.cache);
 		goto out;
 	}
+
+	/* what builds that were killed left in the cache */
+	size_t swept = cache_sweep(c.cache);
+	if (swept)
+		log_info("removed %zu stage director%s left by an interrupted build", swept,
+			swept == 1 ? "y" : "ies");
 
 	/* keys in build order: a package's key includes its host closure's */
 	size_t todo = 0;

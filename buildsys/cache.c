@@ -1,9 +1,12 @@
 #include "cache.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -110,8 +113,31 @@ char *cache_lookup(const char *cache_dir, const char *name, const struct cache_k
 	return NULL;
 }
 
-char *cache_stage(const char *cache_dir, const char *name)
+/* Stages are created under a shared lock of <cache>/builds/.stages.lock and
+ * swept under an exclusive one, so that a sweep never sees a stage between its
+ * mkdtemp and its flock. */
+static int stages_lock(const char *cache_dir, int how)
 {
+	char *builds = xasprintf("%s/builds", cache_dir);
+	char *path = xasprintf("%s/.stages.lock", builds);
+	int fd = -1;
+	if (!mkdir_p(builds, 0755))
+		log_err("cannot create %s: %s", builds, strerror(errno));
+	else if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
+		log_err("cannot open %s: %s", path, strerror(errno));
+	else if (flock(fd, how) != 0) {
+		log_err("cannot lock %s: %s", path, strerror(errno));
+		close(fd);
+		fd = -1;
+	}
+	free(builds);
+	free(path);
+	return fd;
+}
+
+char *cache_stage(const char *cache_dir, const char *name, int *lock_fd)
+{
+	*lock_fd = -1;
 	char *parent = xasprintf("%s/builds/%s", cache_dir, name);
 	if (!mkdir_p(parent, 0755)) {
 		log_err("cannot create %s: %s", parent, strerror(errno));
@@ -120,12 +146,73 @@ char *cache_stage(const char *cache_dir, const char *name)
 	}
 	char *tmpl = xasprintf("%s/.stage-XXXXXX", parent);
 	free(parent);
-	if (!mkdtemp(tmpl)) {
-		log_err("cannot create a directory in the cache: %s", strerror(errno));
+	int guard = stages_lock(cache_dir, LOCK_SH);
+	if (guard < 0) {
 		free(tmpl);
 		return NULL;
 	}
+	int fd = -1;
+	if (!mkdtemp(tmpl)) {
+		log_err("cannot create a directory in the cache: %s", strerror(errno));
+	} else if ((fd = open(tmpl, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+		   flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		log_err("cannot lock %s: %s", tmpl, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+		rmdir(tmpl);
+	}
+	close(guard);
+	if (fd < 0) {
+		free(tmpl);
+		return NULL;
+	}
+	*lock_fd = fd;
 	return tmpl;
+}
+
+size_t cache_sweep(const char *cache_dir)
+{
+	char *builds = xasprintf("%s/builds", cache_dir);
+	size_t removed = 0;
+	DIR *top = opendir(builds);
+	if (!top) {
+		free(builds);
+		return 0; /* no cache yet */
+	}
+	int guard = stages_lock(cache_dir, LOCK_EX);
+	struct dirent *e;
+	while (guard >= 0 && (e = readdir(top))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char *pkg = path_join(builds, e->d_name);
+		DIR *dp = opendir(pkg);
+		struct dirent *s;
+		while (dp && (s = readdir(dp))) {
+			if (strncmp(s->d_name, ".stage-", 7) != 0)
+				continue;
+			char *stage = path_join(pkg, s->d_name);
+			int fd = open(stage, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			/* a stage its builder still holds stays */
+			if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0) {
+				if (remove_tree(stage))
+					removed++;
+				else
+					log_warn("cannot remove %s: %s", stage, strerror(errno));
+			}
+			if (fd >= 0)
+				close(fd);
+			free(stage);
+		}
+		if (dp)
+			closedir(dp);
+		free(pkg);
+	}
+	if (guard >= 0)
+		close(guard);
+	closedir(top);
+	free(builds);
+	return removed;
 }
 
 static char *parts_text(const struct cache_key *k)

@@ -27,8 +27,13 @@ void cache_key_free(struct cache_key *k);
 
 /* directory of a published entry, or NULL */
 char *cache_lookup(const char *cache_dir, const char *name, const struct cache_key *k);
-/* a fresh private directory to build an entry in */
-char *cache_stage(const char *cache_dir, const char *name);
+/* A fresh private directory to build an entry in. It is locked (flock(2)
+ * on *lock_fd, close-on-exec) for as long as the caller keeps *lock_fd open,
+ * which tells it from a stage that a killed kiln left behind. */
+char *cache_stage(const char *cache_dir, const char *name, int *lock_fd);
+/* remove every stage directory under <cache>/builds that nobody holds;
+ * returns how many */
+size_t cache_sweep(const char *cache_dir);
 /* write the key's parts into stage, publish it atomically, update "last";
  * an entry published meanwhile by another process wins; returns its path */
 char *cache_publish(const char *cache_dir, const char *name, const struct cache_key *k,

@@ -3,6 +3,7 @@
 #  1. a clean reference build of four path-source packages (b needs a at build time);
 #  2. kill -9 kiln at random points of a build (cross environment setup, building,
 #     publishing), and separately kill -9 one of its build children; rerun each time;
+#     at the end no stage directory is left in the cache;
 #  3. two kiln processes building overlapping selections at the same time;
 #  4. a cache entry whose wheel was damaged is refused, not copied to dist/.
 # After each phase: the run completes, every cache entry holds exactly the files
@@ -100,7 +101,15 @@ for i in $(seq "$rounds"); do
 		echo "FAIL round $i: the rerun failed"; cat "$t/log"; fail=1
 	fi
 	verify "round $i" "$cache" "$dist"
+	grep -h 'stage director' "$t/log" || true
 done
+# a killed build leaves its stage directory; the next run removes those that
+# no live process holds (the last round killed a child, so none is running)
+build "$cache" "$dist" >"$t/log" 2>&1 || { echo "FAIL: no-op rerun"; cat "$t/log"; fail=1; }
+left=$(find "$cache/builds" -mindepth 2 -maxdepth 2 -name '.stage-*' | wc -l)
+if [ "$left" != 0 ]; then
+	echo "FAIL: $left stage directories left in the cache"; fail=1
+fi
 
 # 3. two processes, overlapping selections, one cache and one dist/
 cache=$t/cache2 dist=$t/dist2

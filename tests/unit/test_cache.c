@@ -1,7 +1,10 @@
-/* cache: keys, publishing, and --explain sentences, on a real directory. */
+/* cache: keys, publishing, --explain sentences and the sweep of stages left
+ * by killed builds, on a real directory. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cache.h"
 #include "util.h"
@@ -37,7 +40,8 @@ int main(void)
 	free(e);
 	CHECK(!cache_lookup(dir, "x", &a), "found before publishing");
 
-	char *stage = cache_stage(dir, "x");
+	int lk, lk2;
+	char *stage = cache_stage(dir, "x", &lk);
 	char *art = path_join(stage, "x-1.0-py3-none-any.whl");
 	CHECK(write_file_atomic(art, "wheel", 5), "write");
 	char *pub = cache_publish(dir, "x", &a, stage);
@@ -59,11 +63,37 @@ int main(void)
 	free(e);
 
 	/* a second publisher of the same key keeps the first entry */
-	char *stage2 = cache_stage(dir, "x");
+	char *stage2 = cache_stage(dir, "x", &lk2);
 	char *pub2 = cache_publish(dir, "x", &b, stage2);
 	CHECK(pub2 && strcmp(pub2, pub) == 0, "second publish: %s", pub2 ? pub2 : "(none)");
 	CHECK(!path_exists(stage2), "second stage left behind");
 	CHECK(path_is_file(art2), "first entry lost");
+
+	close(lk);
+	close(lk2);
+
+	/* stages: one held by a live builder stays, one left by a killed builder
+	 * (its lock gone with it) is swept */
+	int held;
+	char *live = cache_stage(dir, "y", &held);
+	CHECK(live && held >= 0, "stage");
+	pid_t pid = fork();
+	if (pid == 0) {
+		int l;
+		char *dead = cache_stage(dir, "y", &l);
+		char *f = dead ? path_join(dead, "half-written") : NULL;
+		_exit(f && write_file_atomic(f, "x", 1) ? 0 : 1); /* no cleanup, as after kill -9 */
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child stage");
+	CHECK(cache_sweep(dir) == 1, "sweep did not remove exactly the dead stage");
+	CHECK(live && path_exists(live), "sweep removed a stage in use");
+	close(held);
+	CHECK(cache_sweep(dir) == 1, "released stage not swept");
+	CHECK(live && !path_exists(live), "released stage still there");
+	CHECK(cache_sweep(dir) == 0, "nothing left to sweep");
+	free(live);
 
 	/* a tree key sees content, names and modes */
 	char *t = path_join(dir, "tree");
