@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "archivedl.h"
+#include "extract.h"
 #include "log.h"
 
 static int cmp_time_t(const void *k, const void *e)
@@ -296,10 +297,8 @@ static int stdlib_time_t(const char *zip)
 		    !str_endswith(name, ".py"))
 			continue;
 		struct buf b = {0};
-		char chunk[65536];
-		la_ssize_t n;
-		while ((n = archive_read_data(a, chunk, sizeof(chunk))) > 0)
-			buf_add(&b, chunk, (size_t)n);
+		if (extract_entry_data(a, &b, SIZE_MAX) < 0)
+			log_err("%s: %s: %s", zip, name, archive_error_string(a));
 		buf_putc(&b, '\0');
 		const char *p = strstr(b.s, "'SIZEOF_TIME_T':");
 		if (p)
@@ -619,10 +618,7 @@ static bool add_wheel(struct modset *s, const char *path, const unsigned char *d
 		if (!member || archive_entry_filetype(e) != AE_IFREG || !is_so_member(member))
 			continue;
 		struct buf b = {0};
-		char chunk[65536];
-		la_ssize_t n;
-		while ((n = archive_read_data(a, chunk, sizeof(chunk))) > 0)
-			buf_add(&b, chunk, (size_t)n);
+		int n = extract_entry_data(a, &b, SIZE_MAX);
 		char *name = xasprintf("%s!%s", path, member);
 		bool added = n == 0 && add_module(s, name, (unsigned char *)b.s, b.len, target);
 		if (n < 0)
@@ -939,10 +935,7 @@ static bool hide_archive(const char *in, const char *out, const char *ar,
 		if (!name || !str_endswith(name, ".o"))
 			continue;
 		struct buf b = {0};
-		char chunk[65536];
-		la_ssize_t n;
-		while ((n = archive_read_data(a, chunk, sizeof(chunk))) > 0)
-			buf_add(&b, chunk, (size_t)n);
+		int n = extract_entry_data(a, &b, SIZE_MAX);
 		char *what = xasprintf("%s(%s)", in, name);
 		long hidden = n == 0 ? wasm_object_hide_symbols((uint8_t *)b.s, b.len, what, want) : -1;
 		if (n < 0)

@@ -780,15 +780,8 @@ static void log_tail(struct ctx *c, const char *path, size_t lines)
 	char *text = read_file(path, &len);
 	if (!text)
 		return;
-	const char *start = text + len;
-	size_t seen = 0;
-	while (start > text) {
-		if (start[-1] == '\n' && start != text + len && ++seen > lines)
-			break;
-		start--;
-	}
 	clear_status(c);
-	fputs(start, stderr);
+	fputs(str_last_lines(text, len, lines), stderr);
 	if (len && text[len - 1] != '\n')
 		fputc('\n', stderr);
 	free(text);

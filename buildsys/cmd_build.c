@@ -144,14 +144,7 @@ static void show_tail(const char *path, size_t lines)
 	char *text = read_file(path, &len);
 	if (!text)
 		return;
-	const char *start = text + len;
-	size_t seen = 0;
-	while (start > text) {
-		if (start[-1] == '\n' && start != text + len && ++seen > lines)
-			break;
-		start--;
-	}
-	log_err("the last lines of %s:\n%s", path, start);
+	log_err("the last lines of %s:\n%s", path, str_last_lines(text, len, lines));
 	free(text);
 }
 

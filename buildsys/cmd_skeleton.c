@@ -9,6 +9,7 @@
 #include "archivedl.h"
 #include "cmd.h"
 #include "config.h"
+#include "extract.h"
 #include "fetch.h"
 #include "lock.h"
 #include "log.h"
@@ -38,18 +39,12 @@ struct pkginfo {
 static char *read_entry(struct archive *a, const char *path, const char *name)
 {
 	struct buf b = {0};
-	char chunk[16384];
-	la_ssize_t n;
-	while ((n = archive_read_data(a, chunk, sizeof(chunk))) > 0) {
-		if (b.len + (size_t)n > MAX_META) {
+	int r = extract_entry_data(a, &b, MAX_META);
+	if (r) {
+		if (r > 0)
 			log_err("%s: %s is larger than %u bytes", path, name, MAX_META);
-			buf_free(&b);
-			return NULL;
-		}
-		buf_add(&b, chunk, (size_t)n);
-	}
-	if (n < 0) {
-		log_err("%s: %s: %s", path, name, archive_error_string(a));
+		else
+			log_err("%s: %s: %s", path, name, archive_error_string(a));
 		buf_free(&b);
 		return NULL;
 	}

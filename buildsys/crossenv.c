@@ -14,6 +14,7 @@
 #include "archivedl.h"
 #include "compat.h"
 #include "config.h"
+#include "extract.h"
 #include "log.h"
 #include "proc.h"
 #include "version.h"
@@ -298,11 +299,7 @@ static char *read_sysconfigdata(const char *zip, char **name)
 		if (!str_startswith(base, "_sysconfigdata_") || !str_endswith(base, ".py") ||
 			strchr(p, '/'))
 			continue;
-		char chunk[65536];
-		la_ssize_t n;
-		while ((n = archive_read_data(a, chunk, sizeof(chunk))) > 0)
-			buf_add(&b, chunk, (size_t)n);
-		if (n < 0) {
+		if (extract_entry_data(a, &b, SIZE_MAX) < 0) {
 			log_err("%s: %s: %s", zip, p, archive_error_string(a));
 			goto out;
 		}

@@ -55,6 +55,23 @@ const char *extract_write_error(struct archive *a)
 	return msg;
 }
 
+int extract_entry_data(struct archive *a, struct buf *b, size_t max)
+{
+	for (;;) {
+		/* straight into the buffer, which stays NUL-terminated */
+		b->s = xgrow(b->s, &b->cap, b->len + 65536 + 1, 1);
+		la_ssize_t n = archive_read_data(a, b->s + b->len, b->cap - b->len - 1);
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			return 0;
+		if (b->len + (size_t)n > max)
+			return 1;
+		b->len += (size_t)n;
+		b->s[b->len] = '\0';
+	}
+}
+
 static uint64_t hash_str(const char *s)
 {
 	uint64_t h = 1469598103934665603u;

@@ -26,6 +26,11 @@ struct extract_extra {
 };
 
 struct archive;
+struct buf;
+/* Append the data of the entry archive_read_next_header just returned to b:
+ * 0 when read whole; -1 when libarchive fails (archive_error_string says why);
+ * 1 when it would make b longer than max bytes. */
+int extract_entry_data(struct archive *a, struct buf *b, size_t max);
 /* libarchive's message for a failed write, with the system's reason ("Write error:
  * No space left on device"); valid until the next call */
 const char *extract_write_error(struct archive *a);

@@ -15,6 +15,7 @@
 
 #include "archivedl.h"
 #include "config.h"
+#include "extract.h"
 #include "fortran.h"
 #include "log.h"
 #include "util.h"
@@ -804,18 +805,17 @@ static bool wasm_collect(const char *path, struct buf *defs, struct buf *undefs,
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
-	unsigned char *data = NULL;
-	size_t cap = 0;
+	struct buf member = {0};
 	bool ok = false;
 	archive_read_support_format_ar(a);
 	if (!str_endswith(path, ".a")) {
-		size_t len;
-		data = (unsigned char *)read_file(path, &len);
-		if (!data) {
+		member.s = read_file(path, &member.len);
+		if (!member.s) {
 			log_err("cannot read %s: %s", path, strerror(errno));
 			goto out;
 		}
-		ok = wasm_object(data, len, defs, undefs, seen_def, seen_undef);
+		ok = wasm_object((const unsigned char *)member.s, member.len, defs, undefs, seen_def,
+			seen_undef);
 		if (!ok)
 			log_err("%s: malformed wasm object", path);
 		goto out;
@@ -826,20 +826,13 @@ static bool wasm_collect(const char *path, struct buf *defs, struct buf *undefs,
 	}
 	int r;
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		size_t len = 0;
-		ssize_t n;
-		for (;;) {
-			data = xgrow(data, &cap, len + 65536, 1);
-			n = archive_read_data(a, data + len, cap - len);
-			if (n <= 0)
-				break;
-			len += (size_t)n;
-		}
-		if (n < 0) {
+		member.len = 0; /* one buffer for all members */
+		if (extract_entry_data(a, &member, SIZE_MAX) < 0) {
 			log_err("%s: %s", path, archive_error_string(a));
 			goto out;
 		}
-		if (!wasm_object(data, len, defs, undefs, seen_def, seen_undef)) {
+		if (!wasm_object((const unsigned char *)member.s, member.len, defs, undefs, seen_def,
+			    seen_undef)) {
 			log_err("%s: %s: malformed wasm object", path, archive_entry_pathname(e));
 			goto out;
 		}
@@ -851,7 +844,7 @@ static bool wasm_collect(const char *path, struct buf *defs, struct buf *undefs,
 	ok = true;
 out:
 	archive_read_free(a);
-	free(data);
+	buf_free(&member);
 	return ok;
 }
 

@@ -193,6 +193,18 @@ bool str_endswith(const char *s, const char *suffix)
 	return n >= m && memcmp(s + n - m, suffix, m) == 0;
 }
 
+const char *str_last_lines(const char *text, size_t len, size_t n)
+{
+	const char *start = text + len;
+	size_t seen = 0;
+	while (start > text) {
+		if (start[-1] == '\n' && start != text + len && ++seen > n)
+			break;
+		start--;
+	}
+	return start;
+}
+
 size_t str_distance(const char *a, const char *b)
 {
 	size_t n = strlen(a), m = strlen(b);

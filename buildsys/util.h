@@ -57,6 +57,9 @@ void array_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, cons
 
 bool str_startswith(const char *s, const char *prefix);
 bool str_endswith(const char *s, const char *suffix);
+/* where the last n lines of text (len bytes) start; a last line without a
+ * newline counts */
+const char *str_last_lines(const char *text, size_t len, size_t n);
 /* Damerau-free Levenshtein distance, for did-you-mean suggestions */
 size_t str_distance(const char *a, const char *b);
 /* closest candidate within a reasonable distance, or NULL */

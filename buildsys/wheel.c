@@ -545,22 +545,14 @@ struct wheel *wheel_read(const char *path)
 			goto out;
 		}
 		struct buf b = {0};
-		char chunk[65536];
-		for (;;) {
-			la_ssize_t got = archive_read_data(a, chunk, sizeof(chunk));
-			if (got < 0) {
-				log_err("%s: %s: %s", path, name, archive_error_string(a));
-				buf_free(&b);
-				goto out;
-			}
-			if (got == 0)
-				break;
-			if (b.len + (size_t)got > WHEEL_MAX_FILE) {
+		int got = extract_entry_data(a, &b, WHEEL_MAX_FILE);
+		if (got) {
+			if (got > 0)
 				log_err("%s: %s: larger than 2 GiB", path, name);
-				buf_free(&b);
-				goto out;
-			}
-			buf_add(&b, chunk, (size_t)got);
+			else
+				log_err("%s: %s: %s", path, name, archive_error_string(a));
+			buf_free(&b);
+			goto out;
 		}
 		size_t size = b.len;
 		put_owned(w, xstrdup(name), (unsigned char *)buf_take(&b), size,
