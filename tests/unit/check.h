@@ -3,10 +3,12 @@
 
 #include <stdio.h>
 
-/* the unit tests' one assertion: count the failure, say where and why, go on */
-static int failures;
+/* the unit tests' one assertion: count it and any failure, say where and
+ * why, go on */
+static int failures, checks;
 
 #define CHECK(cond, ...) do { \
+	checks++; \
 	if (!(cond)) { \
 		failures++; \
 		fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \

@@ -8,26 +8,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "config.h"
 #include "extract.h"
 #include "log.h"
 #include "util.h"
 
-static int failures, checks;
 static struct buf logbuf;
 static char *work, *arch, *outside, *cases;
 static int case_no;
-
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		checks++;                                                      \
-		if (!(cond)) {                                                 \
-			failures++;                                            \
-			fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-			fprintf(stderr, __VA_ARGS__);                          \
-			fputc('\n', stderr);                                   \
-		}                                                              \
-	} while (0)
 
 static void sink(enum log_level lvl, const char *msg, void *ctx)
 {

@@ -16,26 +16,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "config.h"
 #include "fetch.h"
 #include "log.h"
 #include "util.h"
 
-static int failures, checks;
 static struct buf logbuf;
 static char *work, *srvdir, *cache, *base;
 static pid_t server;
-
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		checks++;                                                      \
-		if (!(cond)) {                                                 \
-			failures++;                                            \
-			fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-			fprintf(stderr, __VA_ARGS__);                          \
-			fputc('\n', stderr);                                   \
-		}                                                              \
-	} while (0)
 
 static double now_s(void)
 {

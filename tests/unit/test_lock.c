@@ -5,22 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "lock.h"
 #include "log.h"
 #include "util.h"
 
-static int failures;
 static struct buf logged;
-
-#define CHECK(cond, ...)                                                                  \
-	do {                                                                              \
-		if (!(cond)) {                                                            \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);                       \
-			printf(__VA_ARGS__);                                              \
-			printf("\n");                                                     \
-			failures++;                                                       \
-		}                                                                         \
-	} while (0)
 
 static void sink(enum log_level lvl, const char *msg, void *ctx)
 {

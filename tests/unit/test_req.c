@@ -2,19 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "req.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                                                  \
-	do {                                                                              \
-		if (!(cond)) {                                                            \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);                       \
-			printf(__VA_ARGS__);                                              \
-			printf("\n");                                                     \
-			failures++;                                                       \
-		}                                                                         \
-	} while (0)
 
 static const struct {
 	const char *marker;

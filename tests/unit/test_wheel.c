@@ -5,20 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "log.h"
 #include "wheel.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                                                  \
-	do {                                                                              \
-		if (!(cond)) {                                                            \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);                       \
-			printf(__VA_ARGS__);                                              \
-			printf("\n");                                                     \
-			failures++;                                                       \
-		}                                                                         \
-	} while (0)
 
 static void quiet(enum log_level lvl, const char *msg, void *ctx)
 {
