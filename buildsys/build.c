@@ -740,13 +740,20 @@ static void child_main(struct ctx *c, struct pkg *p, const struct sched_jobserve
 	_exit(ok ? 0 : 1);
 }
 
-static pid_t start_job(size_t i, const struct sched_jobserver *js, void *p)
+/* the package that scheduler job i builds, or NULL */
+static struct pkg *pkg_of_job(struct ctx *c, size_t i)
 {
-	struct ctx *c = p;
 	struct pkg *pkg = NULL;
 	for (size_t k = 0; k < c->n; k++)
 		if (c->pkgs[k].build && c->pkgs[k].job == i)
 			pkg = &c->pkgs[k];
+	return pkg;
+}
+
+static pid_t start_job(size_t i, const struct sched_jobserver *js, void *p)
+{
+	struct ctx *c = p;
+	struct pkg *pkg = pkg_of_job(c, i);
 	if (!pkg)
 		return -1;
 	if (pkg->failed) {
@@ -790,10 +797,7 @@ static void log_tail(struct ctx *c, const char *path, size_t lines)
 static void on_finished(size_t i, void *p)
 {
 	struct ctx *c = p;
-	struct pkg *pkg = NULL;
-	for (size_t k = 0; k < c->n; k++)
-		if (c->pkgs[k].build && c->pkgs[k].job == i)
-			pkg = &c->pkgs[k];
+	struct pkg *pkg = pkg_of_job(c, i);
 	if (!pkg)
 		return;
 	const struct sched_job *j = &c->jobs[i];

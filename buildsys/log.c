@@ -37,14 +37,8 @@ void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
 	if (lvl > level)
 		return;
 	struct buf b = {0};
-	va_list cp;
-	va_copy(cp, ap);
-	int n = vsnprintf(NULL, 0, fmt, cp);
-	va_end(cp);
-	if (n < 0)
+	if (!buf_vprintf(&b, fmt, ap))
 		return;
-	b.s = xmalloc((size_t)n + 1);
-	vsnprintf(b.s, (size_t)n + 1, fmt, ap);
 	if (sink) {
 		sink(lvl, b.s, sink_ctx);
 	} else {

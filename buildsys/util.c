@@ -88,15 +88,11 @@ char *xasprintf(const char *fmt, ...)
 	struct buf b = {0};
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	bool ok = buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (!ok)
 		oom();
-	b.s = xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(b.s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return b.s;
+	return buf_take(&b);
 }
 
 void buf_add(struct buf *b, const char *s, size_t n)
@@ -117,19 +113,28 @@ void buf_putc(struct buf *b, char c)
 	buf_add(b, &c, 1);
 }
 
+bool buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list cp;
+	va_copy(cp, ap);
+	int n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		return false;
+	b->s = xgrow(b->s, &b->cap, b->len + (size_t)n + 1, 1);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+	return true;
+}
+
 void buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	bool ok = buf_vprintf(b, fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (!ok)
 		oom();
-	b->s = xgrow(b->s, &b->cap, b->len + (size_t)n + 1, 1);
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
 }
 
 char *buf_take(struct buf *b)

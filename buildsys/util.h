@@ -1,6 +1,7 @@
 #ifndef KILN_UTIL_H
 #define KILN_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -37,6 +38,8 @@ void buf_add(struct buf *b, const char *s, size_t n);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) KILN_PRINTF(2, 3);
+/* the same with a va_list; false (b unchanged) when vsnprintf fails */
+bool buf_vprintf(struct buf *b, const char *fmt, va_list ap) KILN_PRINTF(2, 0);
 /* hand the string to the caller (never NULL) and reset the buffer */
 char *buf_take(struct buf *b);
 void buf_free(struct buf *b);
