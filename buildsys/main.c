@@ -4,12 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "fortran.h"
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "cmd/cmd.h"
+#include "toolchain/fortran.h"
+#include "toolchain/wrap.h"
 #include "version.h"
-#include "wrap.h"
 
 extern const struct kiln_cmd cmd_abi_check;
 extern const struct kiln_cmd cmd_build;

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/log.h"
+#include "base/util.h"
 #include "common.h"
-#include "log.h"
-#include "util.h"
 
 static char scratch[PATH_MAX];
 

@@ -1,9 +1,9 @@
 /* extract_archive (tar in every compression, zip) into a fresh directory */
 #include <stdlib.h>
 
+#include "base/util.h"
+#include "build/extract.h"
 #include "common.h"
-#include "extract.h"
-#include "util.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "artifact/lock.h"
 #include "common.h"
-#include "lock.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

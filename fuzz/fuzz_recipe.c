@@ -2,9 +2,9 @@
 #include <stdlib.h>
 
 #include "common.h"
-#include "diag.h"
-#include "graph.h"
-#include "recipe.h"
+#include "recipe/diag.h"
+#include "recipe/graph.h"
+#include "recipe/recipe.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

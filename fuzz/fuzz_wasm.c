@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "abi.h"
+#include "artifact/wheel.h"
+#include "base/config.h"
 #include "common.h"
-#include "config.h"
-#include "wasm.h"
-#include "wheel.h"
+#include "toolchain/abi.h"
+#include "toolchain/wasm.h"
 
 static struct abi_runtime rt;
 static bool have_rt;

@@ -2,9 +2,9 @@
  * the lockfile and post-processing derive from a wheel */
 #include <stdlib.h>
 
+#include "artifact/lock.h"
+#include "artifact/wheel.h"
 #include "common.h"
-#include "lock.h"
-#include "wheel.h"
 
 static struct lock *lock;
 

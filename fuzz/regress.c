@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/util.h"
 #include "common.h"
-#include "util.h"
 
 static int run_file(const char *path)
 {

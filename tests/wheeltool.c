@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lock.h"
-#include "log.h"
-#include "req.h"
-#include "util.h"
-#include "wheel.h"
+#include "artifact/lock.h"
+#include "artifact/wheel.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "recipe/req.h"
 
 static int usage(void)
 {

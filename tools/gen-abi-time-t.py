@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Generate buildsys/abi_time_t.c: the libc functions whose C prototype involves
+"""Generate buildsys/toolchain/abi_time_t.c: the libc functions whose C prototype involves
 time_t, directly or through a struct or union that holds one by value.
 
 The set is derived from the toolchain's own libc headers: every header of the
@@ -222,7 +222,7 @@ def main():
         % emcc_version(emcc),
         " * (%d headers). Do not edit: regenerate. Functions whose prototype" % len(hs),
         " * involves time_t directly or through a struct/union holding one. */",
-        '#include "abi.h"',
+        '#include "toolchain/abi.h"',
         "",
         "const struct abi_time_t_sym abi_time_t_syms[] = {",
     ]

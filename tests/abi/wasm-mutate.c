@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "abi.h"
-#include "config.h"
-#include "log.h"
-#include "util.h"
-#include "wasm.h"
+#include "base/config.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "toolchain/abi.h"
+#include "toolchain/wasm.h"
 
 static unsigned long rejected;
 

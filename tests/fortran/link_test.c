@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fortran.h"
-#include "util.h"
+#include "base/util.h"
+#include "toolchain/fortran.h"
 
 static int failures;
 

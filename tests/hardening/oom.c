@@ -16,8 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cmd.h"
-#include "util.h"
+#include "base/util.h"
+#include "cmd/cmd.h"
 
 extern const struct kiln_cmd cmd_check;
 

@@ -5,10 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "backend.h"
-#include "config.h"
-#include "log.h"
-#include "util.h"
+#include "base/config.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "build/backend.h"
 #include "check.h"
 
 static void capture(enum log_level lvl, const char *msg, void *ctx)

@@ -6,8 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cache.h"
-#include "util.h"
+#include "base/util.h"
+#include "build/cache.h"
 #include "check.h"
 
 static void key(struct cache_key *k, const char *recipe, const char *patch, const char *dep)

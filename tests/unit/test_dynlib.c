@@ -6,13 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "archivedl.h"
+#include "base/dynlib.h"
+#include "base/lib_archive.h"
+#include "base/lib_crypto.h"
+#include "base/lib_curl.h"
+#include "base/log.h"
+#include "base/util.h"
 #include "check.h"
-#include "cryptodl.h"
-#include "curldl.h"
-#include "dynlib.h"
-#include "log.h"
-#include "util.h"
 
 static char last[512];
 
@@ -82,7 +82,7 @@ int main(void)
 	CHECK(EVP_Digest("abc", 3, md, &mdlen, EVP_sha256(), NULL) == 1 && mdlen == 32, "sha256");
 	CHECK(md[0] == 0xba && md[1] == 0x78 && md[31] == 0xad, "sha256(abc) is ba78...ad");
 
-	CHECK(curldl_load(), "libcurl: %s", last);
+	CHECK(lib_curl_load(), "libcurl: %s", last);
 	CHECK(curl_easy_strerror(CURLE_OK) && *curl_easy_strerror(CURLE_OK), "curl_easy_strerror");
 
 	printf("%s\n", failures ? "FAILED" : "ok");

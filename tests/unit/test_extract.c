@@ -8,11 +8,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/config.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "build/extract.h"
 #include "check.h"
-#include "config.h"
-#include "extract.h"
-#include "log.h"
-#include "util.h"
 
 static struct buf logbuf;
 static char *work, *arch, *outside, *cases;

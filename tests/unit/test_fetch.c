@@ -16,11 +16,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/config.h"
+#include "base/hash.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "build/fetch.h"
 #include "check.h"
-#include "config.h"
-#include "fetch.h"
-#include "log.h"
-#include "util.h"
 
 static struct buf logbuf;
 static char *work, *srvdir, *cache, *base;
@@ -55,7 +56,7 @@ static void make_file(const char *name, size_t n, unsigned seed, char sha[65])
 		perror(p);
 		exit(1);
 	}
-	sha256_hex(d, n, sha);
+	hash_sha256_hex(d, n, sha);
 	free(p);
 	free(d);
 }
@@ -175,7 +176,7 @@ static bool fetch_one(const char *u, const char *name, const char *sha, struct f
 static bool file_has_sha(const char *p, const char *sha)
 {
 	char got[65];
-	return p && sha256_file(p, got) && strcmp(got, sha) == 0;
+	return p && hash_sha256_file(p, got) && strcmp(got, sha) == 0;
 }
 
 static void test_basic(void)
@@ -292,7 +293,7 @@ static void test_errors(void)
 		unsigned char *d = (unsigned char *)read_file(p, &n);
 		for (size_t i = 0; i < n; i++)
 			d[i] ^= 0x55;
-		sha256_hex(d, n, bad);
+		hash_sha256_hex(d, n, bad);
 		free(d);
 		free(p);
 	}

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "graph.h"
+#include "recipe/graph.h"
 
 static int failures, checks;
 

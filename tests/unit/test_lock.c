@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "artifact/lock.h"
+#include "base/log.h"
+#include "base/util.h"
 #include "check.h"
-#include "lock.h"
-#include "log.h"
-#include "util.h"
 
 static struct buf logged;
 

@@ -7,8 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "proc.h"
-#include "util.h"
+#include "base/proc.h"
+#include "base/util.h"
 #include "check.h"
 
 static const char *getv(const struct strv *sv, const char *name)

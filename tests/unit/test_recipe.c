@@ -5,11 +5,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "diag.h"
-#include "graph.h"
-#include "log.h"
-#include "recipe.h"
-#include "ydoc.h"
+#include "base/log.h"
+#include "recipe/diag.h"
+#include "recipe/graph.h"
+#include "recipe/recipe.h"
+#include "recipe/ydoc.h"
 
 static int failures, checks;
 

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "req.h"
+#include "recipe/req.h"
 
 
 static const struct {

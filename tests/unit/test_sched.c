@@ -4,8 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "scheduler.h"
-#include "util.h"
+#include "base/util.h"
+#include "build/scheduler.h"
 #include "check.h"
 
 struct ctx {

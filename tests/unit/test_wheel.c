@@ -5,9 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "artifact/wheel.h"
+#include "base/log.h"
 #include "check.h"
-#include "log.h"
-#include "wheel.h"
 
 
 static void quiet(enum log_level lvl, const char *msg, void *ctx)

@@ -1,0 +1,70 @@
+#ifndef KILN_LOCK_H
+#define KILN_LOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/util.h"
+
+struct wheel;
+
+/* pyodide-lock.json: the runtime's package index. kiln keeps the whole JSON
+ * tree, so fields it does not know survive a rewrite. */
+struct lock;
+
+/* one entry of "packages" */
+struct lock_pkg {
+	char *name, *version, *file_name;
+	char *install_dir;     /* "site", "dynlib" or "stdlib" */
+	char *sha256;          /* hex of the file */
+	char *package_type;    /* "package", "shared_library" or "cpython_module" */
+	struct strv imports, depends;
+	bool unvendored_tests, shared_library;
+};
+
+/* read and check a lockfile; false with the file, line, column and field of the problem */
+struct lock *lock_load(const char *path);
+/* the same from memory; origin names it in messages */
+struct lock *lock_parse(const char *text, size_t len, const char *origin);
+void lock_free(struct lock *l);
+
+/* a string of "info" ("python", "platform", "arch", "version"), or NULL */
+const char *lock_info(const struct lock *l, const char *key);
+/* the wheel platform tag of the runtime, "emscripten_3_1_46_wasm32" */
+char *lock_platform_tag(const struct lock *l);
+/* the CPython tag of the runtime, "cp311" */
+char *lock_python_tag(const struct lock *l);
+
+/* is there an entry for this (any spelling of the) name */
+bool lock_has(const struct lock *l, const char *name);
+/* copy an entry out; false if absent */
+bool lock_get(const struct lock *l, const char *name, struct lock_pkg *out);
+/* add an entry under its normalised name, replacing any previous one */
+void lock_set(struct lock *l, const struct lock_pkg *p);
+/* remove an entry; false if absent */
+bool lock_remove(struct lock *l, const char *name);
+/* number of packages */
+size_t lock_count(const struct lock *l);
+void lock_pkg_free(struct lock_pkg *p);
+
+/* an entry for a wheel file: imports from top_level.txt or the wheel's top-level names,
+ * depends from Requires-Dist that apply to the runtime, mapped to packages of the lock
+ * or of also (names added in the same batch; may be NULL) */
+void lock_pkg_from_wheel(struct lock_pkg *out, const struct wheel *w, const char *file_name,
+	const char *sha256, const struct lock *l, const struct strv *also);
+
+/* the "<name>-tests" entry for pkg's unvendored tests archive (as Pyodide 0.25.1 lists them) */
+void lock_pkg_tests(struct lock_pkg *out, const struct lock_pkg *pkg, const char *file_name,
+	const char *sha256);
+
+/* the entry of a shared library archive ("<name>-<version>.zip", unpacked into the
+ * runtime's library directory and loaded globally); depends may be NULL */
+void lock_pkg_shared_library(struct lock_pkg *out, const char *name, const char *version,
+	const char *file_name, const char *sha256, const struct strv *depends);
+
+/* deterministic JSON: keys sorted, Python's json.dumps layout, ASCII only */
+char *lock_render(const struct lock *l);
+/* render and write atomically */
+bool lock_write(const struct lock *l, const char *path);
+
+#endif

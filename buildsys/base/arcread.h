@@ -1,0 +1,54 @@
+#ifndef KILN_ARCREAD_H
+#define KILN_ARCREAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Reading archives (zip, tar with any compression) with libarchive: the one loop over
+ * the entries of an archive that every reader uses. Include base/lib_archive.h for the
+ * entry accessors. */
+
+struct archive;
+struct archive_entry;
+struct buf;
+
+enum arc_format {
+	ARC_ZIP = 1,
+	ARC_TAR = 2, /* tar and GNU tar, with every compression filter */
+	ARC_ALL = 4, /* every format and filter libarchive reads */
+};
+
+/* what an entry callback asks for */
+enum arc_step {
+	ARC_NEXT, /* go on with the next entry */
+	ARC_STOP, /* stop: the walk succeeded */
+	ARC_FAIL, /* stop: the walk failed (the callback has reported why) */
+};
+
+/* called for each entry in archive order; the entry's data can be read with
+ * arc_entry_data or archive_read_data* until the callback returns */
+typedef enum arc_step (*arc_entry_fn)(struct archive *a, struct archive_entry *e, void *ctx);
+
+struct arc_source {
+	const char *path;    /* a file, or */
+	const void *data;    /* an archive in memory */
+	size_t len;
+	const char *origin;  /* the name in messages; NULL: path */
+	unsigned formats;    /* enum arc_format bits */
+};
+
+/* Call fn for every entry. A failure to open or read the archive is reported as
+ * "ORIGIN: cannot read the archive: WHY" / "ORIGIN: WHY". True when the archive was read
+ * to its end or fn stopped it; false when reading failed or fn returned ARC_FAIL. */
+bool arc_each(const struct arc_source *src, arc_entry_fn fn, void *ctx);
+
+/* Append the data of the current entry to b (kept NUL-terminated): 0 when read whole;
+ * -1 when libarchive fails (archive_error_string says why); 1 when it would make b longer
+ * than max bytes. */
+int arc_entry_data(struct archive *a, struct buf *b, size_t max);
+
+/* libarchive's message for a failed write, with the system's reason ("Write error:
+ * No space left on device"); valid until the next call in the same thread */
+const char *arc_write_error(struct archive *a);
+
+#endif

@@ -1,0 +1,123 @@
+#include "build/backend.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/proc.h"
+
+/* distribution names whose Debian package is not python3-<name> */
+static const struct {
+	const char *dist, *deb;
+} debian_names[] = {
+	{"cython", "cython3"},
+	{"flit-core", "flit"},
+	{"meson", "meson"},
+	{"meson-python", "python3-mesonpy"},
+	{"ninja", "ninja-build"},
+	{"pybind11", "pybind11-dev"},
+	{"scikit-build", "python3-skbuild"},
+	{"scikit-build-core", "python3-scikit-build-core"},
+	{"setuptools-scm", "python3-setuptools-scm"},
+	{"pkgconfig", "python3-pkgconfig"},
+	{"cmake", "cmake"},
+};
+
+char *backend_debian_package(const char *requirement)
+{
+	size_t n = strcspn(requirement, "<>=!~;[( \t@");
+	char *name = xstrndup(requirement, n);
+	/* PEP 503 normalisation */
+	size_t w = 0;
+	for (size_t r = 0; name[r]; r++) {
+		char c = (char)tolower((unsigned char)name[r]);
+		if (c == '_' || c == '.')
+			c = '-';
+		if (c == '-' && w && name[w - 1] == '-')
+			continue;
+		name[w++] = c;
+	}
+	name[w] = '\0';
+	for (size_t i = 0; i < ARRAY_LEN(debian_names); i++)
+		if (strcmp(debian_names[i].dist, name) == 0) {
+			free(name);
+			return xstrdup(debian_names[i].deb);
+		}
+	char *deb = xasprintf("python3-%s", name);
+	free(name);
+	return deb;
+}
+
+/* the requirement lines printed by `build` after "Missing dependencies:" */
+static void report_missing(const char *log)
+{
+	const char *p = strstr(log, "Missing dependencies:");
+	if (!p)
+		return;
+	p = strchr(p, '\n');
+	while (p && p[1] == '\t') {
+		const char *start = p + 2;
+		const char *end = strchr(start, '\n');
+		size_t len = end ? (size_t)(end - start) : strlen(start);
+		char *req = xstrndup(start, len);
+		/* "\t\tx" lines are the reason a requirement is unmet */
+		if (req[0] != '\t' && req[0]) {
+			char *deb = backend_debian_package(req);
+			log_err("missing build requirement %s (Debian package: %s; "
+				"install it with: apt-get install %s)", req, deb, deb);
+			free(deb);
+		}
+		free(req);
+		p = end;
+	}
+}
+
+bool backend_build_wheel(const struct backend_opts *o)
+{
+	struct strv argv = {0};
+	strv_add(&argv, o->python);
+	strv_add(&argv, "-m");
+	strv_add(&argv, "build");
+	strv_add(&argv, "--wheel");
+	strv_add(&argv, "--no-isolation");
+	strv_add(&argv, "--outdir");
+	strv_add(&argv, o->outdir);
+	const char *f = o->backend_flags ? o->backend_flags : "";
+	while (*f) {
+		size_t skip = strspn(f, " \t\n");
+		f += skip;
+		size_t len = strcspn(f, " \t\n");
+		if (!len)
+			break;
+		strv_push(&argv, xasprintf("--config-setting=%.*s", (int)len, f));
+		f += len;
+	}
+	strv_add(&argv, o->srcdir);
+
+	off_t start = o->log_fd >= 0 ? lseek(o->log_fd, 0, SEEK_END) : -1;
+	struct proc_opts po = {.cwd = o->srcdir, .env = o->env, .out_fd = o->log_fd,
+		.timeout = o->timeout};
+	int status = 0;
+	bool ok = proc_run((const char *const *)argv.v, &po, &status);
+	if (ok && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		char *why = proc_describe(status);
+		log_err("the PEP 517 build failed (%s)", why);
+		free(why);
+		ok = false;
+		if (start >= 0) {
+			char path[64];
+			snprintf(path, sizeof(path), "/proc/self/fd/%d", o->log_fd);
+			size_t len;
+			char *log = read_file(path, &len);
+			if (log && (size_t)start <= len)
+				report_missing(log + start);
+			free(log);
+		}
+	}
+	strv_free(&argv);
+	return ok;
+}

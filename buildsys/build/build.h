@@ -1,0 +1,34 @@
+#ifndef KILN_BUILD_H
+#define KILN_BUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/util.h"
+
+/* The recipe builder: a selection of the recipe graph built in parallel into
+ * the content-hash cache, then published into dist/ with pyodide-lock.json. */
+
+enum build_log_style {
+	BUILD_LOG_TEXT,
+	BUILD_LOG_JSON,
+};
+
+struct build_opts {
+	const char *recipes_dir;      /* recipes/ */
+	const char *const *selection; /* graph selection; none: "*" */
+	size_t n_selection;
+	const char *dist_dir;         /* dist/ */
+	const struct strv *mirrors;   /* tried before each recipe's URL */
+	unsigned jobs;                /* total job slots; 0: usable CPUs */
+	bool keep_going;
+	bool explain;                 /* say why each package is (re)built */
+	bool fetch_only;              /* kiln fetch: sources only */
+	double step_timeout;          /* seconds per script / backend step; 0: none */
+	enum build_log_style log_style;
+};
+
+/* build (or fetch) the selection; false when anything failed (reported) */
+bool build_recipes(const struct build_opts *o);
+
+#endif

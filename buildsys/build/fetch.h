@@ -1,0 +1,42 @@
+#ifndef KILN_FETCH_H
+#define KILN_FETCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/util.h"
+
+/* Source downloads into a content-addressed cache:
+ *   <cache>/sources/<sha256>/<file name>
+ * A file under its final name is always complete and verified. Each item is looked up in the
+ * cache, then on every mirror (<mirror>/<file name>), then at its own URL; every byte is checked
+ * against the expected sha256 while it streams in. */
+
+struct fetch_item {
+	const char *url;       /* http://, https:// or file:// URL, or a local path */
+	const char *file_name; /* name in the cache and on mirrors; NULL: the URL's last component */
+	const char *sha256;    /* expected digest, 64 hex digits */
+	char *path;            /* out: the verified file in the cache, NULL on failure */
+	char *error;           /* out: why the item failed (every source tried), NULL on success */
+};
+
+struct fetch_opts {
+	const char *cache_dir;     /* NULL: config_cache_dir() */
+	const char *const *mirrors; /* DIR or URL (http, https, file), tried in order before the URL */
+	size_t n_mirrors;
+	unsigned jobs;            /* parallel transfers; 0: 4 */
+	unsigned tries;           /* attempts per source on transient failures; 0: 3 */
+	unsigned backoff_ms;      /* wait before the first retry, doubled each time; 0: 1000 */
+	long connect_timeout;     /* seconds; 0: 30 */
+	long stall_timeout;       /* seconds below 1 byte/s before a transfer fails; 0: 60 */
+	long max_redirects;       /* 0: 10 */
+};
+
+/* fetch every item; true when all succeeded. Each item gets path or error; failures are logged. */
+bool fetch_all(struct fetch_item *items, size_t n, const struct fetch_opts *opts);
+/* free the outputs of an item */
+void fetch_item_clear(struct fetch_item *it);
+/* append the mirrors listed in $KILN_MIRRORS (separated by spaces or commas) */
+void fetch_mirrors_from_env(struct strv *mirrors);
+
+#endif

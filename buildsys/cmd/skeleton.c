@@ -1,0 +1,538 @@
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "artifact/lock.h"
+#include "artifact/wheel.h"
+#include "base/arcread.h"
+#include "base/config.h"
+#include "base/hash.h"
+#include "base/lib_archive.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "build/extract.h"
+#include "build/fetch.h"
+#include "cmd/cmd.h"
+#include "recipe/req.h"
+#include "recipe/ydoc.h"
+
+extern const struct kiln_cmd cmd_skeleton;
+
+/* A recipe from an sdist's metadata (as `pyodide skeleton pypi` does from PyPI's). */
+
+#define MAX_META (16u << 20) /* bytes of PKG-INFO or top_level.txt read */
+
+struct sdist {
+	struct strv names; /* file paths below the top directory */
+	char *pkg_info;
+	char *top_level;   /* an egg-info's top_level.txt, NULL when none */
+	char *requires;    /* an egg-info's requires.txt, NULL when none */
+};
+
+struct pkginfo {
+	char *name, *version, *summary, *license, *home;
+	struct strv requires;
+};
+
+static char *read_entry(struct archive *a, const char *path, const char *name)
+{
+	struct buf b = {0};
+	int r = arc_entry_data(a, &b, MAX_META);
+	if (r) {
+		if (r > 0)
+			log_err("%s: %s is larger than %u bytes", path, name, MAX_META);
+		else
+			log_err("%s: %s: %s", path, name, archive_error_string(a));
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_take(&b);
+}
+
+/* an egg-info's file at <top>/X.egg-info/ or <top>/src/X.egg-info/ */
+static bool is_egg_info(const char *rel, const char *file)
+{
+	if (str_startswith(rel, "src/"))
+		rel += 4;
+	const char *slash = strchr(rel, '/');
+	return slash && slash - rel > 9 && strncmp(slash - 9, ".egg-info", 9) == 0 &&
+		strcmp(slash + 1, file) == 0;
+}
+
+static bool read_sdist(const char *path, struct sdist *s)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	bool ok = false;
+	archive_read_support_filter_all(a);
+	archive_read_support_format_all(a);
+	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
+		log_err("%s: %s", path, archive_error_string(a));
+		goto out;
+	}
+	int r;
+	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *name = archive_entry_pathname(e);
+		if (!name)
+			continue;
+		while (str_startswith(name, "./"))
+			name += 2;
+		const char *rel = strchr(name, '/');
+		if (!rel || !rel[1] || archive_entry_filetype(e) != AE_IFREG)
+			continue;
+		rel++;
+		strv_add(&s->names, rel);
+		if (strcmp(rel, "PKG-INFO") == 0 && !s->pkg_info) {
+			if (!(s->pkg_info = read_entry(a, path, name)))
+				goto out;
+		} else if (is_egg_info(rel, "top_level.txt") && !s->top_level) {
+			if (!(s->top_level = read_entry(a, path, name)))
+				goto out;
+		} else if (is_egg_info(rel, "requires.txt") && !s->requires) {
+			if (!(s->requires = read_entry(a, path, name)))
+				goto out;
+		}
+	}
+	if (r != ARCHIVE_EOF) {
+		log_err("%s: %s", path, archive_error_string(a));
+		goto out;
+	}
+	if (!s->pkg_info) {
+		log_err("%s: no PKG-INFO in the top directory: not an sdist", path);
+		goto out;
+	}
+	ok = true;
+out:
+	archive_read_free(a);
+	return ok;
+}
+
+static char *trimmed(const char *s, size_t n)
+{
+	while (n && isspace((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	return xstrndup(s, n);
+}
+
+/* the headers of PKG-INFO (RFC 822 style; continuation lines are dropped but for
+ * the first line of each field) */
+static void parse_pkg_info(const char *text, struct pkginfo *p)
+{
+	char *license = NULL, *expr = NULL;
+	for (const char *line = text, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+		nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		if (len && line[len - 1] == '\r')
+			len--;
+		if (len == 0)
+			break; /* the description follows */
+		if (line[0] == ' ' || line[0] == '\t')
+			continue;
+		const char *colon = memchr(line, ':', len);
+		if (!colon)
+			continue;
+		size_t kl = (size_t)(colon - line);
+		char *v = trimmed(colon + 1, len - kl - 1);
+		char **dst = NULL;
+#define KEY(k) (kl == strlen(k) && strncasecmp(line, k, kl) == 0)
+		if (KEY("Name"))
+			dst = &p->name;
+		else if (KEY("Version"))
+			dst = &p->version;
+		else if (KEY("Summary"))
+			dst = &p->summary;
+		else if (KEY("License"))
+			dst = &license;
+		else if (KEY("License-Expression"))
+			dst = &expr;
+		else if (KEY("Home-page"))
+			dst = &p->home;
+		else if (KEY("Requires-Dist")) {
+			strv_push(&p->requires, v);
+			v = NULL;
+		} else if (KEY("Project-URL") && !p->home && strncasecmp(v, "homepage,", 9) == 0) {
+			p->home = trimmed(v + 9, strlen(v + 9));
+		}
+#undef KEY
+		if (dst && !*dst) {
+			*dst = v;
+			v = NULL;
+		}
+		free(v);
+	}
+	if (expr) {
+		p->license = expr;
+		free(license);
+	} else if (license && *license && strcmp(license, "UNKNOWN") != 0) {
+		p->license = license;
+	} else {
+		free(license);
+	}
+	if (p->summary && (!*p->summary || strcmp(p->summary, "UNKNOWN") == 0)) {
+		free(p->summary);
+		p->summary = NULL;
+	}
+	if (p->home && (!*p->home || strcmp(p->home, "UNKNOWN") == 0)) {
+		free(p->home);
+		p->home = NULL;
+	}
+}
+
+/* requirements of an egg-info's requires.txt as Requires-Dist values: the lines
+ * before any section, and those of "[:marker]" sections with their marker
+ * ("[extra]" and "[extra:marker]" sections belong to extras) */
+static void parse_requires_txt(const char *text, struct strv *out)
+{
+	char *marker = NULL;
+	bool active = true;
+	for (const char *line = text, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+		nl = strchr(line, '\n');
+		char *t = trimmed(line, nl ? (size_t)(nl - line) : strlen(line));
+		if (t[0] == '[') {
+			free(marker);
+			marker = NULL;
+			active = t[1] == ':';
+			if (active && strlen(t) > 3)
+				marker = xstrndup(t + 2, strlen(t) - 3);
+		} else if (active && *t && t[0] != '#') {
+			strv_push(out, marker ? xasprintf("%s; %s", t, marker) : xstrdup(t));
+		}
+		free(t);
+	}
+	free(marker);
+}
+
+static void pkginfo_free(struct pkginfo *p)
+{
+	free(p->name);
+	free(p->version);
+	free(p->summary);
+	free(p->license);
+	free(p->home);
+	strv_free(&p->requires);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void add_unique(struct strv *sv, const char *s, size_t n)
+{
+	char *v = xstrndup(s, n);
+	if (strv_has(sv, v))
+		free(v);
+	else
+		strv_push(sv, v);
+}
+
+static bool is_identifier(const char *s, size_t n)
+{
+	if (!n || isdigit((unsigned char)s[0]))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!(isalnum((unsigned char)s[i]) || s[i] == '_'))
+			return false;
+	return true;
+}
+
+/* import names: top_level.txt, else the packages and modules at the top of the
+ * tree or of src/ (tests, docs, examples and setup scripts aside) */
+static void top_levels(const struct sdist *s, const char *name, struct strv *out)
+{
+	static const char *const skip[] = {"setup", "conftest", "noxfile", "tasks", "test", "tests",
+		"doc", "docs", "example", "examples", "benchmarks", "build"};
+	if (s->top_level) {
+		for (const char *l = s->top_level, *nl; l && *l; l = nl ? nl + 1 : NULL) {
+			nl = strchr(l, '\n');
+			char *t = trimmed(l, nl ? (size_t)(nl - l) : strlen(l));
+			if (*t && !strv_has(out, t))
+				strv_push(out, t);
+			else
+				free(t);
+		}
+	}
+	for (int pass = 0; pass < 2 && !out->n; pass++) {
+		const char *root = pass == 0 ? "src/" : "";
+		size_t rl = strlen(root);
+		for (size_t i = 0; i < s->names.n; i++) {
+			const char *n = s->names.v[i];
+			if (strncmp(n, root, rl) != 0)
+				continue;
+			n += rl;
+			const char *slash = strchr(n, '/');
+			size_t len = slash ? (size_t)(slash - n) : strlen(n) - 3;
+			if (slash ? strcmp(slash + 1, "__init__.py") != 0 : !str_endswith(n, ".py"))
+				continue;
+			bool skipped = !is_identifier(n, len);
+			for (size_t k = 0; k < ARRAY_LEN(skip) && !skipped; k++)
+				skipped = strlen(skip[k]) == len && strncmp(n, skip[k], len) == 0;
+			if (!skipped)
+				add_unique(out, n, len);
+		}
+	}
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_str);
+	else {
+		char *norm = wheel_normalize_name(name);
+		for (char *p = norm; *p; p++)
+			if (*p == '-')
+				*p = '_';
+		strv_push(out, norm);
+	}
+}
+
+/* runtime requirements of the target: markers evaluated, extras dropped */
+static bool run_requirements(const struct pkginfo *p, struct strv *out)
+{
+	char *rt = path_join(config_pyodide_dir(), "pyodide-lock.json");
+	struct lock *l = lock_load(rt);
+	free(rt);
+	if (!l)
+		return false;
+	const char *pyv = lock_info(l, "python");
+	struct req_env env;
+	char pyver[16];
+	req_env_pyodide(&env, pyv ? pyv : "3.11.3", pyver);
+	env.extra = "";
+	bool ok = true;
+	for (size_t i = 0; ok && i < p->requires.n; i++) {
+		struct req r;
+		if (!req_parse(p->requires.v[i], &r)) {
+			ok = false;
+			break;
+		}
+		if (req_applies(&r, &env)) {
+			char *n = wheel_normalize_name(r.name);
+			if (strv_has(out, n))
+				free(n);
+			else
+				strv_push(out, n);
+		}
+		req_free(&r);
+	}
+	lock_free(l);
+	return ok;
+}
+
+static void yaml_scalar(struct buf *b, const char *s)
+{
+	static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				   "0123456789 ._/:+=,()<>!;'-@";
+	bool plain = isalnum((unsigned char)s[0]) && s[strspn(s, safe)] == '\0' &&
+		!strstr(s, ": ") && !str_endswith(s, ":") && !str_endswith(s, " ") &&
+		ydoc_resolve(s) == YSCALAR_STR;
+	if (plain) {
+		buf_puts(b, s);
+		return;
+	}
+	buf_putc(b, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_printf(b, "\\%c", *p);
+		else if (*p < 0x20)
+			buf_printf(b, "\\x%02x", *p);
+		else
+			buf_putc(b, (char)*p);
+	}
+	buf_putc(b, '"');
+}
+
+static void yaml_kv(struct buf *b, const char *indent, const char *key, const char *v)
+{
+	buf_printf(b, "%s%s: ", indent, key);
+	yaml_scalar(b, v);
+	buf_putc(b, '\n');
+}
+
+static void yaml_list(struct buf *b, const char *indent, const char *key, const struct strv *sv)
+{
+	buf_printf(b, "%s%s:\n", indent, key);
+	for (size_t i = 0; i < sv->n; i++) {
+		buf_printf(b, "%s  - ", indent);
+		yaml_scalar(b, sv->v[i]);
+		buf_putc(b, '\n');
+	}
+}
+
+static char *render(const struct pkginfo *p, const char *url, const char *sha,
+	const struct strv *tops, const struct strv *run)
+{
+	struct buf b = {0};
+	buf_puts(&b, "package:\n");
+	yaml_kv(&b, "  ", "name", p->name);
+	yaml_kv(&b, "  ", "version", p->version);
+	yaml_list(&b, "  ", "top-level", tops);
+	buf_puts(&b, "source:\n");
+	yaml_kv(&b, "  ", "url", url);
+	yaml_kv(&b, "  ", "sha256", sha);
+	if (run->n) {
+		buf_puts(&b, "requirements:\n");
+		yaml_list(&b, "  ", "run", run);
+	}
+	buf_puts(&b, "test:\n");
+	yaml_list(&b, "  ", "imports", tops);
+	buf_puts(&b, "about:\n");
+	if (p->home)
+		yaml_kv(&b, "  ", "home", p->home);
+	char *pypi = xasprintf("https://pypi.org/project/%s", p->name);
+	yaml_kv(&b, "  ", "PyPI", pypi);
+	free(pypi);
+	if (p->summary)
+		yaml_kv(&b, "  ", "summary", p->summary);
+	if (p->license)
+		yaml_kv(&b, "  ", "license", p->license);
+	return buf_take(&b);
+}
+
+/* a distribution name a recipe directory can have */
+static bool valid_name(const char *s)
+{
+	if (!isalnum((unsigned char)s[0]))
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_' || *p == '.'))
+			return false;
+	return true;
+}
+
+static bool skeleton(const char *input, const char *sha_arg, const char *recipes, bool force)
+{
+	struct sdist s = {0};
+	struct pkginfo p = {0};
+	struct strv tops = {0}, run = {0};
+	char *path = NULL, *url = NULL, *dir = NULL, *file = NULL, *text = NULL;
+	char sha[65];
+	bool ok = false;
+	bool remote = str_startswith(input, "http://") || str_startswith(input, "https://");
+	if (remote) {
+		struct fetch_item it = {.url = input, .sha256 = sha_arg};
+		struct fetch_opts fo = {0};
+		if (fetch_all(&it, 1, &fo)) {
+			path = it.path;
+			it.path = NULL;
+		}
+		fetch_item_clear(&it);
+		if (!path)
+			goto out;
+	} else {
+		path = xstrdup(input);
+	}
+	if (!hash_sha256_file(path, sha)) {
+		log_err("%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (sha_arg && strcasecmp(sha, sha_arg) != 0) {
+		log_err("%s: sha256 is %s, not %s", path, sha, sha_arg);
+		goto out;
+	}
+	if (!read_sdist(path, &s))
+		goto out;
+	parse_pkg_info(s.pkg_info, &p);
+	if (!p.requires.n && s.requires)
+		parse_requires_txt(s.requires, &p.requires);
+	if (!p.name || !p.version || !*p.version || !valid_name(p.name)) {
+		log_err("%s: PKG-INFO has no usable Name and Version", path);
+		goto out;
+	}
+	if (!run_requirements(&p, &run))
+		goto out;
+	top_levels(&s, p.name, &tops);
+	url = remote ? xstrdup(input)
+		     : xasprintf("https://files.pythonhosted.org/packages/source/%c/%s/%s", p.name[0],
+			       p.name, path_basename(input));
+	dir = path_join(recipes, p.name);
+	file = path_join(dir, "meta.yaml");
+	if (path_exists(file) && !force) {
+		log_err("%s exists; --force replaces it", file);
+		goto out;
+	}
+	text = render(&p, url, sha, &tops, &run);
+	if (!mkdir_p(dir, 0755) || !write_file_atomic(file, text, strlen(text))) {
+		log_err("%s: %s", file, strerror(errno));
+		goto out;
+	}
+	printf("%s\n", file);
+	ok = true;
+out:
+	free(s.pkg_info);
+	free(s.top_level);
+	free(s.requires);
+	strv_free(&s.names);
+	pkginfo_free(&p);
+	strv_free(&tops);
+	strv_free(&run);
+	free(path);
+	free(url);
+	free(dir);
+	free(file);
+	free(text);
+	return ok;
+}
+
+enum { OPT_RECIPES = 1, OPT_FORCE, OPT_SHA256 };
+
+static const struct option options[] = {
+	{"recipes", required_argument, NULL, OPT_RECIPES},
+	{"force", no_argument, NULL, OPT_FORCE},
+	{"sha256", required_argument, NULL, OPT_SHA256},
+	{NULL, 0, NULL, 0},
+};
+
+static int run_skeleton(int argc, char **argv)
+{
+	const char *recipes = "recipes", *sha = NULL;
+	bool force = false;
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (c) {
+		case OPT_RECIPES:
+			recipes = optarg;
+			break;
+		case OPT_FORCE:
+			force = true;
+			break;
+		case OPT_SHA256:
+			if (strlen(optarg) != 64 || optarg[strspn(optarg, "0123456789abcdefABCDEF")])
+				return cmd_usage_error(&cmd_skeleton, "--sha256 needs 64 hex digits, not '%s'",
+					optarg);
+			sha = optarg;
+			break;
+		default:
+			return cmd_usage_error(&cmd_skeleton, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return cmd_usage_error(&cmd_skeleton, "give one SDIST or URL");
+	const char *input = argv[optind];
+	bool remote = str_startswith(input, "http://") || str_startswith(input, "https://");
+	if (remote && !sha)
+		return cmd_usage_error(&cmd_skeleton, "a URL needs --sha256 (every download is verified)");
+	return skeleton(input, sha, recipes, force) ? EXIT_OK : EXIT_FAIL;
+}
+
+const struct kiln_cmd cmd_skeleton = {
+	.name = "skeleton",
+	.run = run_skeleton,
+	.summary = "write recipes/<name>/meta.yaml from an sdist's metadata",
+	.usage = "skeleton [--recipes DIR] [--force] [--sha256 HEX] SDIST|URL\n\n"
+		"  --recipes DIR  where the recipe directory goes (default recipes)\n"
+		"  --force        replace an existing meta.yaml\n"
+		"  --sha256 HEX   expected digest (required for a URL)\n\n"
+		"Name, version, summary, license and home page come from PKG-INFO;\n"
+		"Requires-Dist becomes requirements.run (markers evaluated for the Pyodide\n"
+		"runtime, extras dropped; an egg-info's requires.txt when PKG-INFO has none);\n"
+		"top-level from an egg-info top_level.txt, else the\n"
+		"sdist's top-level (or src/) packages and modules. A local file gets the PyPI\n"
+		"URL https://files.pythonhosted.org/packages/source/<N>/<name>/<file>.",
+};

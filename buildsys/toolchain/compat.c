@@ -1,0 +1,385 @@
+#include "toolchain/compat.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/config.h"
+#include "base/hash.h"
+#include "base/log.h"
+#include "base/proc.h"
+#include "toolchain/abi.h"
+#include "toolchain/wasm.h"
+#include "toolchain/wrap.h"
+
+#define TIME64_SRC "time64.c"
+#define TIME64_LIB "lib/libkiln-time64.a"
+#define PRIVATE_DIR "lib/private"
+#define NOEXCEPT_SRC "libcxx-noexcept.c"
+#define NOEXCEPT_OBJ "kiln-libcxx-noexcept.o"
+
+/* the toolchain's libc++ archives made private: without and with (JavaScript) exceptions */
+static const char *const libcxx_archives[] = {"libc++-noexcept.a", "libc++abi-noexcept.a",
+	"libc++.a", "libc++abi.a"};
+
+/* the LLVM whose wasm-ld links C++ side modules: 14's imports hidden weak definitions */
+static const char *link_llvm_root(void)
+{
+	const char *r = getenv("KILN_LINK_LLVM_ROOT");
+	return r && *r ? r : "/usr/lib/llvm-19/bin";
+}
+
+static char *time64_source(void)
+{
+	return path_join(config_compat_dir(), TIME64_SRC);
+}
+
+static const char *const sources[] = {TIME64_SRC, NOEXCEPT_SRC};
+
+void compat_inputs(struct strv *files, struct buf *settings)
+{
+	for (size_t i = 0; i < ARRAY_LEN(sources); i++)
+		strv_push(files, path_join(config_compat_dir(), sources[i]));
+	buf_printf(settings, "compat-dir %s\nlink-llvm %s\n", config_compat_dir(), link_llvm_root());
+}
+
+bool compat_id(struct buf *m)
+{
+	bool ok = true;
+	for (size_t i = 0; i < ARRAY_LEN(sources) && ok; i++) {
+		char *src = path_join(config_compat_dir(), sources[i]);
+		char h[65];
+		ok = hash_sha256_file(src, h);
+		if (ok)
+			buf_printf(m, "compat %s %s\n", sources[i], h);
+		else
+			log_err("cannot read the compat layer's source %s: %s (KILN_COMPAT_DIR)",
+				src, strerror(errno));
+		free(src);
+	}
+	buf_printf(m, "link-llvm %s\n", link_llvm_root());
+	return ok;
+}
+
+/* the shim names: the source's "#ifdef SHIM_name" lines, in order */
+static bool shim_names(const char *src, struct strv *names)
+{
+	char *text = read_file(src, NULL);
+	if (!text) {
+		log_err("cannot read %s: %s", src, strerror(errno));
+		return false;
+	}
+	for (char *line = text, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (str_startswith(line, "#ifdef SHIM_"))
+			strv_add(names, line + strlen("#ifdef SHIM_"));
+	}
+	free(text);
+	if (!names->n)
+		log_err("%s: no '#ifdef SHIM_name' sections", src);
+	return names->n > 0;
+}
+
+/* one object of the layer: the fast path's clang command when proven, else emcc */
+static bool compile_shim(const struct crossenv *ce, const char *src, const char *name,
+	const char *obj)
+{
+	struct strv args = {0}, cmd = {0};
+	strv_add(&args, "-O2");
+	strv_add(&args, "-fPIC");
+	strv_add(&args, "-fvisibility=hidden");
+	if (name)
+		strv_push(&args, xasprintf("-DSHIM_%s", name));
+	strv_add(&args, "-c");
+	strv_add(&args, src);
+	strv_add(&args, "-o");
+	strv_add(&args, obj);
+	if (!ce->fastpath || !wrap_fast_compile(ce, false, args.v, args.n, &cmd)) {
+		strv_add(&cmd, ce->emcc);
+		for (size_t i = 0; i < args.n; i++)
+			strv_add(&cmd, args.v[i]);
+	}
+	struct buf out = {0}, err = {0};
+	int st = -1;
+	bool ok = proc_capture(cmd.v, NULL, &out, &err, &st) && st == 0;
+	if (!ok)
+		log_err("compiling %s of the compat layer failed (status %d):\n%s%s", obj, st,
+			out.s ? out.s : "", err.s ? err.s : "");
+	buf_free(&out);
+	buf_free(&err);
+	strv_free(&args);
+	strv_free(&cmd);
+	return ok;
+}
+
+static bool build_time64(struct crossenv *ce, const char *tmp, const char *final)
+{
+	char *src = time64_source();
+	char *objdir = path_join(tmp, ".time64-objs");
+	char *lib = path_join(tmp, TIME64_LIB);
+	char *libdir = path_dirname(lib);
+	struct strv names = {0}, objs = {0}, ar = {0};
+	bool ok = false;
+	if (!shim_names(src, &names))
+		goto out;
+	if (!mkdir_p(objdir, 0755) || !mkdir_p(libdir, 0755)) {
+		log_err("cannot create %s: %s", objdir, strerror(errno));
+		goto out;
+	}
+	for (size_t i = 0; i < names.n; i++) {
+		char *obj = xasprintf("%s/%s.o", objdir, names.v[i]);
+		strv_push(&objs, obj);
+		if (!compile_shim(ce, src, names.v[i], obj))
+			goto out;
+	}
+	strv_add(&ar, ce->emar);
+	strv_add(&ar, "rcs");
+	strv_add(&ar, lib);
+	for (size_t i = 0; i < objs.n; i++)
+		strv_add(&ar, objs.v[i]);
+	struct buf err = {0};
+	int st = -1;
+	ok = proc_capture(ar.v, NULL, NULL, &err, &st) && st == 0;
+	if (!ok)
+		log_err("%s failed (status %d) making %s:\n%s", ce->emar, st, lib,
+			err.s ? err.s : "");
+	buf_free(&err);
+	if (ok)
+		ce->time64_lib = path_join(final, TIME64_LIB);
+out:
+	remove_tree(objdir);
+	strv_free(&names);
+	strv_free(&objs);
+	strv_free(&ar);
+	free(src);
+	free(objdir);
+	free(lib);
+	free(libdir);
+	return ok;
+}
+
+static bool build_private_libcxx(struct crossenv *ce, const char *tmp, const char *final)
+{
+	char *pic = xasprintf("%s/lib/wasm32-emscripten/pic", ce->sysroot);
+	char *dir = path_join(tmp, PRIVATE_DIR);
+	char *wasm_ld = path_join(link_llvm_root(), "wasm-ld");
+	bool ok = false;
+	if (access(wasm_ld, X_OK) != 0) {
+		log_warn("no %s (set KILN_LINK_LLVM_ROOT to an LLVM 19 bin directory): C++ side "
+			"modules will import the runtime's libc++ and fail the ABI check", wasm_ld);
+		ok = true;
+		goto out;
+	}
+	if (!mkdir_p(dir, 0755)) {
+		log_err("cannot create %s: %s", dir, strerror(errno));
+		goto out;
+	}
+	char *src = path_join(config_compat_dir(), NOEXCEPT_SRC);
+	char *obj = path_join(dir, NOEXCEPT_OBJ);
+	bool compiled = compile_shim(ce, src, NULL, obj);
+	free(src);
+	free(obj);
+	if (!compiled)
+		goto out;
+	for (size_t i = 0; i < ARRAY_LEN(libcxx_archives); i++) {
+		char *in = path_join(pic, libcxx_archives[i]);
+		char *o = path_join(dir, libcxx_archives[i]);
+		bool done = abi_private_archive(in, o, ce->emar);
+		free(in);
+		free(o);
+		if (!done)
+			goto out;
+	}
+	ce->libcxx_private = path_join(final, PRIVATE_DIR);
+	ce->link_llvm_root = xstrdup(link_llvm_root());
+	ok = true;
+out:
+	free(pic);
+	free(dir);
+	free(wasm_ld);
+	return ok;
+}
+
+bool compat_setup(struct crossenv *ce, const char *tmp, const char *final, int runtime_time_t)
+{
+	struct abi_toolchain tc = {0};
+	bool ok = false;
+	if (!abi_toolchain_probe(ce->emcc, &tc))
+		goto out;
+	if (tc.time_t_size != runtime_time_t) {
+		log_info("time_t is %d bytes in the toolchain, %d in the runtime: building the "
+			"time64 compat layer", tc.time_t_size, runtime_time_t);
+		if (!build_time64(ce, tmp, final))
+			goto out;
+	}
+	if (strcmp(ce->emcc_version, ce->runtime_emsdk) != 0 &&
+		!build_private_libcxx(ce, tmp, final))
+		goto out;
+	ok = true;
+out:
+	abi_toolchain_free(&tc);
+	return ok;
+}
+
+/* ---- links ---- */
+
+/* does this object or archive use libc++ (names only a C++ translation unit has)? */
+static bool uses_libcxx(const char *data, size_t len)
+{
+	static const char *const marks[] = {"St3__", "__cxa_throw", "__cxa_begin_catch",
+		"__gxx_personality", "_Znwm", "_Znam", "_ZdlPv", "_ZdaPv", "N10__cxxabiv1"};
+	for (size_t i = 0; i < ARRAY_LEN(marks); i++)
+		if (memmem(data, len, marks[i], strlen(marks[i])))
+			return true;
+	return false;
+}
+
+static bool is_object(const char *data, size_t len)
+{
+	/* relocatable wasm, not a side module (whose first section is dylink.0) */
+	return len >= 8 && memcmp(data, "\0asm", 4) == 0 &&
+		!memmem(data, len < 64 ? len : 64, "dylink", 6);
+}
+
+static bool is_archive(const char *data, size_t len)
+{
+	return len >= 8 && memcmp(data, "!<arch>\n", 8) == 0;
+}
+
+/* a copy of the input with its libc++ entities hidden, or NULL when it defines none */
+static char *hidden_copy(const struct crossenv *ce, struct compat_link *cl, const char *in,
+	char *data, size_t len, bool *ok)
+{
+	*ok = false;
+	if (!cl->tmpdir) {
+		const char *t = getenv("TMPDIR");
+		char *tmpl = xasprintf("%s/kiln-link-XXXXXX", t && *t ? t : "/tmp");
+		if (!mkdtemp(tmpl)) {
+			log_err("cannot create %s: %s", tmpl, strerror(errno));
+			free(tmpl);
+			return NULL;
+		}
+		cl->tmpdir = tmpl;
+	}
+	char *out = xasprintf("%s/%u-%s", cl->tmpdir, cl->ncopies++, path_basename(in));
+	if (is_archive(data, len)) {
+		*ok = abi_hide_libcxx_archive(in, out, ce->emar);
+	} else {
+		long n = wasm_object_hide_symbols((uint8_t *)data, len, in, abi_is_libcxx_definition);
+		*ok = n >= 0 && (n == 0 || write_file_atomic(out, data, len));
+		if (n > 0 && !*ok)
+			log_err("cannot write %s: %s", out, strerror(errno));
+		if (n == 0) {
+			free(out);
+			out = NULL;
+		}
+	}
+	if (!*ok) {
+		free(out);
+		out = NULL;
+	}
+	return out;
+}
+
+static bool has_exceptions(const struct strv *args)
+{
+	for (size_t i = 0; i < args->n; i++)
+		if (strcmp(args->v[i], "-fexceptions") == 0 ||
+			strcmp(args->v[i], "-sDISABLE_EXCEPTION_CATCHING=0") == 0)
+			return true;
+	return false;
+}
+
+bool compat_link_prepare(const struct crossenv *ce, const struct strv *args, bool cxx,
+	struct compat_link *cl)
+{
+	bool private = ce->libcxx_private && *ce->libcxx_private && ce->link_llvm_root &&
+		*ce->link_llvm_root;
+	bool time64 = ce->time64_lib && *ce->time64_lib;
+	bool ok = false;
+	memset(cl, 0, sizeof(*cl));
+	/* the inputs: readable wasm objects and archives among the arguments */
+	bool *input = xcalloc(args->n + 1, sizeof(*input));
+	char **repl = xcalloc(args->n + 1, sizeof(*repl));
+	for (size_t i = 0; i < args->n && private; i++) {
+		const char *a = args->v[i];
+		if (a[0] == '-') {
+			if (wrap_takes_value(a))
+				i++;
+			continue;
+		}
+		size_t len;
+		char *data = access(a, R_OK) == 0 ? read_file(a, &len) : NULL;
+		if (data && (is_object(data, len) || is_archive(data, len))) {
+			input[i] = true;
+			cxx |= uses_libcxx(data, len);
+		}
+		free(data);
+	}
+	for (size_t i = 0; i < args->n && private && cxx; i++) {
+		size_t len;
+		char *data = input[i] ? read_file(args->v[i], &len) : NULL;
+		if (!data)
+			continue;
+		bool done;
+		repl[i] = hidden_copy(ce, cl, args->v[i], data, len, &done);
+		free(data);
+		if (!done)
+			goto out;
+	}
+	for (size_t i = 0; i < args->n; i++)
+		strv_add(&cl->args, repl[i] ? repl[i] : args->v[i]);
+	bool nwa = false;
+	if (private && cxx) {
+		bool eh = has_exceptions(args);
+		strv_add(&cl->extra, "-Wl,--no-whole-archive");
+		nwa = true;
+		strv_push(&cl->extra, path_join(ce->libcxx_private, eh ? "libc++.a"
+								       : "libc++-noexcept.a"));
+		strv_push(&cl->extra, path_join(ce->libcxx_private, eh ? "libc++abi.a"
+								       : "libc++abi-noexcept.a"));
+		if (!eh)
+			strv_push(&cl->extra, path_join(ce->libcxx_private, NOEXCEPT_OBJ));
+		/* wasm-ld 19 imports the data symbols (stderr...) of the libc++ members */
+		strv_add(&cl->extra, "-Wl,--unresolved-symbols=import-dynamic");
+		cl->llvm = true;
+	}
+	if (time64) {
+		if (!nwa)
+			strv_add(&cl->extra, "-Wl,--no-whole-archive");
+		strv_add(&cl->extra, ce->time64_lib);
+	}
+	ok = true;
+out:
+	for (size_t i = 0; i < args->n; i++)
+		free(repl[i]);
+	free(repl);
+	free(input);
+	if (!ok)
+		compat_link_free(cl);
+	return ok;
+}
+
+void compat_link_env(const struct crossenv *ce, const struct compat_link *cl)
+{
+	if (!cl->llvm)
+		return;
+	setenv("EM_LLVM_ROOT", ce->link_llvm_root, 1);
+	setenv("EM_LLVM_ADD_VERSION", "", 1);
+	setenv("EM_CLANG_ADD_VERSION", "", 1);
+}
+
+void compat_link_free(struct compat_link *cl)
+{
+	if (cl->tmpdir) {
+		remove_tree(cl->tmpdir);
+		free(cl->tmpdir);
+	}
+	strv_free(&cl->args);
+	strv_free(&cl->extra);
+	memset(cl, 0, sizeof(*cl));
+}

@@ -1,0 +1,73 @@
+#ifndef KILN_CROSSENV_H
+#define KILN_CROSSENV_H
+
+#include <stdbool.h>
+
+#include "base/util.h"
+
+/* The cross environment: everything needed to compile for one Pyodide runtime, set up
+ * once from a Pyodide distribution, the host Python's headers and the Emscripten
+ * toolchain, stored under <cache>/crossenv/<id>/ and described by its crossenv.conf. */
+struct crossenv {
+	char *dir;             /* <cache>/crossenv/<id> */
+	char *id;
+	char *kiln_version;
+	char *kiln;            /* the binary bin/ points at */
+	/* the target runtime */
+	char *pyodide_dir;
+	char *pyodide_version; /* 0.25.1 */
+	char *python_version;  /* 3.11.3 */
+	int py_major, py_minor, py_micro;
+	char *platform;        /* emscripten_3_1_46_wasm32 */
+	char *ext_suffix;      /* .cpython-311-wasm32-emscripten.so */
+	char *soabi;           /* cpython-311-wasm32-emscripten */
+	char *runtime_emsdk;   /* 3.1.46 */
+	char *sysconfigdata;   /* _sysconfigdata__emscripten_wasm32-emscripten */
+	char *target_includepy; /* INCLUDEPY recorded in it: where the target was built */
+	/* the host */
+	char *host_python;
+	char *host_python_version;
+	char *host_include;    /* /usr/include/python3.11 */
+	char *host_ext_suffix;
+	char *host_site_packages;
+	/* the toolchain */
+	char *emscripten_root;
+	char *emcc, *emxx, *emar, *emranlib;
+	char *emcc_version;
+	char *clang, *clangxx, *llvm_nm, *llvm_objdump, *llvm_strip;
+	char *sysroot;
+	struct strv cflags_c, cflags_cxx; /* what emcc passes clang before the user's args */
+	struct strv em_env;    /* EM_* / EMCC_* variables present at setup, sorted NAME=VALUE */
+	bool fastpath;         /* compile lines may run clang directly (proven at setup) */
+	/* the ABI compat layer (compat.h), empty when the toolchain matches the runtime */
+	char *time64_lib;      /* lib/libkiln-time64.a: time_t shims */
+	char *libcxx_private;  /* lib/private: the toolchain's libc++ archives, hidden */
+	char *link_llvm_root;  /* LLVM bin directory whose wasm-ld links C++ modules */
+};
+
+/* Paths inside an environment, newly allocated. */
+char *crossenv_path(const struct crossenv *ce, const char *rel);
+
+/* Set up (or reuse) the environment for a Pyodide distribution directory (NULL: the
+ * configured one), record it as current, and load it into *ce. */
+bool crossenv_setup(const char *pyodide_dir, struct crossenv *ce);
+/* Load an environment: dir, or $KILN_CROSSENV, or the current one of the cache. */
+bool crossenv_open(const char *dir, struct crossenv *ce);
+/* Load only crossenv.conf of dir, with no message on failure (the wrapper's fast start). */
+bool crossenv_load(const char *dir, struct crossenv *ce);
+void crossenv_free(struct crossenv *ce);
+
+/* The environment for recipe scripts and build backends as NAME=VALUE strings.
+ * libprefix is the target library prefix (WASM_LIBRARY_DIR), may be NULL. */
+void crossenv_env(const struct crossenv *ce, const char *libprefix, struct strv *env);
+/* Re-check every file of the environment against the recorded hashes; reports each
+ * difference and returns false if any. */
+bool crossenv_verify(const struct crossenv *ce);
+
+/* Whether the EM_* / EMCC_* variables (EMCC_DEBUG aside) are those of setup time. */
+bool crossenv_em_env_matches(const struct crossenv *ce);
+
+/* The argument lists the fast path starts from: C or C++ flags of emcc. */
+const struct strv *crossenv_cflags(const struct crossenv *ce, bool cxx);
+
+#endif

@@ -1,0 +1,894 @@
+/* The wasm32 Fortran runtime: flang/runtime and flang/lib/Decimal of Debian's
+ * llvm-toolchain-19 source package, patched for flang's i386 layouts and
+ * compiled with em++ on LLVM 19. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/arcread.h"
+#include "base/config.h"
+#include "base/hash.h"
+#include "base/lib_archive.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "toolchain/fortran.h"
+
+#define RT_FORMAT "kiln-fortran-runtime 1"
+#define RT_SOURCE_PACKAGE "llvm-toolchain-19"
+#define RT_DATA_DIR KILN_SOURCE_ROOT "/buildsys/toolchain/fortran-runtime"
+#define RT_LLVM_ROOT "/usr/lib/llvm-19/bin"
+
+static const char *const rt_patches[] = {
+	"cfi-64bit-index.patch",
+	"type-info-8byte-slots.patch",
+};
+
+static const char *const rt_shims = "complex4-shims.c";
+
+/* the parts of the source tree the runtime needs */
+static const char *const rt_extract[] = {
+	"flang/runtime/",
+	"flang/lib/Decimal/",
+	"flang/include/flang/Runtime/",
+	"flang/include/flang/Common/",
+	"flang/include/flang/Decimal/",
+	"flang/include/flang/ISO_Fortran_binding.h",
+	"flang/include/flang/ISO_Fortran_binding_wrapper.h",
+};
+
+static const char *const rt_flags[] = {
+	"-O2", "-fPIC", "-DFLANG_LITTLE_ENDIAN=1", "-Wno-c++11-narrowing",
+	"-DFE_UNDERFLOW=0", "-DFE_OVERFLOW=0", "-DFE_INEXACT=0", "-DFE_INVALID=0",
+	"-DFE_DIVBYZERO=0", "-U_GLIBCXX_ASSERTIONS", "-U_LIBCPP_ENABLE_ASSERTIONS",
+};
+
+static const char *const rt_cxxflags[] = {"-std=c++17", "-fno-exceptions", "-fno-rtti"};
+static const char *const rt_cflags[] = {"-std=c11"};
+
+static const char *const rt_env[] = {
+	"EM_LLVM_ROOT=" RT_LLVM_ROOT,
+	"EM_LLVM_ADD_VERSION=",
+	"EM_CLANG_ADD_VERSION=",
+	NULL,
+};
+
+static const char *const rt_config_h =
+	"#ifndef FORTRAN_RUNTIME_CONFIG_H\n"
+	"#define FORTRAN_RUNTIME_CONFIG_H\n"
+	"#define HAVE_STRERROR_R 1\n"
+	"#define HAVE_DECL_STRERROR_S 0\n"
+	"#endif\n";
+
+static pid_t spawn(const char *const argv[], const char *cwd, const char *out_path, const char *log_path,
+		   const char *const *env)
+{
+	pid_t pid = fork();
+	if (pid < 0) {
+		log_err("fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		for (; env && *env; env++) {
+			char *kv = xstrdup(*env), *eq = strchr(kv, '=');
+			*eq = '\0';
+			setenv(kv, eq + 1, 1);
+		}
+		if (cwd && chdir(cwd) != 0) {
+			fprintf(stderr, "kiln: cannot enter %s: %s\n", cwd, strerror(errno));
+			_exit(127);
+		}
+		if (out_path) {
+			int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+			if (fd < 0 || dup2(fd, 1) < 0) {
+				fprintf(stderr, "kiln: cannot write %s: %s\n", out_path, strerror(errno));
+				_exit(127);
+			}
+		}
+		if (log_path) {
+			int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+			if (fd < 0 || (!out_path && dup2(fd, 1) < 0) || dup2(fd, 2) < 0)
+				_exit(127);
+		}
+		size_t n = 0;
+		while (argv[n])
+			n++;
+		char **v = xcalloc(n + 1, sizeof(*v));
+		for (size_t i = 0; i < n; i++)
+			v[i] = xstrdup(argv[i]);
+		execvp(v[0], v);
+		fprintf(stderr, "kiln: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+static bool reap(pid_t pid, const char *what)
+{
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR) {
+			log_err("waitpid: %s", strerror(errno));
+			return false;
+		}
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return true;
+	if (WIFEXITED(st))
+		log_err("%s failed with status %d", what, WEXITSTATUS(st));
+	else
+		log_err("%s killed by signal %d", what, WTERMSIG(st));
+	return false;
+}
+
+bool fortran_run(const char *const argv[], const char *cwd, const char *out_path)
+{
+	pid_t pid = spawn(argv, cwd, out_path, NULL, NULL);
+	return pid > 0 && reap(pid, argv[0]);
+}
+
+bool fortran_run_err(const char *const argv[], const char *cwd, const char *out_path, const char *err_path)
+{
+	pid_t pid = spawn(argv, cwd, out_path, err_path, NULL);
+	return pid > 0 && reap(pid, argv[0]);
+}
+
+static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(p);
+}
+
+static void rm_rf(const char *p)
+{
+	nftw(p, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ---- the source package ---- */
+
+struct rt_source {
+	char *dir, *tarball;
+	char sha256[65];
+};
+
+/* find the .dsc in dir and the sha256 of its orig tarball */
+static bool source_read_dsc(struct rt_source *s)
+{
+	DIR *d = opendir(s->dir);
+	char *dsc = NULL, *text = NULL;
+	bool ok = false;
+	if (!d)
+		return false;
+	for (struct dirent *e; (e = readdir(d));)
+		if (str_startswith(e->d_name, RT_SOURCE_PACKAGE "_") && str_endswith(e->d_name, ".dsc") &&
+		    (!dsc || strcmp(e->d_name, path_basename(dsc)) > 0)) {
+			free(dsc);
+			dsc = path_join(s->dir, e->d_name);
+		}
+	closedir(d);
+	if (!dsc)
+		return false;
+	if (!(text = read_file(dsc, NULL))) {
+		log_err("cannot read %s: %s", dsc, strerror(errno));
+		goto out;
+	}
+	char *sect = strstr(text, "\nChecksums-Sha256:");
+	for (char *line = sect ? strchr(sect + 1, '\n') : NULL; line && line[1] == ' '; line = strchr(line + 1, '\n')) {
+		char hash[65], name[256];
+		unsigned long long size;
+		if (sscanf(line + 1, " %64s %llu %255s", hash, &size, name) == 3 && strstr(name, ".orig.tar.")) {
+			memcpy(s->sha256, hash, sizeof(hash));
+			s->tarball = path_join(s->dir, name);
+			ok = true;
+			break;
+		}
+	}
+	if (!ok)
+		log_err("%s: no orig tarball in Checksums-Sha256", dsc);
+out:
+	free(text);
+	free(dsc);
+	return ok;
+}
+
+/* the source package in <cache>/sources/llvm-toolchain-19, fetched with apt-get if absent */
+static bool source_get(struct rt_source *s)
+{
+	char *root = path_join(config_cache_dir(), "sources");
+	s->dir = path_join(root, RT_SOURCE_PACKAGE);
+	bool ok = false;
+	if (source_read_dsc(s)) {
+		ok = true;
+		goto out;
+	}
+	char *tmp = xasprintf("%s.tmp-%ld", s->dir, (long)getpid());
+	rm_rf(tmp);
+	if (!mkdir_p(tmp, 0755)) {
+		log_err("cannot create %s: %s", tmp, strerror(errno));
+		free(tmp);
+		goto out;
+	}
+	log_info("fetching the %s source package (apt-get source)", RT_SOURCE_PACKAGE);
+	const char *argv[] = {"apt-get", "source", "--download-only", "-qq", "-o", "APT::Sandbox::User=root",
+			      RT_SOURCE_PACKAGE, NULL};
+	if (!fortran_run(argv, tmp, "/dev/null")) {
+		log_err("apt-get source %s failed (is a deb-src line for bookworm configured?)", RT_SOURCE_PACKAGE);
+	} else if (rename(tmp, s->dir) != 0 && errno != ENOTEMPTY && errno != EEXIST) {
+		log_err("cannot rename %s: %s", tmp, strerror(errno));
+	} else {
+		ok = source_read_dsc(s);
+		if (!ok)
+			log_err("apt-get source left no %s .dsc in %s", RT_SOURCE_PACKAGE, s->dir);
+	}
+	rm_rf(tmp);
+	free(tmp);
+out:
+	free(root);
+	return ok;
+}
+
+static void source_free(struct rt_source *s)
+{
+	free(s->dir);
+	free(s->tarball);
+}
+
+/* extract the runtime's parts of the tarball into dest, dropping the top directory */
+static bool source_extract(const struct rt_source *s, const char *dest)
+{
+	char got[65];
+	if (!hash_sha256_file(s->tarball, got)) {
+		log_err("cannot read %s: %s", s->tarball, strerror(errno));
+		return false;
+	}
+	if (strcmp(got, s->sha256) != 0) {
+		log_err("%s: sha256 %s does not match the .dsc (%s)", s->tarball, got, s->sha256);
+		return false;
+	}
+	struct archive *a = archive_read_new(), *w = archive_write_disk_new();
+	struct archive_entry *e;
+	size_t n = 0;
+	bool ok = false;
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	/* entries are only written to dest/<one of rt_extract>...: the absolute
+	 * destination is ours, ".." and symlinks are still refused */
+	archive_write_disk_set_options(w, ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS);
+	if (archive_read_open_filename(a, s->tarball, 1 << 16) != ARCHIVE_OK) {
+		log_err("%s: %s", s->tarball, archive_error_string(a));
+		goto out;
+	}
+	int r;
+	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *p = archive_entry_pathname(e), *rel = strchr(p, '/');
+		bool want = false;
+		if (!rel || archive_entry_filetype(e) != AE_IFREG)
+			continue;
+		rel++;
+		for (size_t i = 0; i < ARRAY_LEN(rt_extract) && !want; i++)
+			want = str_startswith(rel, rt_extract[i]);
+		if (!want)
+			continue;
+		char *out = path_join(dest, rel);
+		archive_entry_set_pathname(e, out);
+		if (archive_write_header(w, e) != ARCHIVE_OK) {
+			log_err("%s: %s", out, archive_error_string(w));
+			free(out);
+			goto out;
+		}
+		free(out);
+		rel = archive_entry_pathname(e);
+		const void *buf;
+		size_t len;
+		la_int64_t off;
+		while ((r = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK)
+			if (archive_write_data_block(w, buf, len, off) != ARCHIVE_OK) {
+				log_err("%s: %s", rel, archive_error_string(w));
+				goto out;
+			}
+		if (r != ARCHIVE_EOF || archive_write_finish_entry(w) != ARCHIVE_OK) {
+			log_err("%s: %s", rel, archive_error_string(r != ARCHIVE_EOF ? a : w));
+			goto out;
+		}
+		n++;
+	}
+	if (r != ARCHIVE_EOF) {
+		log_err("%s: %s", s->tarball, archive_error_string(a));
+		goto out;
+	}
+	if (n == 0) {
+		log_err("%s holds no flang/runtime", s->tarball);
+		goto out;
+	}
+	ok = true;
+out:
+	archive_read_free(a);
+	archive_write_free(w);
+	return ok;
+}
+
+/* ---- building ---- */
+
+static char *runtime_hash(const struct rt_source *s)
+{
+	struct buf b = {0};
+	bool ok = true;
+	buf_printf(&b, "%s\n%s %s\n", RT_FORMAT, RT_SOURCE_PACKAGE, s->sha256);
+	for (size_t i = 0; i <= ARRAY_LEN(rt_patches) && ok; i++) {
+		const char *name = i < ARRAY_LEN(rt_patches) ? rt_patches[i] : rt_shims;
+		char *p = path_join(RT_DATA_DIR, name), h[65];
+		ok = hash_sha256_file(p, h);
+		if (!ok)
+			log_err("cannot read %s: %s", p, strerror(errno));
+		buf_printf(&b, "%s %s\n", name, h);
+		free(p);
+	}
+	for (size_t i = 0; i < ARRAY_LEN(rt_flags); i++)
+		buf_printf(&b, "%s\n", rt_flags[i]);
+	buf_printf(&b, "%s\n", RT_LLVM_ROOT);
+	char h[65];
+	hash_sha256_hex(b.s, b.len, h);
+	buf_free(&b);
+	return ok ? xstrdup(h) : NULL;
+}
+
+static int jobs(void)
+{
+	const char *j = getenv("KILN_JOBS");
+	long n = j ? strtol(j, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+static void list_sources(const char *dir, const char *suffix, struct strv *out)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	size_t first = out->n;
+	for (struct dirent *e; (e = readdir(d));)
+		if (str_endswith(e->d_name, suffix))
+			strv_push(out, path_join(dir, e->d_name));
+	closedir(d);
+	for (size_t i = first; i < out->n; i++)
+		for (size_t j = i + 1; j < out->n; j++)
+			if (strcmp(out->v[i], out->v[j]) > 0) {
+				char *t = out->v[i];
+				out->v[i] = out->v[j];
+				out->v[j] = t;
+			}
+}
+
+/* the index of a job in pids[0..n) that has exited (not reaped yet), or -1 */
+static int wait_any(const pid_t *pids, int n)
+{
+	for (;;) {
+		for (int i = 0; i < n; i++) {
+			siginfo_t si = {0};
+			if (waitid(P_PID, (id_t)pids[i], &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pids[i])
+				return i;
+		}
+		siginfo_t si = {0};
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOWAIT) != 0 && errno != EINTR) {
+			log_err("waitid: %s", strerror(errno));
+			return -1;
+		}
+		bool ours = false;
+		for (int i = 0; i < n; i++)
+			ours |= si.si_pid == pids[i];
+		if (!ours)
+			usleep(10000); /* another part of the process owns that child */
+	}
+}
+
+/* compile every source to tmp/obj with em++/emcc, jobs at a time */
+static bool compile_all(const char *tmp, const struct strv *srcs, struct strv *objs)
+{
+	char *inc = path_join(tmp, "inc"), *src = path_join(tmp, "src");
+	char *incflag = xasprintf("-I%s", inc);
+	char *fincflag = xasprintf("-I%s/flang/include", src);
+	char *rincflag = xasprintf("-I%s/flang/runtime", src);
+	int max = jobs();
+	pid_t *pids = xcalloc((size_t)max, sizeof(*pids));
+	char **names = xcalloc((size_t)max, sizeof(*names)), **logs = xcalloc((size_t)max, sizeof(*logs));
+	int running = 0;
+	size_t next = 0;
+	bool ok = true;
+	while (next < srcs->n || running) {
+		if (ok && next < srcs->n && running < max) {
+			const char *s = srcs->v[next];
+			bool c = str_endswith(s, ".c");
+			char *obj = xasprintf("%s/obj/%03zu-%s.o", tmp, next, path_basename(s));
+			free(logs[running]);
+			logs[running] = xasprintf("%s.log", obj);
+			struct strv argv = {0};
+			next++;
+			strv_add(&argv, c ? "emcc" : "em++");
+			for (size_t k = 0; k < (c ? ARRAY_LEN(rt_cflags) : ARRAY_LEN(rt_cxxflags)); k++)
+				strv_add(&argv, c ? rt_cflags[k] : rt_cxxflags[k]);
+			for (size_t k = 0; k < ARRAY_LEN(rt_flags); k++)
+				strv_add(&argv, rt_flags[k]);
+			strv_add(&argv, incflag);
+			strv_add(&argv, fincflag);
+			strv_add(&argv, rincflag);
+			strv_add(&argv, "-c");
+			strv_add(&argv, s);
+			strv_add(&argv, "-o");
+			strv_add(&argv, obj);
+			strv_push(&argv, NULL);
+			pid_t pid = spawn((const char *const *)argv.v, NULL, NULL, logs[running], rt_env);
+			argv.n--;
+			strv_free(&argv);
+			if (pid < 0) {
+				ok = false;
+				free(obj);
+				continue;
+			}
+			pids[running] = pid;
+			names[running] = xasprintf("compiling %s", path_basename(s));
+			running++;
+			strv_push(objs, obj);
+			continue;
+		}
+		if (!running)
+			break;
+		int done = wait_any(pids, running);
+		if (done < 0) {
+			ok = false;
+			break;
+		}
+		if (!reap(pids[done], names[done])) {
+			char *text = read_file(logs[done], NULL);
+			if (text)
+				log_err("%.4000s", text);
+			free(text);
+			ok = false;
+		}
+		free(names[done]);
+		free(logs[done]);
+		pids[done] = pids[running - 1];
+		names[done] = names[running - 1];
+		logs[done] = logs[running - 1];
+		logs[running - 1] = NULL;
+		running--;
+	}
+	for (int i = 0; i < max; i++)
+		free(logs[i]);
+	free(logs);
+	free(pids);
+	free(names);
+	free(incflag);
+	free(fincflag);
+	free(rincflag);
+	free(inc);
+	free(src);
+	return ok;
+}
+
+static bool runtime_build(const struct rt_source *s, const char *tmp)
+{
+	char *src = path_join(tmp, "src"), *inc = path_join(tmp, "inc"), *obj = path_join(tmp, "obj");
+	char *cfg = path_join(inc, "config.h"), *lib = path_join(tmp, "libFortranRuntime.a");
+	char *sigs = path_join(tmp, "signatures.tsv");
+	struct strv srcs = {0}, objs = {0}, ar = {0};
+	bool ok = false;
+	if (!mkdir_p(src, 0755) || !mkdir_p(inc, 0755) || !mkdir_p(obj, 0755)) {
+		log_err("cannot create %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	log_info("fortran runtime: extracting flang/runtime from %s", path_basename(s->tarball));
+	if (!source_extract(s, src))
+		goto out;
+	for (size_t i = 0; i < ARRAY_LEN(rt_patches); i++) {
+		char *p = path_join(RT_DATA_DIR, rt_patches[i]);
+		const char *argv[] = {"patch", "-p1", "-s", "-N", "-d", src, "-i", p, NULL};
+		bool pok = fortran_run(argv, NULL, NULL);
+		free(p);
+		if (!pok) {
+			log_err("fortran runtime: patch %s does not apply", rt_patches[i]);
+			goto out;
+		}
+	}
+	if (!write_file_atomic(cfg, rt_config_h, strlen(rt_config_h))) {
+		log_err("cannot write %s: %s", cfg, strerror(errno));
+		goto out;
+	}
+	char *rdir = path_join(src, "flang/runtime"), *ddir = path_join(src, "flang/lib/Decimal");
+	list_sources(rdir, ".cpp", &srcs);
+	list_sources(rdir, ".c", &srcs);
+	list_sources(ddir, ".cpp", &srcs);
+	strv_push(&srcs, path_join(RT_DATA_DIR, rt_shims));
+	free(rdir);
+	free(ddir);
+	log_info("fortran runtime: compiling %zu files with em++ (%d jobs)", srcs.n, jobs());
+	if (!compile_all(tmp, &srcs, &objs))
+		goto out;
+	strv_add(&ar, RT_LLVM_ROOT "/llvm-ar");
+	strv_add(&ar, "rcs");
+	strv_add(&ar, lib);
+	for (size_t i = 0; i < objs.n; i++)
+		strv_add(&ar, objs.v[i]);
+	strv_push(&ar, NULL);
+	ok = fortran_run((const char *const *)ar.v, NULL, NULL) && fortran_wasm_signatures(lib, sigs);
+	ar.n--;
+out:
+	strv_free(&srcs);
+	strv_free(&objs);
+	strv_free(&ar);
+	free(src);
+	free(inc);
+	free(obj);
+	free(cfg);
+	free(lib);
+	free(sigs);
+	return ok;
+}
+
+char *fortran_runtime_ensure(void)
+{
+	const char *pre = getenv("KILN_FORTRAN_RUNTIME");
+	if (pre && *pre)
+		return xstrdup(pre);
+	struct rt_source s = {0};
+	char *root = path_join(config_cache_dir(), "fortran-runtime");
+	char *hash = NULL, *dir = NULL, *lockp = NULL, *tmp = NULL, *done = NULL;
+	int lock = -1;
+	bool ok = false;
+	if (!mkdir_p(root, 0755)) {
+		log_err("cannot create %s: %s", root, strerror(errno));
+		goto out;
+	}
+	lockp = path_join(root, ".lock");
+	lock = open(lockp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (lock < 0 || flock(lock, LOCK_EX) != 0) {
+		log_err("cannot lock %s: %s", lockp, strerror(errno));
+		goto out;
+	}
+	if (!source_get(&s) || !(hash = runtime_hash(&s)))
+		goto out;
+	dir = path_join(root, hash);
+	done = path_join(dir, "signatures.tsv");
+	if (path_is_file(done)) {
+		ok = true;
+		goto out;
+	}
+	tmp = xasprintf("%s/tmp-%ld", root, (long)getpid());
+	rm_rf(tmp);
+	if (!runtime_build(&s, tmp))
+		goto out;
+	char *src = path_join(tmp, "src"), *obj = path_join(tmp, "obj"), *inc = path_join(tmp, "inc");
+	rm_rf(src);
+	rm_rf(obj);
+	rm_rf(inc);
+	free(src);
+	free(obj);
+	free(inc);
+	rm_rf(dir);
+	if (rename(tmp, dir) != 0) {
+		log_err("cannot rename %s to %s: %s", tmp, dir, strerror(errno));
+		goto out;
+	}
+	log_info("fortran runtime: %s", dir);
+	ok = true;
+out:
+	if (tmp)
+		rm_rf(tmp);
+	if (lock >= 0)
+		close(lock);
+	source_free(&s);
+	free(root);
+	free(hash);
+	free(lockp);
+	free(tmp);
+	free(done);
+	if (!ok) {
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+/* ---- wasm object signatures ---- */
+
+struct rd {
+	const unsigned char *p, *end;
+	bool bad;
+};
+
+static uint64_t leb(struct rd *r)
+{
+	uint64_t v = 0;
+	for (unsigned shift = 0; r->p < r->end && shift < 64; shift += 7) {
+		unsigned char c = *r->p++;
+		v |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			return v;
+	}
+	r->bad = true;
+	return 0;
+}
+
+static unsigned char byte(struct rd *r)
+{
+	if (r->p >= r->end) {
+		r->bad = true;
+		return 0;
+	}
+	return *r->p++;
+}
+
+static char *name(struct rd *r)
+{
+	uint64_t n = leb(r);
+	if (r->bad || n > (uint64_t)(r->end - r->p)) {
+		r->bad = true;
+		return xstrdup("");
+	}
+	char *s = xstrndup((const char *)r->p, (size_t)n);
+	r->p += n;
+	return s;
+}
+
+static void skip_limits(struct rd *r)
+{
+	unsigned char flags = byte(r);
+	leb(r);
+	if (flags & 1)
+		leb(r);
+}
+
+static char valtype(unsigned char t)
+{
+	switch (t) {
+	case 0x7f: return 'i';
+	case 0x7e: return 'I';
+	case 0x7d: return 'f';
+	case 0x7c: return 'F';
+	default: return '?';
+	}
+}
+
+struct wasm_obj {
+	struct strv types; /* "PARAMS\tRESULTS" */
+	uint32_t *func_types; /* function index -> type index */
+	size_t nfuncs, cap, nimported;
+	struct strv import_names;
+};
+
+static void add_func(struct wasm_obj *o, uint32_t type)
+{
+	o->func_types = xgrow(o->func_types, &o->cap, o->nfuncs + 1, sizeof(*o->func_types));
+	o->func_types[o->nfuncs++] = type;
+}
+
+static void emit_sig(struct buf *out, struct strv *seen, const struct wasm_obj *o, const char *sym, uint64_t fidx)
+{
+	if (fidx >= o->nfuncs || o->func_types[fidx] >= o->types.n || strv_has(seen, sym))
+		return;
+	strv_add(seen, sym);
+	buf_printf(out, "%s\t%s\n", sym, o->types.v[o->func_types[fidx]]);
+}
+
+static void sig_part(struct buf *b, struct rd *r)
+{
+	uint64_t n = leb(r);
+	if (n == 0)
+		buf_putc(b, '-');
+	for (uint64_t i = 0; i < n && !r->bad; i++)
+		buf_putc(b, valtype(byte(r)));
+}
+
+/* parse one wasm object; defined functions first into defs, imports into undefs */
+static bool wasm_object(const unsigned char *data, size_t len, struct buf *defs, struct buf *undefs,
+			struct strv *seen_def, struct strv *seen_undef)
+{
+	struct rd r = {data + 8, data + len, false};
+	struct wasm_obj o = {0};
+	if (len < 8 || memcmp(data, "\0asm\1\0\0\0", 8) != 0)
+		return true;
+	while (r.p < r.end && !r.bad) {
+		unsigned char id = byte(&r);
+		uint64_t size = leb(&r);
+		if (r.bad || size > (uint64_t)(r.end - r.p))
+			break;
+		struct rd s = {r.p, r.p + size, false};
+		r.p += size;
+		if (id == 1) {
+			for (uint64_t n = leb(&s), i = 0; i < n && !s.bad; i++) {
+				struct buf b = {0};
+				byte(&s);
+				sig_part(&b, &s);
+				buf_putc(&b, '\t');
+				sig_part(&b, &s);
+				strv_push(&o.types, buf_take(&b));
+			}
+		} else if (id == 2) {
+			for (uint64_t n = leb(&s), i = 0; i < n && !s.bad; i++) {
+				free(name(&s));
+				char *field = name(&s);
+				unsigned char kind = byte(&s);
+				if (kind == 0) {
+					add_func(&o, (uint32_t)leb(&s));
+					o.nimported++;
+					strv_push(&o.import_names, field);
+					continue;
+				}
+				free(field);
+				if (kind == 1) {
+					byte(&s);
+					skip_limits(&s);
+				} else if (kind == 2) {
+					skip_limits(&s);
+				} else if (kind == 3) {
+					byte(&s);
+					byte(&s);
+				} else if (kind == 4) {
+					byte(&s);
+					leb(&s);
+				} else {
+					s.bad = true;
+				}
+			}
+		} else if (id == 3) {
+			for (uint64_t n = leb(&s), i = 0; i < n && !s.bad; i++)
+				add_func(&o, (uint32_t)leb(&s));
+		} else if (id == 0) {
+			char *sec = name(&s);
+			bool linking = strcmp(sec, "linking") == 0;
+			free(sec);
+			if (!linking)
+				continue;
+			leb(&s);
+			while (s.p < s.end && !s.bad) {
+				unsigned char sub = byte(&s);
+				uint64_t sz = leb(&s);
+				if (s.bad || sz > (uint64_t)(s.end - s.p))
+					break;
+				struct rd t = {s.p, s.p + sz, false};
+				s.p += sz;
+				if (sub != 8)
+					continue;
+				for (uint64_t n = leb(&t), i = 0; i < n && !t.bad; i++) {
+					unsigned char kind = byte(&t);
+					uint64_t flags = leb(&t);
+					bool undef = flags & 0x10, local = flags & 0x02;
+					if (kind == 1) {
+						free(name(&t));
+						if (!undef) {
+							leb(&t);
+							leb(&t);
+							leb(&t);
+						}
+						continue;
+					}
+					if (kind == 3) {
+						leb(&t);
+						continue;
+					}
+					uint64_t idx = leb(&t);
+					char *sym = NULL;
+					if (!undef || (flags & 0x40))
+						sym = name(&t);
+					if (kind != 0 || local) {
+						free(sym);
+						continue;
+					}
+					if (!sym && idx < o.import_names.n)
+						sym = xstrdup(o.import_names.v[idx]);
+					if (sym) {
+						if (undef)
+							emit_sig(undefs, seen_undef, &o, sym, idx);
+						else
+							emit_sig(defs, seen_def, &o, sym, idx);
+					}
+					free(sym);
+				}
+				s.bad |= t.bad;
+			}
+			r.bad |= s.bad;
+		}
+		r.bad |= s.bad;
+	}
+	strv_free(&o.types);
+	strv_free(&o.import_names);
+	free(o.func_types);
+	return !r.bad;
+}
+
+/* the signatures of the functions the objects in path (an archive or one
+ * object) define, and of those they import */
+static bool wasm_collect(const char *path, struct buf *defs, struct buf *undefs, struct strv *seen_def,
+			 struct strv *seen_undef)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	struct buf member = {0};
+	bool ok = false;
+	archive_read_support_format_ar(a);
+	if (!str_endswith(path, ".a")) {
+		member.s = read_file(path, &member.len);
+		if (!member.s) {
+			log_err("cannot read %s: %s", path, strerror(errno));
+			goto out;
+		}
+		ok = wasm_object((const unsigned char *)member.s, member.len, defs, undefs, seen_def,
+			seen_undef);
+		if (!ok)
+			log_err("%s: malformed wasm object", path);
+		goto out;
+	}
+	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK) {
+		log_err("%s: %s", path, archive_error_string(a));
+		goto out;
+	}
+	int r;
+	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		member.len = 0; /* one buffer for all members */
+		if (arc_entry_data(a, &member, SIZE_MAX) < 0) {
+			log_err("%s: %s", path, archive_error_string(a));
+			goto out;
+		}
+		if (!wasm_object((const unsigned char *)member.s, member.len, defs, undefs, seen_def,
+			    seen_undef)) {
+			log_err("%s: %s: malformed wasm object", path, archive_entry_pathname(e));
+			goto out;
+		}
+	}
+	if (r != ARCHIVE_EOF) {
+		log_err("%s: %s", path, archive_error_string(a));
+		goto out;
+	}
+	ok = true;
+out:
+	archive_read_free(a);
+	buf_free(&member);
+	return ok;
+}
+
+bool fortran_wasm_defined_functions(const char *path, struct strv *names)
+{
+	struct buf defs = {0}, undefs = {0};
+	struct strv seen_undef = {0};
+	bool ok = wasm_collect(path, &defs, &undefs, names, &seen_undef);
+	buf_free(&defs);
+	buf_free(&undefs);
+	strv_free(&seen_undef);
+	return ok;
+}
+
+bool fortran_wasm_signatures(const char *path, const char *out)
+{
+	struct buf defs = {0}, undefs = {0}, all = {0};
+	struct strv seen_def = {0}, seen_undef = {0};
+	bool ok = false;
+	if (!wasm_collect(path, &defs, &undefs, &seen_def, &seen_undef))
+		goto out;
+	buf_puts(&all, "# function signatures: NAME PARAMS RESULTS (i=i32 I=i64 f=f32 F=f64)\n");
+	if (defs.s)
+		buf_puts(&all, defs.s);
+	/* imports (libc) only where no object defines the name */
+	for (char *line = undefs.s, *nl; line && *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		char *tab = strchr(line, '\t');
+		char *sym = xstrndup(line, (size_t)(tab - line));
+		if (!strv_has(&seen_def, sym))
+			buf_add(&all, line, (size_t)(nl - line) + 1);
+		free(sym);
+	}
+	if (!write_file_atomic(out, all.s, all.len)) {
+		log_err("cannot write %s: %s", out, strerror(errno));
+		goto out;
+	}
+	ok = true;
+out:
+	buf_free(&defs);
+	buf_free(&undefs);
+	buf_free(&all);
+	strv_free(&seen_def);
+	strv_free(&seen_undef);
+	return ok;
+}

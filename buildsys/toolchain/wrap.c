@@ -1,0 +1,949 @@
+#include "toolchain/wrap.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/proc.h"
+#include "toolchain/compat.h"
+#include "toolchain/fortran.h"
+
+struct wrap {
+	const char *tool;         /* the name kiln was started as */
+	struct crossenv ce;
+	struct strv out;          /* the command to exec */
+	struct compat_link compat; /* the ABI compat layer's part of a link */
+};
+
+/* ---- words ---- */
+
+void wrap_split(const char *s, struct strv *out)
+{
+	while (*s) {
+		while (*s == ' ' || *s == '\t' || *s == '\n')
+			s++;
+		if (!*s)
+			break;
+		struct buf w = {0};
+		char q = 0;
+		buf_add(&w, "", 0);
+		for (; *s && (q || (*s != ' ' && *s != '\t' && *s != '\n')); s++) {
+			if (q && *s == q)
+				q = 0;
+			else if (!q && (*s == '"' || *s == '\''))
+				q = *s;
+			else if (*s == '\\' && q != '\'' && s[1])
+				buf_putc(&w, *++s);
+			else
+				buf_putc(&w, *s);
+		}
+		strv_push(out, buf_take(&w));
+	}
+}
+
+void wrap_quote(struct buf *b, const char *w)
+{
+	bool plain = *w != '\0';
+	for (const char *s = w; *s && plain; s++)
+		plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+			       "_@%+=:,./-", *s) != NULL;
+	if (plain) {
+		buf_puts(b, w);
+		return;
+	}
+	buf_putc(b, '\'');
+	for (const char *s = w; *s; s++)
+		if (*s == '\'')
+			buf_puts(b, "'\\''");
+		else
+			buf_putc(b, *s);
+	buf_putc(b, '\'');
+}
+
+/* ---- file kinds (emcc's suffix rules) ---- */
+
+static const char *suffix(const char *path)
+{
+	const char *base = path_basename(path);
+	const char *dot = strrchr(base, '.');
+	return dot ? dot : "";
+}
+
+static bool in_list(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(s, *list) == 0)
+			return true;
+	return false;
+}
+
+static const char *const c_endings[] = {".c", ".i", NULL};
+static const char *const cxx_endings[] = {".cpp", ".cxx", ".cc", ".c++", ".CPP", ".CXX", ".C",
+	".CC", ".C++", ".ii", NULL};
+static const char *const other_source_endings[] = {".m", ".mi", ".mm", ".mii", ".ll", ".S",
+	".s", NULL};
+
+static bool is_cxx_source(const char *p)
+{
+	return in_list(suffix(p), cxx_endings);
+}
+
+static bool is_source(const char *p)
+{
+	const char *s = suffix(p);
+	return in_list(s, c_endings) || in_list(s, cxx_endings) || in_list(s, other_source_endings);
+}
+
+/* options whose value is the next argument (emcc's and clang's common ones) */
+static const char *const takes_value[] = {"-o", "-D", "-U", "-I", "-L", "-l", "-x", "-MF", "-MT",
+	"-MQ", "-MJ", "-include", "-imacros", "-idirafter", "-iprefix", "-iwithprefix",
+	"-iwithprefixbefore", "-isysroot", "-imultilib", "-isystem", "-iquote", "-A",
+	"-Xpreprocessor", "-Xlinker", "-Xclang", "-mllvm", "-include-pch", "-install_name",
+	"-compatibility_version", "-current_version", "-target", "-arch", NULL};
+
+static bool has_value(const char *a)
+{
+	return in_list(a, takes_value);
+}
+
+bool wrap_takes_value(const char *opt)
+{
+	return has_value(opt);
+}
+
+/* ---- the fast path: emcc's compile step without emcc ---- */
+
+/* warning names emcc takes for itself (tools/shared.py), which it strips from clang's args */
+static const char *const em_warnings[] = {"absolute-paths", "almost-asm", "experimental",
+	"invalid-input", "legacy-settings", "linkflags", "emcc", "undefined", "deprecated",
+	"version-check", "export-main", "map-unrecognized-libraries",
+	"unused-command-line-argument", "pthreads-mem-growth", "transpile", "warn-absolute-paths",
+	NULL};
+
+/* -f flags that change emcc's settings (and so its clang flags) */
+static const char *const f_settings[] = {"-flto", "-fexceptions", "-fwasm-exceptions",
+	"-fsanitize", "-fno-sanitize", "-fcoverage", "-fprofile", NULL};
+
+static bool fast_flag_ok(const char *a)
+{
+	if (str_startswith(a, "-W")) {
+		if (str_startswith(a, "-Wl,") || str_startswith(a, "-Wa,"))
+			return false;
+		const char *name = a + 2;
+		if (str_startswith(name, "no-"))
+			name += 3;
+		if (str_startswith(name, "error="))
+			name += 6;
+		return !in_list(name, em_warnings);
+	}
+	if (str_startswith(a, "-f")) {
+		for (const char *const *f = f_settings; *f; f++)
+			if (str_startswith(a, *f))
+				return false;
+		return true;
+	}
+	if (str_startswith(a, "-D") || str_startswith(a, "-U") || str_startswith(a, "-I") ||
+		str_startswith(a, "-std="))
+		return true;
+	static const char *const plain[] = {"-c", "-S", "-E", "-M", "-MM", "-MD", "-MMD", "-MP",
+		"-MG", "-w", "-pedantic", "-pedantic-errors", "-ansi", "-pipe", "-O", "-O0", "-O1",
+		"-O2", "-O3", "-Os", "-Oz", "-g", "-g0", "-g1", "-g2", "-g3", "-fsyntax-only",
+		"-nostdinc++", "-H", "-C", "-P", "-dD", "-dM", NULL};
+	return in_list(a, plain);
+}
+
+bool wrap_fast_compile(const struct crossenv *ce, bool cxx, char *const *args, size_t n,
+	struct strv *out)
+{
+	const char *src = NULL, *output = NULL;
+	bool dash_c = false, dash_s = false, preprocess = false, shrink = false, vis = false;
+	struct strv cargs = {0};
+	bool ok = false;
+	for (size_t i = 0; i < n; i++) {
+		const char *a = args[i];
+		if (a[0] != '-' || strcmp(a, "-") == 0) {
+			if (src || strcmp(a, "-") == 0 || !is_source(a) ||
+				in_list(suffix(a), other_source_endings) || access(a, R_OK) != 0)
+				goto out;
+			src = a;
+			continue;
+		}
+		if (strcmp(a, "-o") == 0) {
+			if (i + 1 >= n || output)
+				goto out;
+			output = args[++i];
+			continue;
+		}
+		if (str_startswith(a, "-o")) {
+			if (strchr(a, '=') || output)
+				goto out;
+			output = a + 2;
+			continue;
+		}
+		if (has_value(a)) {
+			static const char *const ok_value[] = {"-D", "-U", "-I", "-include", "-imacros",
+				"-idirafter", "-isystem", "-iquote", "-MF", "-MT", "-MQ", NULL};
+			if (!in_list(a, ok_value) || i + 1 >= n)
+				goto out;
+			if (strcmp(a, "-I") == 0) {
+				/* emcc joins a separate -I value onto the flag */
+				strv_push(&cargs, xasprintf("-I%s", args[++i]));
+			} else {
+				strv_add(&cargs, a);
+				strv_add(&cargs, args[++i]);
+			}
+			continue;
+		}
+		if (!fast_flag_ok(a))
+			goto out;
+		if (strcmp(a, "-c") == 0)
+			dash_c = true;
+		else if (strcmp(a, "-S") == 0)
+			dash_s = true;
+		else if (strcmp(a, "-E") == 0 || strcmp(a, "-M") == 0 || strcmp(a, "-MM") == 0 ||
+			strcmp(a, "-fsyntax-only") == 0)
+			preprocess = true;
+		else if (strcmp(a, "-Os") == 0 || strcmp(a, "-Oz") == 0)
+			shrink = true;
+		else if (str_startswith(a, "-fvisibility"))
+			vis = true;
+		/* emcc keeps -g3/-g for clang as -g and drops -g0..-g2 */
+		if (strcmp(a, "-g") == 0 || strcmp(a, "-g3") == 0)
+			strv_add(&cargs, "-g");
+		else if (strcmp(a, "-g0") && strcmp(a, "-g1") && strcmp(a, "-g2"))
+			strv_add(&cargs, a);
+	}
+	if (!src || (!dash_c && !dash_s && !preprocess))
+		goto out;
+	if (!cxx && is_cxx_source(src))
+		cxx = true;
+	const struct strv *cf = crossenv_cflags(ce, cxx);
+	if (!cf->n)
+		goto out;
+	strv_add(out, cxx ? ce->clangxx : ce->clang);
+	bool placed = !shrink;
+	for (size_t i = 0; i < cf->n; i++) {
+		if (vis && strcmp(cf->v[i], "-fvisibility=default") == 0)
+			continue;
+		strv_add(out, cf->v[i]);
+		/* -Os/-Oz set INLINING_LIMIT, which emcc turns into this flag */
+		if (!placed && strcmp(cf->v[i], "-fignore-exceptions") == 0) {
+			strv_add(out, "-fno-inline-functions");
+			placed = true;
+		}
+	}
+	if (!placed)
+		goto out;
+	for (size_t i = 0; i < cargs.n; i++)
+		strv_add(out, cargs.v[i]);
+	strv_add(out, src);
+	if (preprocess) {
+		if (output) {
+			strv_add(out, "-o");
+			strv_add(out, output);
+		}
+	} else {
+		if (!dash_c)
+			strv_add(out, "-c");
+		strv_add(out, "-o");
+		if (output) {
+			strv_add(out, output);
+		} else {
+			const char *base = path_basename(src);
+			const char *dot = strrchr(base, '.');
+			size_t len = dot ? (size_t)(dot - base) : strlen(base);
+			strv_push(out, xasprintf("%.*s%s", (int)len, base, dash_c ? ".o" : ".s"));
+		}
+	}
+	ok = true;
+out:
+	if (!ok)
+		strv_free(out);
+	strv_free(&cargs);
+	return ok;
+}
+
+/* ---- the rewriting rules (pyodide-build's, see docs/wrapper.md) ---- */
+
+static const char *const dropped_flags[] = {"-pthread", "-ffixed-form",
+	"-fallow-argument-mismatch", "-bundle", "-mpopcnt", "-fno-second-underscore",
+	"-fstack-protector", "-fno-strict-overflow", "-mno-sse2", "-mno-avx2", "-std=legacy",
+	NULL};
+static const char *const dropped_libs[] = {"-lffi", NULL};
+static const char *const wl_dropped[] = {"-Bsymbolic-functions", "--strip-all", "--sort-common",
+	"--as-needed", "--enable-new-dtags", NULL};
+static const char *const wl_dropped_prefix[] = {"--sysroot=", "--version-script=", "-R",
+	"--exclude-libs=", NULL};
+static const char *const werror_extra[] = {"-Werror=implicit-function-declaration",
+	"-Werror=mismatched-parameter-types", "-Werror=return-type", NULL};
+
+static bool has_prefix_in(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (str_startswith(s, *list))
+			return true;
+	return false;
+}
+
+/* -Wl,a,b,c without the items the host linker wants and wasm-ld does not; NULL if empty */
+static char *filter_wl(const char *arg)
+{
+	struct buf b = {0};
+	char *items = xstrdup(arg + 4);
+	size_t kept = 0;
+	buf_puts(&b, "-Wl");
+	char *save = NULL;
+	for (char *it = strtok_r(items, ",", &save); it; it = strtok_r(NULL, ",", &save)) {
+		if (strcmp(it, "-R") == 0) {
+			strtok_r(NULL, ",", &save);
+			continue;
+		}
+		if (in_list(it, wl_dropped) || has_prefix_in(it, wl_dropped_prefix))
+			continue;
+		buf_printf(&b, ",%s", it);
+		kept++;
+	}
+	free(items);
+	if (!kept) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_take(&b);
+}
+
+/* The host Python's include dir, or the one the target's sysconfig names (where it was
+ * built, used by setuptools under the target's sysconfigdata), as the environment's. */
+static char *rewrite_include(const struct crossenv *ce, const char *dir)
+{
+	const char *from[] = {ce->host_include, ce->target_includepy};
+	for (size_t i = 0; i < ARRAY_LEN(from); i++) {
+		size_t n = from[i] ? strlen(from[i]) : 0;
+		if (n && strncmp(dir, from[i], n) == 0 && (dir[n] == '\0' || dir[n] == '/'))
+			return xasprintf("%s/include/python%d.%d%s", ce->dir, ce->py_major,
+				ce->py_minor, dir + n);
+	}
+	return NULL;
+}
+
+/* Apply the argument rules to args; returns false with *status set when the call must
+ * fail or is answered without running anything. */
+static bool rewrite_args(struct wrap *w, char **args, int n, struct strv *out, int *status)
+{
+	struct strv libs = {0};
+	bool ok = false;
+	for (int i = 0; i < n; i++) {
+		const char *a = args[i];
+		if (strcmp(a, "-print-multiarch") == 0) {
+			printf("wasm32-emscripten\n");
+			*status = fflush(stdout) == 0 ? 0 : 1;
+			goto out;
+		}
+		if (str_startswith(a, "-fopenmp")) {
+			log_err("%s: %s: OpenMP is not available for wasm32 (failing the call so that "
+				"configure checks see no OpenMP)", w->tool, a);
+			*status = 1;
+			goto out;
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		const char *a = args[i];
+		char *r;
+		if (in_list(a, dropped_flags) || str_startswith(a, "-J"))
+			continue;
+		if (strcmp(a, "-undefined") == 0 && i + 1 < n &&
+			strcmp(args[i + 1], "dynamic_lookup") == 0) {
+			i++;
+			continue;
+		}
+		if ((strcmp(a, "-I") == 0 || strcmp(a, "-isystem") == 0 || strcmp(a, "-L") == 0) &&
+			i + 1 < n) {
+			if (a[1] != 'L' && (r = rewrite_include(&w->ce, args[i + 1]))) {
+				strv_add(out, a);
+				strv_push(out, r);
+			} else if (!str_startswith(args[i + 1], "/usr")) {
+				strv_add(out, a);
+				strv_add(out, args[i + 1]);
+			}
+			i++;
+			continue;
+		}
+		if (str_startswith(a, "-I") || str_startswith(a, "-isystem")) {
+			size_t k = a[1] == 'I' ? 2 : strlen("-isystem");
+			if ((r = rewrite_include(&w->ce, a + k))) {
+				strv_push(out, xasprintf("%.*s%s", (int)k, a, r));
+				free(r);
+				continue;
+			}
+			if (a[1] == 'I' && str_startswith(a + 2, "/usr"))
+				continue;
+		}
+		if (str_startswith(a, "-L/usr"))
+			continue;
+		if (str_startswith(a, "-l")) {
+			char *lib = strcmp(a, "-l") == 0 && i + 1 < n ? xasprintf("-l%s", args[++i])
+								     : xstrdup(a);
+			if (in_list(lib, dropped_libs) || strv_has(&libs, lib)) {
+				free(lib);
+				continue;
+			}
+			strv_add(&libs, lib);
+			strv_push(out, lib);
+			continue;
+		}
+		if (str_startswith(a, "-Wl,")) {
+			if ((r = filter_wl(a)))
+				strv_push(out, r);
+			continue;
+		}
+		strv_add(out, a);
+		if (has_value(a) && i + 1 < n)
+			strv_add(out, args[++i]);
+	}
+	/* -lgfortran (as C builds of Fortran code link) is the wasm32 Fortran runtime */
+	if (!fortran_rewrite_link_args(out)) {
+		*status = 1;
+		goto out;
+	}
+	ok = true;
+out:
+	strv_free(&libs);
+	return ok;
+}
+
+static bool dry_run(void)
+{
+	const char *dry = getenv("KILN_WRAP_DRY_RUN");
+	return dry && *dry && strcmp(dry, "0") != 0;
+}
+
+static void print_command(const struct strv *cmd)
+{
+	struct buf b = {0};
+	for (size_t i = 0; i < cmd->n; i++) {
+		if (i)
+			buf_putc(&b, ' ');
+		wrap_quote(&b, cmd->v[i]);
+	}
+	printf("%s\n", b.s ? b.s : "");
+	fflush(stdout);
+	buf_free(&b);
+}
+
+/* a dry run shows the link LLVM the compat layer sets for the command */
+static void print_link_env(const struct wrap *w)
+{
+	if (w->compat.llvm)
+		printf("EM_LLVM_ROOT=%s EM_LLVM_ADD_VERSION= EM_CLANG_ADD_VERSION= ",
+			w->ce.link_llvm_root);
+}
+
+/* ---- links of shared objects: ldflags and the export policy ---- */
+
+/* Defined global symbols of the link inputs that are not hidden, from the symbol tables
+ * the toolchain's llvm-objdump prints ("addr g F CODE [.hidden] name"). */
+static bool read_symbols(struct wrap *w, const struct strv *inputs, struct strv *syms)
+{
+	if (!inputs->n)
+		return true;
+	struct strv argv = {0};
+	struct buf out = {0}, err = {0};
+	int st = -1;
+	bool ok = false;
+	strv_add(&argv, w->ce.llvm_objdump);
+	strv_add(&argv, "-t");
+	for (size_t i = 0; i < inputs->n; i++)
+		strv_add(&argv, inputs->v[i]);
+	if (!proc_capture(argv.v, NULL, &out, &err, &st))
+		goto out;
+	if (st != 0) {
+		log_err("%s: cannot read the symbol tables of the link inputs:\n%s", w->tool,
+			err.s ? err.s : "");
+		goto out;
+	}
+	for (char *line = out.s, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		struct strv f = {0};
+		wrap_split(line, &f);
+		bool sym = f.n >= 4 && strlen(f.v[0]) == 8 && strspn(f.v[0], "0123456789abcdef") == 8;
+		bool global = sym && (strcmp(f.v[1], "g") == 0 || strcmp(f.v[1], "w") == 0 ||
+			strcmp(f.v[1], "u") == 0);
+		bool hidden = false, undef = false;
+		for (size_t i = 1; sym && i + 1 < f.n; i++) {
+			hidden |= strcmp(f.v[i], ".hidden") == 0;
+			undef |= strcmp(f.v[i], "*UND*") == 0;
+		}
+		if (global && !hidden && !undef && !strv_has(syms, f.v[f.n - 1]))
+			strv_add(syms, f.v[f.n - 1]);
+		strv_free(&f);
+	}
+	ok = true;
+out:
+	strv_free(&argv);
+	buf_free(&out);
+	buf_free(&err);
+	return ok;
+}
+
+static void add_ldflags(struct strv *out)
+{
+	const char *ld = getenv("KILN_LDFLAGS");
+	if (!ld)
+		ld = getenv("SIDE_MODULE_LDFLAGS");
+	if (!ld)
+		ld = "-O2 -g0";
+	struct strv words = {0};
+	wrap_split(ld, &words);
+	for (size_t i = 0; i < words.n; i++)
+		if (!str_startswith(words.v[i], "-sSIDE_MODULE") && strcmp(words.v[i], "-sWASM_BIGINT"))
+			strv_add(out, words.v[i]);
+	strv_free(&words);
+}
+
+static void add_exports(struct strv *out, const struct strv *names)
+{
+	if (!names->n)
+		return;
+	struct buf b = {0};
+	buf_puts(&b, "-sEXPORTED_FUNCTIONS=");
+	for (size_t i = 0; i < names->n; i++)
+		buf_printf(&b, "%s_%s", i ? "," : "", names->v[i]);
+	strv_push(out, buf_take(&b));
+}
+
+static bool link_shared(struct wrap *w, const struct strv *user, bool cxx, struct strv *out)
+{
+	struct strv inputs = {0}, syms = {0}, names = {0};
+	bool ok = false;
+	compat_link_free(&w->compat);
+	if (!compat_link_prepare(&w->ce, user, cxx, &w->compat))
+		return false;
+	const struct strv *args = &w->compat.args;
+	for (size_t i = 0; i < args->n; i++) {
+		const char *a = args->v[i];
+		if (a[0] == '-') {
+			if (has_value(a))
+				i++;
+			continue;
+		}
+		if (access(a, R_OK) == 0)
+			strv_add(&inputs, a);
+	}
+	for (size_t i = 0; i < args->n; i++)
+		if (!str_startswith(args->v[i], "-sSIDE_MODULE"))
+			strv_add(out, args->v[i]);
+	add_ldflags(out);
+	const char *policy = getenv("KILN_EXPORTS");
+	if (!policy || !*policy)
+		policy = "pyinit";
+	if (strcmp(policy, "whole_archive") == 0) {
+		strv_add(out, "-sSIDE_MODULE=1");
+	} else if (strcmp(policy, "pyinit") == 0 || strcmp(policy, "requested") == 0) {
+		if (!read_symbols(w, &inputs, &syms))
+			goto out;
+		bool all = strcmp(policy, "requested") == 0;
+		for (size_t i = 0; i < syms.n; i++)
+			if (all || str_startswith(syms.v[i], "PyInit"))
+				strv_add(&names, syms.v[i]);
+		strv_add(out, "-sSIDE_MODULE=2");
+		add_exports(out, &names);
+	} else {
+		struct strv list = {0};
+		char *s = xstrdup(policy);
+		for (char *p = s; *p; p++)
+			if (*p == ',')
+				*p = ' ';
+		wrap_split(s, &list);
+		free(s);
+		strv_add(out, "-sSIDE_MODULE=2");
+		add_exports(out, &list);
+		strv_free(&list);
+	}
+	strv_add(out, "-sWASM_BIGINT");
+	for (size_t i = 0; i < w->compat.extra.n; i++)
+		strv_add(out, w->compat.extra.v[i]);
+	compat_link_env(&w->ce, &w->compat);
+	ok = true;
+out:
+	strv_free(&inputs);
+	strv_free(&syms);
+	strv_free(&names);
+	return ok;
+}
+
+/* A .so linked straight from sources: compile each source into a temporary object first
+ * (so that the exports can be read), then link those. Runs the commands itself (also in a
+ * dry run, which prints them) and returns the exit status. */
+static int link_from_sources(struct wrap *w, const struct strv *args, bool cxx,
+	const char *driver, bool dry)
+{
+	const char *t = getenv("TMPDIR");
+	char *tmpl = xasprintf("%s/kiln-wrap-XXXXXX", t && *t ? t : "/tmp");
+	const char *tmpdir = mkdtemp(tmpl);
+	struct strv link = {0}, objs = {0};
+	int status = 1;
+	if (!tmpdir) {
+		log_err("%s: cannot create %s: %s", w->tool, tmpl, strerror(errno));
+		free(tmpl);
+		return 1;
+	}
+	for (size_t i = 0; i < args->n; i++) {
+		const char *a = args->v[i];
+		if (a[0] == '-') {
+			strv_add(&link, a);
+			if (has_value(a) && i + 1 < args->n)
+				strv_add(&link, args->v[++i]);
+			continue;
+		}
+		if (!is_source(a)) {
+			strv_add(&link, a);
+			continue;
+		}
+		struct strv cc = {0}, cmd = {0};
+		for (size_t j = 0; j < args->n; j++) {
+			const char *b = args->v[j];
+			bool val = has_value(b) && j + 1 < args->n;
+			if (b[0] != '-' || strcmp(b, "-o") == 0 || strcmp(b, "-Xlinker") == 0 ||
+				strcmp(b, "-shared") == 0 || str_startswith(b, "-l") ||
+				str_startswith(b, "-L") || str_startswith(b, "-Wl,") ||
+				str_startswith(b, "-s")) {
+				j += val;
+				continue;
+			}
+			strv_add(&cc, b);
+			if (val)
+				strv_add(&cc, args->v[++j]);
+		}
+		char *obj = xasprintf("%s/%zu-%s.o", tmpdir, objs.n, path_basename(a));
+		strv_add(&cc, "-c");
+		strv_add(&cc, a);
+		strv_add(&cc, "-o");
+		strv_add(&cc, obj);
+		if (!(w->ce.fastpath && !getenv("KILN_WRAP_NO_FASTPATH") && !getenv("EMCC_DEBUG") &&
+			    crossenv_em_env_matches(&w->ce) &&
+			    wrap_fast_compile(&w->ce, cxx, cc.v, cc.n, &cmd))) {
+			strv_add(&cmd, driver);
+			for (size_t j = 0; j < cc.n; j++)
+				strv_add(&cmd, cc.v[j]);
+		}
+		if (dry)
+			print_command(&cmd);
+		status = proc_system(cmd.v);
+		strv_free(&cc);
+		strv_free(&cmd);
+		strv_add(&link, obj);
+		strv_push(&objs, obj);
+		if (status != 0)
+			goto out;
+	}
+	struct strv cmd = {0};
+	strv_add(&cmd, driver);
+	status = link_shared(w, &link, cxx, &cmd) ? 0 : 1;
+	if (status == 0) {
+		if (dry) {
+			print_link_env(w);
+			print_command(&cmd);
+		}
+		else
+			status = proc_system(cmd.v);
+	}
+	strv_free(&cmd);
+out:
+	for (size_t i = 0; i < objs.n; i++)
+		unlink(objs.v[i]);
+	rmdir(tmpdir);
+	free(tmpl);
+	strv_free(&objs);
+	strv_free(&link);
+	return status < 0 ? 1 : status;
+}
+
+/* ---- tools ---- */
+
+static const char *output_of(const struct strv *args)
+{
+	const char *o = NULL;
+	for (size_t i = 0; i < args->n; i++) {
+		if (strcmp(args->v[i], "-o") == 0 && i + 1 < args->n)
+			o = args->v[++i];
+		else if (str_startswith(args->v[i], "-o") && args->v[i][2])
+			o = args->v[i] + 2;
+		else if (has_value(args->v[i]))
+			i++;
+	}
+	return o;
+}
+
+static bool is_compile_only(const struct strv *args)
+{
+	for (size_t i = 0; i < args->n; i++) {
+		const char *a = args->v[i];
+		if (strcmp(a, "-c") == 0 || strcmp(a, "-S") == 0 || strcmp(a, "-E") == 0 ||
+			strcmp(a, "-M") == 0 || strcmp(a, "-MM") == 0 || strcmp(a, "-fsyntax-only") == 0)
+			return true;
+		if (has_value(a))
+			i++;
+	}
+	return false;
+}
+
+static bool is_shared_output(const char *o)
+{
+	return o && (str_endswith(o, ".so") || strstr(path_basename(o), ".so."));
+}
+
+/* a query like `cc -v` or `cc --version`: passed to emcc as is */
+static bool is_query(int n, char **args)
+{
+	if (n == 0)
+		return true;
+	for (int i = 0; i < n; i++) {
+		const char *a = args[i];
+		if (a[0] != '-')
+			return false;
+		if (has_value(a))
+			i++;
+	}
+	return true;
+}
+
+static int tool_compiler(struct wrap *w, int argc, char **argv, bool cxx)
+{
+	struct strv args = {0};
+	int status = 1;
+	bool any_cxx = cxx;
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] != '-' && is_cxx_source(argv[i]))
+			any_cxx = true;
+	const char *driver = any_cxx ? w->ce.emxx : w->ce.emcc;
+	if (is_query(argc - 1, argv + 1)) {
+		if (argc == 2 && strcmp(argv[1], "-print-multiarch") == 0) {
+			printf("wasm32-emscripten\n");
+			return fflush(stdout) == 0 ? 0 : 1;
+		}
+		strv_add(&w->out, driver);
+		for (int i = 1; i < argc; i++)
+			strv_add(&w->out, argv[i]);
+		return -1;
+	}
+	for (const char *const *e = werror_extra; *e; e++)
+		strv_add(&args, *e);
+	if (!rewrite_args(w, argv + 1, argc - 1, &args, &status))
+		goto out;
+	const char *o = output_of(&args);
+	if (is_compile_only(&args)) {
+		if (w->ce.fastpath && !getenv("KILN_WRAP_NO_FASTPATH") && !getenv("EMCC_DEBUG") &&
+			crossenv_em_env_matches(&w->ce) &&
+			wrap_fast_compile(&w->ce, any_cxx, args.v, args.n, &w->out)) {
+			status = -1;
+			goto out;
+		}
+	} else if (is_shared_output(o)) {
+		for (size_t i = 0; i < args.n; i++) {
+			if (args.v[i][0] == '-' && has_value(args.v[i]))
+				i++;
+			else if (args.v[i][0] != '-' && is_source(args.v[i])) {
+				status = link_from_sources(w, &args, any_cxx, driver, dry_run());
+				goto out;
+			}
+		}
+		strv_add(&w->out, driver);
+		status = link_shared(w, &args, any_cxx, &w->out) ? -1 : 1;
+		goto out;
+	}
+	strv_add(&w->out, driver);
+	for (size_t i = 0; i < args.n; i++)
+		strv_add(&w->out, args.v[i]);
+	status = -1;
+out:
+	strv_free(&args);
+	return status;
+}
+
+static int tool_cc(struct wrap *w, int argc, char **argv)
+{
+	return tool_compiler(w, argc, argv, false);
+}
+
+static int tool_cxx(struct wrap *w, int argc, char **argv)
+{
+	return tool_compiler(w, argc, argv, true);
+}
+
+static int tool_simple(struct wrap *w, int argc, char **argv, const char *prog)
+{
+	strv_add(&w->out, prog);
+	for (int i = 1; i < argc; i++)
+		strv_add(&w->out, argv[i]);
+	return -1;
+}
+
+static int tool_ar(struct wrap *w, int argc, char **argv)
+{
+	return tool_simple(w, argc, argv, w->ce.emar);
+}
+
+static int tool_ranlib(struct wrap *w, int argc, char **argv)
+{
+	return tool_simple(w, argc, argv, w->ce.emranlib);
+}
+
+static int tool_strip(struct wrap *w, int argc, char **argv)
+{
+	return tool_simple(w, argc, argv, w->ce.llvm_strip);
+}
+
+/* the real program of that name on PATH, not our own bin/ */
+static char *real_tool(struct wrap *w, const char *name)
+{
+	char *bin = crossenv_path(&w->ce, "bin");
+	char *p = proc_which(name, bin);
+	free(bin);
+	if (!p)
+		log_err("%s: no %s on PATH besides kiln's own", w->tool, name);
+	return p;
+}
+
+static int tool_cmake(struct wrap *w, int argc, char **argv)
+{
+	char *cmake = real_tool(w, "cmake");
+	if (!cmake)
+		return 1;
+	strv_push(&w->out, cmake);
+	bool configure = true, has_tc = false;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--build") == 0 || strcmp(a, "--install") == 0 || strcmp(a, "-E") == 0 ||
+			strcmp(a, "-P") == 0 || strcmp(a, "--version") == 0 || strcmp(a, "--help") == 0 ||
+			str_startswith(a, "--find-package"))
+			configure = false;
+		if (str_startswith(a, "-DCMAKE_TOOLCHAIN_FILE") || str_startswith(a, "--toolchain"))
+			has_tc = true;
+	}
+	if (configure && !has_tc) {
+		char *tc = crossenv_path(&w->ce, "toolchain.cmake");
+		strv_push(&w->out, xasprintf("-DCMAKE_TOOLCHAIN_FILE=%s", tc));
+		free(tc);
+	}
+	for (int i = 1; i < argc; i++)
+		strv_add(&w->out, argv[i]);
+	return -1;
+}
+
+static int tool_meson(struct wrap *w, int argc, char **argv)
+{
+	char *meson = real_tool(w, "meson");
+	if (!meson)
+		return 1;
+	strv_push(&w->out, meson);
+	bool setup = argc > 1 && strcmp(argv[1], "setup") == 0, has_cross = false;
+	for (int i = 1; i < argc; i++)
+		if (str_startswith(argv[i], "--cross-file"))
+			has_cross = true;
+	for (int i = 1; i < argc; i++) {
+		strv_add(&w->out, argv[i]);
+		if (i == 1 && setup && !has_cross) {
+			char *cf = crossenv_path(&w->ce, "meson-cross.ini");
+			strv_push(&w->out, xasprintf("--cross-file=%s", cf));
+			free(cf);
+		}
+	}
+	return -1;
+}
+
+static int tool_fortran(struct wrap *w, int argc, char **argv)
+{
+	return fortran_main(argc, argv);
+}
+
+/* Returns an exit status, or -1 with w->out holding the command to exec. */
+typedef int (*tool_fn)(struct wrap *w, int argc, char **argv);
+
+static const struct tool {
+	const char *name;
+	tool_fn fn;
+} tools[] = {
+	{"cc", tool_cc}, {"gcc", tool_cc}, {"ld", tool_cc}, {"lld", tool_cc},
+	{"c++", tool_cxx}, {"g++", tool_cxx},
+	{"ar", tool_ar}, {"ranlib", tool_ranlib}, {"strip", tool_strip},
+	{"cmake", tool_cmake}, {"meson", tool_meson},
+	{"gfortran", tool_fortran}, {"f77", tool_fortran}, {"f90", tool_fortran},
+	{"f95", tool_fortran}, {"flang", tool_fortran}, {"flang-new", tool_fortran},
+};
+
+static const struct tool *find_tool(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_LEN(tools); i++)
+		if (strcmp(tools[i].name, name) == 0)
+			return &tools[i];
+	return NULL;
+}
+
+bool wrap_is_tool(const char *name)
+{
+	return find_tool(name) != NULL;
+}
+
+/* the environment from $KILN_CROSSENV, else from where the bin/ link that started us is */
+static bool find_env(struct wrap *w, const char *argv0)
+{
+	const char *env = getenv("KILN_CROSSENV");
+	if (env && *env)
+		return crossenv_load(env, &w->ce);
+	char *link = strchr(argv0, '/') ? xstrdup(argv0) : proc_which(argv0, NULL);
+	bool ok = false;
+	if (link) {
+		/* the directory holding the link, not where the link points */
+		char *d = path_dirname(link);
+		char *bin = realpath(d, NULL);
+		char *dir = bin ? path_dirname(bin) : NULL;
+		ok = dir && crossenv_load(dir, &w->ce);
+		free(d);
+		free(bin);
+		free(dir);
+		free(link);
+	}
+	return ok;
+}
+
+int wrap_main(int argc, char **argv)
+{
+	struct wrap w = {.tool = path_basename(argv[0])};
+	const struct tool *t = find_tool(w.tool);
+	int status = 1;
+	if (!t)
+		return 1;
+	if (!find_env(&w, argv[0])) {
+		log_err("%s: no kiln cross environment (set KILN_CROSSENV or run this tool from "
+			"the bin/ of one; 'kiln crossenv env' prints the settings)", w.tool);
+		return 1;
+	}
+	status = t->fn(&w, argc, argv);
+	if (status >= 0)
+		goto out;
+	if (dry_run()) {
+		print_link_env(&w);
+		print_command(&w.out);
+		status = ferror(stdout) ? 1 : 0;
+		goto out;
+	}
+	fflush(stdout);
+	if (w.compat.tmpdir) {
+		/* the link reads copies that must be removed afterwards: run, don't exec */
+		status = proc_system(w.out.v);
+		status = status < 0 ? 127 : status;
+		goto out;
+	}
+	execv(w.out.v[0], w.out.v);
+	log_err("%s: cannot run %s: %s", w.tool, w.out.v[0], strerror(errno));
+	status = 127;
+out:
+	compat_link_free(&w.compat);
+	strv_free(&w.out);
+	crossenv_free(&w.ce);
+	return status;
+}
