@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/arena.h"
 #include "recipe/diag.h"
 #include "recipe/ydoc.h"
 

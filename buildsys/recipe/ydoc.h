@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/arena.h"
 #include "recipe/diag.h"
 
 /* A YAML document as a tree of located nodes, built from libyaml's event
@@ -11,17 +12,6 @@
  * duplicate mapping keys reported. Plain scalars are resolved the way PyYAML's
  * safe loader resolves them (YAML 1.1 core types). Everything lives in one
  * arena freed at once. */
-
-/* bump allocator: many small blocks freed together. Chunks start at 1 KiB
- * and double up to 8 KiB, or start at first when it is set. */
-struct arena {
-	struct arena_chunk *head;
-	size_t first;
-};
-
-void *arena_alloc(struct arena *a, size_t n);
-char *arena_strndup(struct arena *a, const char *s, size_t n);
-void arena_free(struct arena *a);
 
 enum ynode_kind {
 	YNODE_SCALAR,

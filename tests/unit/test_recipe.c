@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/arena.h"
 #include "base/log.h"
 #include "recipe/diag.h"
 #include "recipe/graph.h"
