@@ -9,6 +9,7 @@
 
 #include "artifact/wheel.h"
 #include "base/log.h"
+#include "recipe/recipe.h"
 #include "recipe/req.h"
 
 struct lock {
@@ -126,7 +127,7 @@ static bool check_package(const struct lock *l, const cJSON *p)
 		}
 	}
 	const char *name = cJSON_GetObjectItemCaseSensitive(p, "name")->valuestring;
-	char *norm = wheel_normalize_name(name);
+	char *norm = recipe_normalize(name);
 	bool same = strcmp(norm, key) == 0;
 	free(norm);
 	if (!same) {
@@ -275,7 +276,7 @@ size_t lock_count(const struct lock *l)
 
 bool lock_has(const struct lock *l, const char *name)
 {
-	char *norm = wheel_normalize_name(name);
+	char *norm = recipe_normalize(name);
 	bool has = cJSON_GetObjectItemCaseSensitive(packages(l), norm) != NULL;
 	free(norm);
 	return has;
@@ -283,7 +284,7 @@ bool lock_has(const struct lock *l, const char *name)
 
 bool lock_remove(struct lock *l, const char *name)
 {
-	char *norm = wheel_normalize_name(name);
+	char *norm = recipe_normalize(name);
 	cJSON *p = cJSON_DetachItemFromObjectCaseSensitive(packages(l), norm);
 	free(norm);
 	cJSON_Delete(p);
@@ -305,7 +306,7 @@ static void strv_field(struct strv *sv, const cJSON *p, const char *key)
 
 bool lock_get(const struct lock *l, const char *name, struct lock_pkg *out)
 {
-	char *norm = wheel_normalize_name(name);
+	char *norm = recipe_normalize(name);
 	const cJSON *p = cJSON_GetObjectItemCaseSensitive(packages(l), norm);
 	free(norm);
 	*out = (struct lock_pkg){0};
@@ -345,7 +346,7 @@ void lock_set(struct lock *l, const struct lock_pkg *p)
 	cJSON_AddItemToObject(o, "depends", string_array(&p->depends));
 	cJSON_AddBoolToObject(o, "unvendored_tests", p->unvendored_tests);
 	cJSON_AddBoolToObject(o, "shared_library", p->shared_library);
-	char *norm = wheel_normalize_name(p->name);
+	char *norm = recipe_normalize(p->name);
 	cJSON *pkgs = packages(l);
 	if (cJSON_GetObjectItemCaseSensitive(pkgs, norm))
 		cJSON_ReplaceItemInObjectCaseSensitive(pkgs, norm, o);
@@ -370,7 +371,7 @@ void lock_pkg_from_wheel(struct lock_pkg *out, const struct wheel *w, const char
 	char pyver[16];
 	const char *py = lock_info(l, "python");
 	req_env_pyodide(&env, py ? py : "3", pyver);
-	char *self = wheel_normalize_name(w->meta.name);
+	char *self = recipe_normalize(w->meta.name);
 	for (size_t i = 0; i < w->meta.requires_dist.n; i++) {
 		struct req r;
 		if (!req_parse(w->meta.requires_dist.v[i], &r)) {
@@ -378,7 +379,7 @@ void lock_pkg_from_wheel(struct lock_pkg *out, const struct wheel *w, const char
 				w->meta.requires_dist.v[i]);
 			continue;
 		}
-		char *dep = wheel_normalize_name(r.name);
+		char *dep = recipe_normalize(r.name);
 		if (!req_applies(&r, &env) || strcmp(dep, self) == 0 || strv_has(&out->depends, dep)) {
 			free(dep);
 		} else if (lock_has(l, dep) || (also && strv_has(also, dep))) {
@@ -403,7 +404,7 @@ void lock_pkg_tests(struct lock_pkg *out, const struct lock_pkg *pkg, const char
 	out->install_dir = xstrdup("site");
 	out->sha256 = xstrdup(sha256);
 	out->package_type = xstrdup("package");
-	strv_push(&out->depends, wheel_normalize_name(pkg->name));
+	strv_push(&out->depends, recipe_normalize(pkg->name));
 }
 
 void lock_pkg_shared_library(struct lock_pkg *out, const char *name, const char *version,
@@ -418,7 +419,7 @@ void lock_pkg_shared_library(struct lock_pkg *out, const char *name, const char 
 	out->package_type = xstrdup("shared_library");
 	out->shared_library = true;
 	for (size_t i = 0; depends && i < depends->n; i++)
-		strv_push(&out->depends, wheel_normalize_name(depends->v[i]));
+		strv_push(&out->depends, recipe_normalize(depends->v[i]));
 }
 
 /* ---- rendering: what Python's json.dumps(obj, sort_keys=True) writes ---- */

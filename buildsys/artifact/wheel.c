@@ -15,6 +15,7 @@
 #include "base/hash.h"
 #include "base/lib_archive.h"
 #include "base/log.h"
+#include "recipe/recipe.h"
 
 #define WHEEL_MAX_FILE ((size_t)1 << 31)
 #define DOS_EPOCH 315532800
@@ -67,21 +68,6 @@ bool wheel_name_parse(const char *path, struct wheel_name *out)
 	out->platform = xstrdup(parts[n - 1]);
 	free(s);
 	return true;
-}
-
-char *wheel_normalize_name(const char *name)
-{
-	struct buf b = {0};
-	for (const char *p = name; *p; p++) {
-		if (*p == '-' || *p == '_' || *p == '.') {
-			while (p[1] == '-' || p[1] == '_' || p[1] == '.')
-				p++;
-			buf_putc(&b, '-');
-		} else {
-			buf_putc(&b, (char)tolower((unsigned char)*p));
-		}
-	}
-	return buf_take(&b);
 }
 
 /* archive member names we accept: relative, no empty, "." or ".." components */
@@ -235,13 +221,16 @@ static void wheel_field(const char *key, const char *val, void *ctx)
 		m->root_is_purelib = strcasecmp(val, "true") == 0;
 }
 
-static bool is_identifier(const char *s, size_t n)
+bool wheel_is_identifier(const char *s, size_t n)
 {
-	if (n == 0 || isdigit((unsigned char)s[0]))
+	if (n == 0 || (s[0] >= '0' && s[0] <= '9'))
 		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && !((unsigned char)s[i] & 0x80))
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!(c == '_' || c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9')))
 			return false;
+	}
 	return true;
 }
 
@@ -262,7 +251,7 @@ static void top_level_names(struct wheel *w)
 			while (p + len < end && p[len] != '\n' && p[len] != '\r' && p[len] != '/')
 				len++;
 			char *name = xstrndup(p, len);
-			if (is_identifier(name, len) && !strv_has(&w->meta.top_level, name))
+			if (wheel_is_identifier(name, len) && !strv_has(&w->meta.top_level, name))
 				strv_push(&w->meta.top_level, name);
 			else
 				free(name);
@@ -288,7 +277,7 @@ static void top_level_names(struct wheel *w)
 		} else {
 			continue;
 		}
-		if (!is_identifier(n, len) || (len == 11 && memcmp(n, "__pycache__", 11) == 0))
+		if (!wheel_is_identifier(n, len) || (len == 11 && memcmp(n, "__pycache__", 11) == 0))
 			continue;
 		char *name = xstrndup(n, len);
 		if (strv_has(&w->meta.top_level, name))
@@ -820,7 +809,7 @@ static char *dist_part(const struct wheel *w)
 	size_t n = strcspn(w->dist_info, "-");
 	if (w->dist_info[n] == '-')
 		return xstrndup(w->dist_info, n);
-	char *norm = wheel_normalize_name(w->meta.name);
+	char *norm = recipe_normalize(w->meta.name);
 	for (char *p = norm; *p; p++)
 		if (*p == '-')
 			*p = '_';

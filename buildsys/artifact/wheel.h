@@ -115,8 +115,10 @@ bool wheel_write_tar(const struct wheel *w, const char *out_path);
 /* the timestamp for archive entries: SOURCE_DATE_EPOCH, else 1980-01-01 (315532800) */
 int64_t wheel_epoch(void);
 
-/* PEP 503 normalised project name ("Foo_Bar.baz" -> "foo-bar-baz") */
-char *wheel_normalize_name(const char *name);
+/* s[0..n) can be a top-level import name: Python's identifier rules on ASCII (letters,
+ * digits, '_', no digit first), with every byte >= 0x80 taken as part of a non-ASCII
+ * (UTF-8) letter, whose classes are not checked */
+bool wheel_is_identifier(const char *s, size_t n);
 
 /* the single .whl in dir; 0 or 2+ wheels are an error naming what was found */
 char *wheel_find_one(const char *dir);

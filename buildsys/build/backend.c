@@ -1,6 +1,5 @@
 #include "build/backend.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 
 #include "base/log.h"
 #include "base/proc.h"
+#include "recipe/recipe.h"
 
 /* distribution names whose Debian package is not python3-<name> */
 static const struct {
@@ -30,18 +30,9 @@ static const struct {
 char *backend_debian_package(const char *requirement)
 {
 	size_t n = strcspn(requirement, "<>=!~;[( \t@");
-	char *name = xstrndup(requirement, n);
-	/* PEP 503 normalisation */
-	size_t w = 0;
-	for (size_t r = 0; name[r]; r++) {
-		char c = (char)tolower((unsigned char)name[r]);
-		if (c == '_' || c == '.')
-			c = '-';
-		if (c == '-' && w && name[w - 1] == '-')
-			continue;
-		name[w++] = c;
-	}
-	name[w] = '\0';
+	char *raw = xstrndup(requirement, n);
+	char *name = recipe_normalize(raw);
+	free(raw);
 	for (size_t i = 0; i < ARRAY_LEN(debian_names); i++)
 		if (strcmp(debian_names[i].dist, name) == 0) {
 			free(name);

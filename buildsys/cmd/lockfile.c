@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
+#include "recipe/recipe.h"
 
 extern const struct kiln_cmd cmd_lockfile;
 
@@ -82,8 +83,8 @@ static struct wheel *load_wheel(const char *path, const char *py, const char *pl
 		goto out;
 	for (size_t k = 0; k < w->meta.tags.n && !fits; k++)
 		fits = tag_fits(w->meta.tags.v[k], py, plat);
-	fn = wheel_normalize_name(wn.dist);
-	mn = wheel_normalize_name(w->meta.name);
+	fn = recipe_normalize(wn.dist);
+	mn = recipe_normalize(w->meta.name);
 	if (strcmp(fn, mn) != 0) {
 		log_err("%s: the file name says %s, METADATA says %s", path, wn.dist, w->meta.name);
 	} else if (!fits) {
@@ -157,7 +158,7 @@ static bool check_inputs(const struct lock *l, int n, char **paths, struct wheel
 			continue;
 		if (!shlib_name(paths[i], &name, &version))
 			goto out;
-		norm = wheel_normalize_name(name);
+		norm = recipe_normalize(name);
 		free(name);
 		free(version);
 		if (strv_has(batch, norm)) {
@@ -174,7 +175,7 @@ static bool check_inputs(const struct lock *l, int n, char **paths, struct wheel
 			continue;
 		const char *base = path_basename(paths[i]);
 		char *pkg = xstrndup(base, strlen(base) - strlen("-tests.tar"));
-		char *norm = wheel_normalize_name(pkg);
+		char *norm = recipe_normalize(pkg);
 		bool known = lock_has(l, pkg) || strv_has(batch, norm);
 		if (!known)
 			log_err("%s: tests of %s, which is neither given nor in the lockfile", paths[i],

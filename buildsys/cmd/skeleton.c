@@ -17,6 +17,7 @@
 #include "build/extract.h"
 #include "build/fetch.h"
 #include "cmd/cmd.h"
+#include "recipe/recipe.h"
 #include "recipe/req.h"
 #include "recipe/ydoc.h"
 
@@ -234,16 +235,6 @@ static void add_unique(struct strv *sv, const char *s, size_t n)
 		strv_push(sv, v);
 }
 
-static bool is_identifier(const char *s, size_t n)
-{
-	if (!n || isdigit((unsigned char)s[0]))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!(isalnum((unsigned char)s[i]) || s[i] == '_'))
-			return false;
-	return true;
-}
-
 /* import names: top_level.txt, else the packages and modules at the top of the
  * tree or of src/ (tests, docs, examples and setup scripts aside) */
 static void top_levels(const struct sdist *s, const char *name, struct strv *out)
@@ -272,7 +263,7 @@ static void top_levels(const struct sdist *s, const char *name, struct strv *out
 			size_t len = slash ? (size_t)(slash - n) : strlen(n) - 3;
 			if (slash ? strcmp(slash + 1, "__init__.py") != 0 : !str_endswith(n, ".py"))
 				continue;
-			bool skipped = !is_identifier(n, len);
+			bool skipped = !wheel_is_identifier(n, len);
 			for (size_t k = 0; k < ARRAY_LEN(skip) && !skipped; k++)
 				skipped = strlen(skip[k]) == len && strncmp(n, skip[k], len) == 0;
 			if (!skipped)
@@ -282,7 +273,7 @@ static void top_levels(const struct sdist *s, const char *name, struct strv *out
 	if (out->n)
 		qsort(out->v, out->n, sizeof(*out->v), cmp_str);
 	else {
-		char *norm = wheel_normalize_name(name);
+		char *norm = recipe_normalize(name);
 		for (char *p = norm; *p; p++)
 			if (*p == '-')
 				*p = '_';
@@ -311,7 +302,7 @@ static bool run_requirements(const struct pkginfo *p, struct strv *out)
 			break;
 		}
 		if (req_applies(&r, &env)) {
-			char *n = wheel_normalize_name(r.name);
+			char *n = recipe_normalize(r.name);
 			if (strv_has(out, n))
 				free(n);
 			else

@@ -125,7 +125,8 @@ bool recipe_has_var(const char *s);
 /* the source is a prebuilt wheel (url ends in .whl) */
 bool recipe_is_wheel(const struct recipe *r);
 const char *recipe_type_name(enum recipe_type t);
-/* PEP 503 normalised name: lower case, runs of -_. become one - */
+/* PEP 503 normalised name: ASCII letters lower case (whatever the locale; other bytes
+ * are kept), runs of -_. become one -. The one normaliser of distribution names. */
 char *recipe_normalize(const char *name);
 /* the same into out (room for strlen(name) + 1); returns its length */
 size_t recipe_normalize_to(const char *name, char *out);

@@ -514,6 +514,15 @@ static void test_normalize(void)
 	s = recipe_normalize("RobotRaconteur");
 	CHECK_STR(s, "robotraconteur");
 	free(s);
+	/* ASCII only, whatever the locale; bytes >= 0x80 are kept */
+	static const char *const norm[][2] = {{"Foo_Bar.baz", "foo-bar-baz"},
+		{"ruamel.yaml", "ruamel-yaml"}, {"a--_.b", "a-b"}, {"Jinja2", "jinja2"},
+		{"_x", "-x"}, {"\xc3\x84" "b", "\xc3\x84" "b"}};
+	for (size_t i = 0; i < ARRAY_LEN(norm); i++) {
+		s = recipe_normalize(norm[i][0]);
+		CHECK_STR(s, norm[i][1]);
+		free(s);
+	}
 }
 
 static void quiet(enum log_level lvl, const char *msg, void *ctx)
