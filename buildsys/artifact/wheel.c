@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "artifact/metadata.h"
 #include "base/arcread.h"
 #include "base/hash.h"
 #include "base/lib_archive.h"
@@ -171,54 +172,27 @@ void wheel_free(struct wheel *w)
 
 /* ---- metadata ---- */
 
-/* walk the header block of an RFC 822 style file: fn(key, value) per field */
-static void parse_headers(const unsigned char *data, size_t size,
-	void (*fn)(const char *key, const char *val, void *ctx), void *ctx)
+static char *dup_or_null(const char *s)
 {
-	char *s = xstrndup((const char *)data, size);
-	char *line = s;
-	while (line && *line) {
-		char *nl = strchr(line, '\n');
-		if (nl)
-			*nl = '\0';
-		size_t len = strlen(line);
-		if (len && line[len - 1] == '\r')
-			line[--len] = '\0';
-		if (len == 0)
-			break;
-		char *colon = strchr(line, ':');
-		if (colon && line[0] != ' ' && line[0] != '\t') {
-			*colon = '\0';
-			char *val = colon + 1;
-			while (*val == ' ' || *val == '\t')
-				val++;
-			fn(line, val, ctx);
-		}
-		line = nl ? nl + 1 : NULL;
-	}
-	free(s);
+	return s ? xstrdup(s) : NULL;
 }
 
-static void metadata_field(const char *key, const char *val, void *ctx)
+/* what METADATA and WHEEL say */
+static void read_fields(struct wheel_meta *m, const struct wheel_file *mf,
+	const struct wheel_file *wf)
 {
-	struct wheel_meta *m = ctx;
-	if (strcasecmp(key, "Name") == 0 && !m->name)
-		m->name = xstrdup(val);
-	else if (strcasecmp(key, "Version") == 0 && !m->version)
-		m->version = xstrdup(val);
-	else if (strcasecmp(key, "Summary") == 0 && !m->summary)
-		m->summary = xstrdup(val);
-	else if (strcasecmp(key, "Requires-Dist") == 0)
-		strv_add(&m->requires_dist, val);
-}
-
-static void wheel_field(const char *key, const char *val, void *ctx)
-{
-	struct wheel_meta *m = ctx;
-	if (strcasecmp(key, "Tag") == 0)
-		strv_add(&m->tags, val);
-	else if (strcasecmp(key, "Root-Is-Purelib") == 0)
-		m->root_is_purelib = strcasecmp(val, "true") == 0;
+	struct metadata md = {0}, wh = {0};
+	metadata_parse(&md, (const char *)mf->data, mf->size);
+	m->name = dup_or_null(metadata_get(&md, "Name"));
+	m->version = dup_or_null(metadata_get(&md, "Version"));
+	m->summary = dup_or_null(metadata_get(&md, "Summary"));
+	metadata_get_all(&md, "Requires-Dist", &m->requires_dist);
+	metadata_parse(&wh, (const char *)wf->data, wf->size);
+	metadata_get_all(&wh, "Tag", &m->tags);
+	const char *purelib = metadata_get(&wh, "Root-Is-Purelib");
+	m->root_is_purelib = purelib && strcasecmp(purelib, "true") == 0;
+	metadata_free(&md);
+	metadata_free(&wh);
 }
 
 bool wheel_is_identifier(const char *s, size_t n)
@@ -320,8 +294,7 @@ static bool parse_meta(struct wheel *w)
 		log_err("%s: missing %s", w->origin, mf ? wp : mp);
 		goto out;
 	}
-	parse_headers(mf->data, mf->size, metadata_field, &w->meta);
-	parse_headers(wf->data, wf->size, wheel_field, &w->meta);
+	read_fields(&w->meta, mf, wf);
 	if (!w->meta.name || !w->meta.version || !*w->meta.name || !*w->meta.version) {
 		log_err("%s: %s lacks a Name or Version field", w->origin, mp);
 		goto out;

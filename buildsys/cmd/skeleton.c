@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "artifact/lock.h"
+#include "artifact/metadata.h"
 #include "artifact/wheel.h"
 #include "base/arcread.h"
 #include "base/config.h"
@@ -123,68 +124,43 @@ static char *trimmed(const char *s, size_t n)
 	return xstrndup(s, n);
 }
 
-/* the headers of PKG-INFO (RFC 822 style; continuation lines are dropped but for
- * the first line of each field) */
+/* a copy of the first line of s, NULL when s is NULL, empty or "UNKNOWN" */
+static char *known(const char *s)
+{
+	size_t n = s ? strcspn(s, "\n") : 0;
+	if (!n || (n == 7 && strncmp(s, "UNKNOWN", 7) == 0))
+		return NULL;
+	return xstrndup(s, n);
+}
+
+/* the home page: the first Home-page or "Project-URL: Homepage, URL" */
+static const char *home_page(const struct metadata *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		const char *k = m->v[i].key, *v = m->v[i].value;
+		if (strcasecmp(k, "Home-page") == 0)
+			return v;
+		if (strcasecmp(k, "Project-URL") == 0 && strncasecmp(v, "homepage,", 9) == 0)
+			return v + 9 + strspn(v + 9, " \t");
+	}
+	return NULL;
+}
+
+/* the fields of PKG-INFO a recipe uses; a License is the first line of the field
+ * (setuptools folds the whole license text into it) */
 static void parse_pkg_info(const char *text, struct pkginfo *p)
 {
-	char *license = NULL, *expr = NULL;
-	for (const char *line = text, *nl; line && *line; line = nl ? nl + 1 : NULL) {
-		nl = strchr(line, '\n');
-		size_t len = nl ? (size_t)(nl - line) : strlen(line);
-		if (len && line[len - 1] == '\r')
-			len--;
-		if (len == 0)
-			break; /* the description follows */
-		if (line[0] == ' ' || line[0] == '\t')
-			continue;
-		const char *colon = memchr(line, ':', len);
-		if (!colon)
-			continue;
-		size_t kl = (size_t)(colon - line);
-		char *v = trimmed(colon + 1, len - kl - 1);
-		char **dst = NULL;
-#define KEY(k) (kl == strlen(k) && strncasecmp(line, k, kl) == 0)
-		if (KEY("Name"))
-			dst = &p->name;
-		else if (KEY("Version"))
-			dst = &p->version;
-		else if (KEY("Summary"))
-			dst = &p->summary;
-		else if (KEY("License"))
-			dst = &license;
-		else if (KEY("License-Expression"))
-			dst = &expr;
-		else if (KEY("Home-page"))
-			dst = &p->home;
-		else if (KEY("Requires-Dist")) {
-			strv_push(&p->requires, v);
-			v = NULL;
-		} else if (KEY("Project-URL") && !p->home && strncasecmp(v, "homepage,", 9) == 0) {
-			p->home = trimmed(v + 9, strlen(v + 9));
-		}
-#undef KEY
-		if (dst && !*dst) {
-			*dst = v;
-			v = NULL;
-		}
-		free(v);
-	}
-	if (expr) {
-		p->license = expr;
-		free(license);
-	} else if (license && *license && strcmp(license, "UNKNOWN") != 0) {
-		p->license = license;
-	} else {
-		free(license);
-	}
-	if (p->summary && (!*p->summary || strcmp(p->summary, "UNKNOWN") == 0)) {
-		free(p->summary);
-		p->summary = NULL;
-	}
-	if (p->home && (!*p->home || strcmp(p->home, "UNKNOWN") == 0)) {
-		free(p->home);
-		p->home = NULL;
-	}
+	struct metadata m = {0};
+	metadata_parse(&m, text, strlen(text));
+	const char *name = metadata_get(&m, "Name"), *version = metadata_get(&m, "Version");
+	const char *expr = metadata_get(&m, "License-Expression");
+	p->name = name ? xstrdup(name) : NULL;
+	p->version = version ? xstrdup(version) : NULL;
+	p->summary = known(metadata_get(&m, "Summary"));
+	p->home = known(home_page(&m));
+	p->license = expr ? xstrdup(expr) : known(metadata_get(&m, "License"));
+	metadata_get_all(&m, "Requires-Dist", &p->requires);
+	metadata_free(&m);
 }
 
 /* requirements of an egg-info's requires.txt as Requires-Dist values: the lines
