@@ -443,64 +443,49 @@ static struct wheel *wheel_new(const char *origin)
 	return w;
 }
 
+static enum arc_step read_member(struct archive *a, struct archive_entry *e, void *ctx)
+{
+	struct wheel *w = ctx;
+	const char *name = archive_entry_pathname(e);
+	if (!name) {
+		log_err("%s: an entry without a name", w->origin);
+		return ARC_FAIL;
+	}
+	if (archive_entry_filetype(e) == AE_IFDIR || str_endswith(name, "/"))
+		return ARC_NEXT;
+	if (archive_entry_filetype(e) != AE_IFREG) {
+		log_err("%s: %s is not a regular file", w->origin, name);
+		return ARC_FAIL;
+	}
+	if (!member_name_ok(name)) {
+		log_err("%s: unsafe member name '%s'", w->origin, name);
+		return ARC_FAIL;
+	}
+	if (wheel_find(w, name)) {
+		log_err("%s: %s appears twice", w->origin, name);
+		return ARC_FAIL;
+	}
+	struct buf b = {0};
+	int got = arc_entry_data(a, &b, WHEEL_MAX_FILE);
+	if (got) {
+		if (got > 0)
+			log_err("%s: %s: larger than 2 GiB", w->origin, name);
+		else
+			log_err("%s: %s: %s", w->origin, name, archive_error_string(a));
+		buf_free(&b);
+		return ARC_FAIL;
+	}
+	size_t size = b.len;
+	put_owned(w, xstrdup(name), (unsigned char *)buf_take(&b), size,
+		(archive_entry_perm(e) & 0111) != 0);
+	return ARC_NEXT;
+}
+
 struct wheel *wheel_read(const char *path)
 {
 	struct wheel *w = wheel_new(path);
-	struct archive *a = archive_read_new();
-	struct archive_entry *e;
-	bool ok = false;
-	/* the central directory, as Python's zipfile (and so the runtime) reads it; the
-	 * streaming reader would accept a truncated file */
-	archive_read_support_format_zip_seekable(a);
-	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
-		log_err("%s: %s", path, archive_error_string(a));
-		goto out;
-	}
-	for (;;) {
-		int r = archive_read_next_header(a, &e);
-		if (r == ARCHIVE_EOF)
-			break;
-		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-			log_err("%s: %s", path, archive_error_string(a));
-			goto out;
-		}
-		const char *name = archive_entry_pathname(e);
-		if (!name) {
-			log_err("%s: an entry without a name", path);
-			goto out;
-		}
-		if (archive_entry_filetype(e) == AE_IFDIR || str_endswith(name, "/"))
-			continue;
-		if (archive_entry_filetype(e) != AE_IFREG) {
-			log_err("%s: %s is not a regular file", path, name);
-			goto out;
-		}
-		if (!member_name_ok(name)) {
-			log_err("%s: unsafe member name '%s'", path, name);
-			goto out;
-		}
-		if (wheel_find(w, name)) {
-			log_err("%s: %s appears twice", path, name);
-			goto out;
-		}
-		struct buf b = {0};
-		int got = arc_entry_data(a, &b, WHEEL_MAX_FILE);
-		if (got) {
-			if (got > 0)
-				log_err("%s: %s: larger than 2 GiB", path, name);
-			else
-				log_err("%s: %s: %s", path, name, archive_error_string(a));
-			buf_free(&b);
-			goto out;
-		}
-		size_t size = b.len;
-		put_owned(w, xstrdup(name), (unsigned char *)buf_take(&b), size,
-			(archive_entry_perm(e) & 0111) != 0);
-	}
-	ok = parse_meta(w);
-out:
-	archive_read_free(a);
-	if (!ok) {
+	struct arc_source src = {.path = path, .formats = ARC_ZIP_INDEX, .short_errors = true};
+	if (!arc_each(&src, read_member, w) || !parse_meta(w)) {
 		wheel_free(w);
 		return NULL;
 	}
@@ -1172,51 +1157,48 @@ bool wheel_write_tar(const struct wheel *w, const char *out_path)
 	return write_plain(w, out_path, false);
 }
 
+struct plain_walk {
+	const char *path;
+	size_t files;
+};
+
+/* one entry of an archive the runtime unpacks as it is */
+static enum arc_step check_plain_entry(struct archive *a, struct archive_entry *e, void *ctx)
+{
+	struct plain_walk *pw = ctx;
+	const char *name = archive_entry_pathname(e);
+	if (!name)
+		name = "";
+	if (str_startswith(name, "./"))
+		name += 2;
+	mode_t type = archive_entry_filetype(e);
+	if (type == AE_IFDIR && (!*name || strcmp(name, ".") == 0 || strcmp(name, "./") == 0))
+		return ARC_NEXT;
+	char *trimmed = xstrdup(name);
+	if (type == AE_IFDIR && str_endswith(trimmed, "/"))
+		trimmed[strlen(trimmed) - 1] = '\0';
+	bool good = member_name_ok(trimmed) && (type == AE_IFREG || type == AE_IFDIR);
+	free(trimmed);
+	if (!good) {
+		log_err("%s: %s: not a plain file with a safe name", pw->path, name);
+		return ARC_FAIL;
+	}
+	pw->files += type == AE_IFREG;
+	return ARC_NEXT;
+}
+
 bool wheel_check_plain(const char *path)
 {
-	struct archive *a = archive_read_new();
-	struct archive_entry *e;
-	bool ok = false;
-	size_t n = 0;
-	archive_read_support_format_tar(a);
-	archive_read_support_format_zip_seekable(a);
-	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
-		log_err("%s: %s", path, archive_error_string(a));
-		goto out;
-	}
-	for (;;) {
-		int r = archive_read_next_header(a, &e);
-		if (r == ARCHIVE_EOF)
-			break;
-		if (r != ARCHIVE_OK) {
-			log_err("%s: %s", path, archive_error_string(a));
-			goto out;
-		}
-		const char *name = archive_entry_pathname(e);
-		if (str_startswith(name, "./"))
-			name += 2;
-		mode_t type = archive_entry_filetype(e);
-		if (type == AE_IFDIR && (!*name || strcmp(name, ".") == 0 || strcmp(name, "./") == 0))
-			continue;
-		char *trimmed = xstrdup(name);
-		if (type == AE_IFDIR && str_endswith(trimmed, "/"))
-			trimmed[strlen(trimmed) - 1] = '\0';
-		bool good = member_name_ok(trimmed) && (type == AE_IFREG || type == AE_IFDIR);
-		free(trimmed);
-		if (!good) {
-			log_err("%s: %s: not a plain file with a safe name", path, name);
-			goto out;
-		}
-		n += type == AE_IFREG;
-	}
-	if (n == 0) {
+	struct plain_walk pw = {.path = path};
+	struct arc_source src = {.path = path, .formats = ARC_TAR_PLAIN | ARC_ZIP_INDEX,
+		.warnings_fail = true, .short_errors = true};
+	if (!arc_each(&src, check_plain_entry, &pw))
+		return false;
+	if (pw.files == 0) {
 		log_err("%s: empty archive", path);
-		goto out;
+		return false;
 	}
-	ok = true;
-out:
-	archive_read_free(a);
-	return ok;
+	return true;
 }
 
 bool wheel_unpack(const struct wheel *w, const char *dir)

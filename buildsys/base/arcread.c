@@ -20,8 +20,12 @@ static void supports(struct archive *a, unsigned formats)
 		archive_read_support_format_tar(a);
 		archive_read_support_format_gnutar(a);
 	}
+	if (formats & ARC_TAR_PLAIN)
+		archive_read_support_format_tar(a);
 	if (formats & ARC_ZIP)
 		archive_read_support_format_zip(a);
+	if (formats & ARC_ZIP_INDEX)
+		archive_read_support_format_zip_seekable(a);
 }
 
 bool arc_each(const struct arc_source *src, arc_entry_fn fn, void *ctx)
@@ -35,7 +39,8 @@ bool arc_each(const struct arc_source *src, arc_entry_fn fn, void *ctx)
 	int r = src->path ? archive_read_open_filename(a, src->path, 65536)
 			  : archive_read_open_memory(a, src->data, src->len);
 	if (r != ARCHIVE_OK) {
-		log_err("%s: cannot read the archive: %s", origin, archive_error_string(a));
+		log_err("%s: %s%s", origin, src->short_errors ? "" : "cannot read the archive: ",
+			archive_error_string(a));
 		goto out;
 	}
 	for (;;) {
@@ -43,7 +48,7 @@ bool arc_each(const struct arc_source *src, arc_entry_fn fn, void *ctx)
 		r = archive_read_next_header(a, &e);
 		if (r == ARCHIVE_EOF)
 			break;
-		if (r < ARCHIVE_WARN) {
+		if (r < ARCHIVE_WARN || (r == ARCHIVE_WARN && src->warnings_fail)) {
 			log_err("%s: %s", origin, archive_error_string(a));
 			goto out;
 		}

@@ -16,6 +16,9 @@ enum arc_format {
 	ARC_ZIP = 1,
 	ARC_TAR = 2, /* tar and GNU tar, with every compression filter */
 	ARC_ALL = 4, /* every format and filter libarchive reads */
+	ARC_ZIP_INDEX = 8, /* zip read through its central directory, as Python's zipfile reads it
+	                    * (the streaming reader of ARC_ZIP accepts a truncated file) */
+	ARC_TAR_PLAIN = 16, /* tar and GNU tar without compression */
 };
 
 /* what an entry callback asks for */
@@ -35,10 +38,13 @@ struct arc_source {
 	size_t len;
 	const char *origin;  /* the name in messages; NULL: path */
 	unsigned formats;    /* enum arc_format bits */
+	bool warnings_fail;  /* a libarchive warning on an entry header fails the walk too */
+	bool short_errors;   /* a failed open is "ORIGIN: WHY", without "cannot read the archive" */
 };
 
 /* Call fn for every entry. A failure to open or read the archive is reported as
- * "ORIGIN: cannot read the archive: WHY" / "ORIGIN: WHY". True when the archive was read
+ * "ORIGIN: cannot read the archive: WHY" (with short_errors "ORIGIN: WHY") / "ORIGIN: WHY".
+ * Entries with a warning are passed to fn unless warnings_fail. True when the archive was read
  * to its end or fn stopped it; false when reading failed or fn returned ARC_FAIL. */
 bool arc_each(const struct arc_source *src, arc_entry_fn fn, void *ctx);
 

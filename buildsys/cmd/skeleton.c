@@ -65,52 +65,47 @@ static bool is_egg_info(const char *rel, const char *file)
 		strcmp(slash + 1, file) == 0;
 }
 
+struct sdist_walk {
+	const char *path;
+	struct sdist *s;
+};
+
+/* keep a file's name below the top directory, and PKG-INFO and the egg-info files */
+static enum arc_step read_sdist_entry(struct archive *a, struct archive_entry *e, void *ctx)
+{
+	struct sdist_walk *sw = ctx;
+	struct sdist *s = sw->s;
+	const char *name = archive_entry_pathname(e);
+	if (!name)
+		return ARC_NEXT;
+	while (str_startswith(name, "./"))
+		name += 2;
+	const char *rel = strchr(name, '/');
+	if (!rel || !rel[1] || archive_entry_filetype(e) != AE_IFREG)
+		return ARC_NEXT;
+	rel++;
+	strv_add(&s->names, rel);
+	char **dst = strcmp(rel, "PKG-INFO") == 0 ? &s->pkg_info
+		: is_egg_info(rel, "top_level.txt") ? &s->top_level
+		: is_egg_info(rel, "requires.txt")  ? &s->requires
+						    : NULL;
+	if (dst && !*dst && !(*dst = read_entry(a, sw->path, name)))
+		return ARC_FAIL;
+	return ARC_NEXT;
+}
+
 static bool read_sdist(const char *path, struct sdist *s)
 {
-	struct archive *a = archive_read_new();
-	struct archive_entry *e;
-	bool ok = false;
-	archive_read_support_filter_all(a);
-	archive_read_support_format_all(a);
-	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
-		log_err("%s: %s", path, archive_error_string(a));
-		goto out;
-	}
-	int r;
-	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *name = archive_entry_pathname(e);
-		if (!name)
-			continue;
-		while (str_startswith(name, "./"))
-			name += 2;
-		const char *rel = strchr(name, '/');
-		if (!rel || !rel[1] || archive_entry_filetype(e) != AE_IFREG)
-			continue;
-		rel++;
-		strv_add(&s->names, rel);
-		if (strcmp(rel, "PKG-INFO") == 0 && !s->pkg_info) {
-			if (!(s->pkg_info = read_entry(a, path, name)))
-				goto out;
-		} else if (is_egg_info(rel, "top_level.txt") && !s->top_level) {
-			if (!(s->top_level = read_entry(a, path, name)))
-				goto out;
-		} else if (is_egg_info(rel, "requires.txt") && !s->requires) {
-			if (!(s->requires = read_entry(a, path, name)))
-				goto out;
-		}
-	}
-	if (r != ARCHIVE_EOF) {
-		log_err("%s: %s", path, archive_error_string(a));
-		goto out;
-	}
+	struct sdist_walk sw = {.path = path, .s = s};
+	struct arc_source src = {.path = path, .formats = ARC_ALL, .warnings_fail = true,
+		.short_errors = true};
+	if (!arc_each(&src, read_sdist_entry, &sw))
+		return false;
 	if (!s->pkg_info) {
 		log_err("%s: no PKG-INFO in the top directory: not an sdist", path);
-		goto out;
+		return false;
 	}
-	ok = true;
-out:
-	archive_read_free(a);
-	return ok;
+	return true;
 }
 
 static char *trimmed(const char *s, size_t n)
