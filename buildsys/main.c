@@ -1,5 +1,4 @@
 #include <cjson/cJSON.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,24 +61,6 @@ static void overview(FILE *f)
 	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
 		fprintf(f, "  %-16s %s\n", commands[i]->name, commands[i]->summary);
 	fprintf(f, "\nRun 'kiln help COMMAND' for a command's options.\n");
-}
-
-int cmd_usage(const struct kiln_cmd *c, int is_error)
-{
-	FILE *f = is_error ? stderr : stdout;
-	fprintf(f, "usage: kiln %s\n\n%s\n", c->usage, c->summary);
-	return is_error ? EXIT_USAGE : EXIT_OK;
-}
-
-int cmd_usage_error(const struct kiln_cmd *c, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "kiln %s: ", c->name);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nRun 'kiln help %s' for usage.\n", c->name);
-	return EXIT_USAGE;
 }
 
 static int unknown(const char *name)

@@ -1,7 +1,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,16 +52,6 @@ static bool is_archive(const char *s)
 	return false;
 }
 
-static bool valid_exports(const char *s)
-{
-	if (!*s || s[strlen(s) - 1] == ',' || s[0] == ',' || strstr(s, ",,"))
-		return false;
-	for (const char *p = s; *p; p++)
-		if (!(*p == '_' || *p == ',' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-			    (*p >= '0' && *p <= '9')))
-			return false;
-	return true;
-}
 
 /* the verified download of a URL in the source cache */
 static char *fetch_url(const struct oot *o)
@@ -227,83 +216,62 @@ out:
 	return ok;
 }
 
-enum { OPT_OUTDIR = 1, OPT_EXPORTS, OPT_SHA256, OPT_CFLAGS, OPT_CXXFLAGS, OPT_LDFLAGS,
-	OPT_TIMEOUT };
+/* --exports: pyinit, requested, whole_archive or SYM,SYM... */
+static bool set_exports(void *field, const char *value)
+{
+	const char *s = value;
+	if (!*s || s[strlen(s) - 1] == ',' || s[0] == ',' || strstr(s, ",,"))
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!(*p == '_' || *p == ',' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			    (*p >= '0' && *p <= '9')))
+			return false;
+	*(const char **)field = value;
+	return true;
+}
 
-static const struct option options[] = {
-	{"outdir", required_argument, NULL, OPT_OUTDIR},
-	{"exports", required_argument, NULL, OPT_EXPORTS},
-	{"config-setting", required_argument, NULL, 'C'},
-	{"sha256", required_argument, NULL, OPT_SHA256},
-	{"cflags", required_argument, NULL, OPT_CFLAGS},
-	{"cxxflags", required_argument, NULL, OPT_CXXFLAGS},
-	{"ldflags", required_argument, NULL, OPT_LDFLAGS},
-	{"timeout", required_argument, NULL, OPT_TIMEOUT},
-	{NULL, 0, NULL, 0},
+/* -C KEY=VALUE, gathered space separated for backend_opts */
+static bool add_setting(void *field, const char *value)
+{
+	struct buf *settings = field;
+	if (!strchr(value, '=') || value[0] == '=' || value[strcspn(value, " \t\n")])
+		return false;
+	buf_printf(settings, "%s%s", settings->len ? " " : "", value);
+	return true;
+}
+
+static const struct cmd_opt options[] = {
+	{"outdir", 0, "DIR", "where the wheel goes (default dist)", CMD_STR(struct oot, outdir)},
+	{"exports", 0, "POLICY", "pyinit (default), requested, whole_archive or SYM,SYM...",
+		.at = CMD_AT(struct oot, exports, const char *), .set = set_exports,
+		.bad = "is pyinit, requested, whole_archive or SYM,SYM..."},
+	{"config-setting", 'C', "KEY=VALUE", "passed to the PEP 517 backend (repeatable)",
+		.at = CMD_AT(struct oot, settings, struct buf), .set = add_setting,
+		.bad = "needs KEY=VALUE without spaces"},
+	{"sha256", 0, "HEX", "expected digest of the sdist (required for a URL)",
+		CMD_SHA256(struct oot, sha256)},
+	{"cflags", 0, "FLAGS", "added to the side-module C flags", CMD_STR(struct oot, cflags)},
+	{"cxxflags", 0, "FLAGS", "added to the side-module C++ flags",
+		CMD_STR(struct oot, cxxflags)},
+	{"ldflags", 0, "FLAGS", "added to the side-module link flags",
+		CMD_STR(struct oot, ldflags)},
+	{"timeout", 0, "SECS", "kill the PEP 517 build when it runs longer",
+		CMD_SECONDS(struct oot, timeout)},
+	{0},
 };
 
 static int run(int argc, char **argv)
 {
 	struct oot o = {.input = ".", .outdir = "dist", .exports = "pyinit"};
-	int c, status = EXIT_USAGE;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "C:", options, NULL)) != -1) {
-		char *end;
-		switch (c) {
-		case OPT_OUTDIR:
-			o.outdir = optarg;
-			break;
-		case OPT_EXPORTS:
-			if (!valid_exports(optarg)) {
-				cmd_usage_error(&cmd_build, "--exports is pyinit, requested, whole_archive "
-					"or SYM,SYM..., not '%s'", optarg);
-				goto out;
-			}
-			o.exports = optarg;
-			break;
-		case 'C':
-			if (!strchr(optarg, '=') || optarg[0] == '=' || optarg[strcspn(optarg, " \t\n")]) {
-				cmd_usage_error(&cmd_build, "-C needs KEY=VALUE without spaces, not '%s'",
-					optarg);
-				goto out;
-			}
-			buf_printf(&o.settings, "%s%s", o.settings.len ? " " : "", optarg);
-			break;
-		case OPT_SHA256:
-			if (strlen(optarg) != 64 || optarg[strspn(optarg, "0123456789abcdefABCDEF")]) {
-				cmd_usage_error(&cmd_build, "--sha256 needs 64 hex digits, not '%s'", optarg);
-				goto out;
-			}
-			o.sha256 = optarg;
-			break;
-		case OPT_CFLAGS:
-			o.cflags = optarg;
-			break;
-		case OPT_CXXFLAGS:
-			o.cxxflags = optarg;
-			break;
-		case OPT_LDFLAGS:
-			o.ldflags = optarg;
-			break;
-		case OPT_TIMEOUT:
-			o.timeout = strtod(optarg, &end);
-			if (*end || o.timeout < 0) {
-				cmd_usage_error(&cmd_build, "--timeout needs seconds, not '%s'", optarg);
-				goto out;
-			}
-			break;
-		default:
-			cmd_usage_error(&cmd_build, "unknown option '%s'", argv[optind - 1]);
-			goto out;
-		}
-	}
-	if (argc - optind > 1) {
-		cmd_usage_error(&cmd_build, "one source at a time ('%s' is extra)", argv[optind + 1]);
+	int status = EXIT_USAGE;
+	if (!cmd_parse(&cmd_build, &argc, argv, &o))
+		goto out;
+	if (argc > 2) {
+		cmd_usage_error(&cmd_build, "one source at a time ('%s' is extra)", argv[2]);
 		goto out;
 	}
-	if (optind < argc)
-		o.input = argv[optind];
+	if (argc == 2)
+		o.input = argv[1];
 	if (is_url(o.input) && !o.sha256) {
 		cmd_usage_error(&cmd_build, "a URL needs --sha256 (every download is verified)");
 		goto out;
@@ -345,15 +313,10 @@ const struct kiln_cmd cmd_build = {
 	.name = "build",
 	.run = run,
 	.summary = "build one package from a source tree, sdist or URL (no recipe) into dist/",
-	.usage = "build [OPTIONS] [DIR|SDIST|URL]\n\n"
-		"  --outdir DIR         where the wheel goes (default dist)\n"
-		"  --exports POLICY     pyinit (default), requested, whole_archive or SYM,SYM...\n"
-		"  -C, --config-setting KEY=VALUE  passed to the PEP 517 backend (repeatable)\n"
-		"  --cflags/--cxxflags/--ldflags FLAGS  added to the side-module flags\n"
-		"  --sha256 HEX         expected digest of the sdist (required for a URL)\n"
-		"  --timeout SECS       kill the PEP 517 build when it runs longer\n\n"
-		"The source (default: the current directory) is copied or unpacked into\n"
-		"<cache>/work/oot-*, built for the Pyodide target, retagged and checked; the\n"
-		"wheel's path is printed. `kiln lockfile add-wheels --dist DIR WHEEL` makes it\n"
-		"loadable through pyodide-lock.json.",
+	.synopsis = "build [OPTIONS] [DIR|SDIST|URL]",
+	.details = "The source (default: the current directory) is copied or unpacked into\n"
+		   "<cache>/work/oot-*, built for the Pyodide target, retagged and checked; the\n"
+		   "wheel's path is printed. `kiln lockfile add-wheels --dist DIR WHEEL` makes it\n"
+		   "loadable through pyodide-lock.json.",
+	.opts = options,
 };

@@ -1,4 +1,3 @@
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,84 +9,60 @@
 extern const struct kiln_cmd cmd_build_recipes;
 extern const struct kiln_cmd cmd_fetch;
 
-enum { OPT_RECIPES = 1, OPT_DIST, OPT_MIRROR, OPT_LOG_STYLE, OPT_EXPLAIN, OPT_TIMEOUT };
+struct recipes_opts {
+	struct build_opts b;
+	struct strv mirrors;
+	bool json;
+};
 
-static const struct option options[] = {
-	{"jobs", required_argument, NULL, 'j'},
-	{"keep-going", no_argument, NULL, 'k'},
-	{"recipes", required_argument, NULL, OPT_RECIPES},
-	{"dist", required_argument, NULL, OPT_DIST},
-	{"mirror", required_argument, NULL, OPT_MIRROR},
-	{"log-style", required_argument, NULL, OPT_LOG_STYLE},
-	{"explain", no_argument, NULL, OPT_EXPLAIN},
-	{"timeout", required_argument, NULL, OPT_TIMEOUT},
-	{NULL, 0, NULL, 0},
+static bool set_jobs(void *field, const char *value)
+{
+	char *end;
+	long v = strtol(value, &end, 10);
+	if (*end || v < 1 || v > 1024)
+		return false;
+	*(unsigned *)field = (unsigned)v;
+	return true;
+}
+
+/* build-recipes and fetch take the same options */
+static const struct cmd_opt options[] = {
+	{"keep-going", 'k', NULL, "build everything that does not depend on a failure",
+		CMD_FLAG(struct recipes_opts, b.keep_going)},
+	{"explain", 0, NULL, "say why each package is (re)built",
+		CMD_FLAG(struct recipes_opts, b.explain)},
+	{"dist", 0, "DIR", "where wheels and pyodide-lock.json go (default dist)",
+		CMD_STR(struct recipes_opts, b.dist_dir)},
+	{"timeout", 0, "SECS", "kill a build step that runs longer",
+		CMD_SECONDS(struct recipes_opts, b.step_timeout)},
+	{"recipes", 0, "DIR", "the recipe directory (default recipes)",
+		CMD_STR(struct recipes_opts, b.recipes_dir)},
+	{"mirror", 0, "DIR|URL", "look for sources here first, as <mirror>/<file name>\n"
+		"(repeatable; also $KILN_MIRRORS, a list separated\nby spaces or commas)",
+		CMD_LIST(struct recipes_opts, mirrors)},
+	{"jobs", 'j', "N", "run at most N jobs in all (default: usable CPUs)",
+		.at = CMD_AT(struct recipes_opts, b.jobs, unsigned), .set = set_jobs,
+		.bad = "needs a number from 1 to 1024"},
+	{"log-style", 0, "text|json", "output for people or one JSON object per line",
+		CMD_JSON(struct recipes_opts, json)},
+	{0},
 };
 
 static int run_common(const struct kiln_cmd *self, int argc, char **argv, bool fetch_only)
 {
-	struct build_opts o = {.recipes_dir = "recipes", .dist_dir = "dist",
-		.fetch_only = fetch_only};
-	struct strv mirrors = {0};
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "j:k", options, NULL)) != -1) {
-		char *end;
-		switch (c) {
-		case 'j': {
-			long v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > 1024) {
-				strv_free(&mirrors);
-				return cmd_usage_error(self, "-j needs a number from 1 to 1024, not '%s'",
-					optarg);
-			}
-			o.jobs = (unsigned)v;
-			break;
-		}
-		case 'k':
-			o.keep_going = true;
-			break;
-		case OPT_RECIPES:
-			o.recipes_dir = optarg;
-			break;
-		case OPT_DIST:
-			o.dist_dir = optarg;
-			break;
-		case OPT_MIRROR:
-			strv_add(&mirrors, optarg);
-			break;
-		case OPT_LOG_STYLE:
-			if (strcmp(optarg, "text") == 0)
-				o.log_style = BUILD_LOG_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				o.log_style = BUILD_LOG_JSON;
-			else {
-				strv_free(&mirrors);
-				return cmd_usage_error(self, "--log-style is text or json, not '%s'", optarg);
-			}
-			break;
-		case OPT_EXPLAIN:
-			o.explain = true;
-			break;
-		case OPT_TIMEOUT:
-			o.step_timeout = strtod(optarg, &end);
-			if (*end || o.step_timeout < 0) {
-				strv_free(&mirrors);
-				return cmd_usage_error(self, "--timeout needs seconds, not '%s'", optarg);
-			}
-			break;
-		default:
-			strv_free(&mirrors);
-			return cmd_usage_error(self, "unknown option '%s'", argv[optind - 1]);
-		}
+	struct recipes_opts o = {.b = {.recipes_dir = "recipes", .dist_dir = "dist",
+		.fetch_only = fetch_only}};
+	if (!cmd_parse(self, &argc, argv, &o)) {
+		strv_free(&o.mirrors);
+		return EXIT_USAGE;
 	}
-	fetch_mirrors_from_env(&mirrors);
-	o.mirrors = &mirrors;
-	o.selection = (const char *const *)argv + optind;
-	o.n_selection = (size_t)(argc - optind);
-	bool ok = build_recipes(&o);
-	strv_free(&mirrors);
+	o.b.log_style = o.json ? BUILD_LOG_JSON : BUILD_LOG_TEXT;
+	fetch_mirrors_from_env(&o.mirrors);
+	o.b.mirrors = &o.mirrors;
+	o.b.selection = (const char *const *)argv + 1;
+	o.b.n_selection = (size_t)(argc - 1);
+	bool ok = build_recipes(&o.b);
+	strv_free(&o.mirrors);
 	return ok ? EXIT_OK : EXIT_FAIL;
 }
 
@@ -101,33 +76,28 @@ static int run_fetch(int argc, char **argv)
 	return run_common(&cmd_fetch, argc, argv, true);
 }
 
-#define COMMON_OPTIONS \
-	"  --recipes DIR     the recipe directory (default recipes)\n" \
-	"  --mirror DIR|URL  look for sources here first, as <mirror>/<file name>\n" \
-	"                    (repeatable; also $KILN_MIRRORS, space or comma separated)\n" \
-	"  -j, --jobs N      run at most N jobs in all (default: usable CPUs)\n" \
-	"  --log-style text|json  output for people or one JSON object per line\n" \
-	"\n" \
+#define SELECTION \
 	"SELECTION: names, comma lists, tag:<t>, '*', !name to exclude (default '*');\n" \
-	"recipes tagged 'always' are always included, dependencies are pulled in.\n"
+	"recipes tagged 'always' are always included, dependencies are pulled in."
 
 const struct kiln_cmd cmd_build_recipes = {
 	.name = "build-recipes",
 	.run = run_build,
 	.summary = "build recipes into dist/ with pyodide-lock.json, in parallel, cached",
-	.usage = "build-recipes [OPTIONS] [SELECTION...]\n\n"
-		"  -k, --keep-going  build everything that does not depend on a failure\n"
-		"  --explain         say why each package is (re)built\n"
-		"  --dist DIR        where wheels and pyodide-lock.json go (default dist)\n"
-		"  --timeout SECS    kill a build step that runs longer\n"
-		COMMON_OPTIONS
-		"\nThe cache is $KILN_CACHE (default ./cache); each package's log is\n"
+	.synopsis = "build-recipes [OPTIONS] [SELECTION...]",
+	.details = SELECTION "\n\n"
+		"The cache is $KILN_CACHE (default ./cache); each package's log is\n"
 		"<cache>/work/<name>/build.log.",
+	.opts = options,
 };
 
 const struct kiln_cmd cmd_fetch = {
 	.name = "fetch",
 	.run = run_fetch,
 	.summary = "download and verify the sources of recipes into the source cache",
-	.usage = "fetch [OPTIONS] [SELECTION...]\n\n" COMMON_OPTIONS,
+	.synopsis = "fetch [OPTIONS] [SELECTION...]",
+	.details = SELECTION "\n\n"
+		"The options are those of build-recipes; -k, --explain, --dist and --timeout\n"
+		"have no effect here.",
+	.opts = options,
 };

@@ -1,4 +1,3 @@
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,14 +10,22 @@
 
 extern const struct kiln_cmd cmd_check;
 
-enum { OPT_FORMAT = 1, OPT_LOCK, OPT_NO_LOCK, OPT_NO_GRAPH };
+struct check_opts {
+	const char *format, *lock;
+	bool no_lock, no_graph;
+};
 
-static const struct option options[] = {
-	{"format", required_argument, NULL, OPT_FORMAT},
-	{"runtime-lock", required_argument, NULL, OPT_LOCK},
-	{"no-runtime-lock", no_argument, NULL, OPT_NO_LOCK},
-	{"no-graph", no_argument, NULL, OPT_NO_GRAPH},
-	{NULL, 0, NULL, 0},
+static const struct cmd_opt options[] = {
+	{"format", 0, "text|json", "text, or diagnostics and summary as one JSON object",
+		CMD_STR(struct check_opts, format)},
+	{"runtime-lock", 0, "FILE", "packages the runtime ships (pyodide-lock.json);\n"
+		"default: the one of the pinned Pyodide, if present",
+		CMD_STR(struct check_opts, lock)},
+	{"no-runtime-lock", 0, NULL, "dependencies must all be recipes",
+		CMD_FLAG(struct check_opts, no_lock)},
+	{"no-graph", 0, NULL, "check each recipe alone (skip dependency rules)",
+		CMD_FLAG(struct check_opts, no_graph)},
+	{0},
 };
 
 /* a meta.yaml, a recipe directory, or a directory of recipe directories */
@@ -57,32 +64,12 @@ static bool load_path(struct graph *g, const char *path, struct diags *d, size_t
 
 static int run(int argc, char **argv)
 {
-	const char *format = "text", *lock = NULL;
-	bool no_lock = false, no_graph = false;
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		switch (c) {
-		case OPT_FORMAT:
-			format = optarg;
-			if (strcmp(format, "text") && strcmp(format, "json"))
-				return cmd_usage_error(&cmd_check, "unknown format '%s' (text or json)", format);
-			break;
-		case OPT_LOCK:
-			lock = optarg;
-			break;
-		case OPT_NO_LOCK:
-			no_lock = true;
-			break;
-		case OPT_NO_GRAPH:
-			no_graph = true;
-			break;
-		default:
-			return cmd_usage_error(&cmd_check, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (lock && no_lock)
+	struct check_opts o = {.format = "text"};
+	if (!cmd_parse(&cmd_check, &argc, argv, &o))
+		return EXIT_USAGE;
+	if (strcmp(o.format, "text") && strcmp(o.format, "json"))
+		return cmd_usage_error(&cmd_check, "unknown format '%s' (text or json)", o.format);
+	if (o.lock && o.no_lock)
 		return cmd_usage_error(&cmd_check, "--runtime-lock and --no-runtime-lock exclude each other");
 
 	struct graph g;
@@ -90,20 +77,20 @@ static int run(int argc, char **argv)
 	size_t count = 0;
 	int status = EXIT_OK;
 	graph_init(&g);
-	if (optind == argc) {
+	if (argc == 1) {
 		if (!load_path(&g, "recipes", &d, &count))
 			status = EXIT_FAIL;
 	}
-	for (int i = optind; i < argc; i++)
+	for (int i = 1; i < argc; i++)
 		if (!load_path(&g, argv[i], &d, &count))
 			status = EXIT_FAIL;
-	if (!no_graph) {
-		if (!no_lock && !graph_load_runtime_lock(&g, lock))
+	if (!o.no_graph) {
+		if (!o.no_lock && !graph_load_runtime_lock(&g, o.lock))
 			status = EXIT_FAIL;
 		graph_resolve(&g, &d);
 	}
 	diags_sort(&d);
-	if (!strcmp(format, "json")) {
+	if (!strcmp(o.format, "json")) {
 		char *arr = diags_render_json(&d);
 		printf("{\"diagnostics\":%s,\"summary\":{\"recipes\":%zu,\"errors\":%zu,"
 		       "\"warnings\":%zu}}\n", arr, count, d.errors, d.warnings);
@@ -125,14 +112,10 @@ const struct kiln_cmd cmd_check = {
 	.name = "check",
 	.run = run,
 	.summary = "validate recipes (meta.yaml) and their dependency graph",
-	.usage = "check [--format text|json] [--runtime-lock FILE | --no-runtime-lock] "
-		 "[--no-graph] [PATH...]\n\n"
-		 "PATH is a meta.yaml, a recipe directory or a directory of recipe\n"
-		 "directories (default: recipes). Prints every problem as\n"
-		 "file:line:col: error: field: message, then a summary line.\n"
-		 "  --format json        diagnostics and summary as one JSON object\n"
-		 "  --runtime-lock FILE  packages the runtime ships (pyodide-lock.json);\n"
-		 "                       default: the one of the pinned Pyodide, if present\n"
-		 "  --no-runtime-lock    dependencies must all be recipes\n"
-		 "  --no-graph           check each recipe alone (skip dependency rules)",
+	.synopsis = "check [--format text|json] [--runtime-lock FILE | --no-runtime-lock] "
+		    "[--no-graph] [PATH...]",
+	.details = "PATH is a meta.yaml, a recipe directory or a directory of recipe\n"
+		   "directories (default: recipes). Prints every problem as\n"
+		   "file:line:col: error: field: message, then a summary line.",
+	.opts = options,
 };

@@ -1,12 +1,55 @@
 #ifndef KILN_CMD_H
 #define KILN_CMD_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Commands: their descriptors, the one option parser and the usage text generated
+ * from the descriptor. */
+
 /* Exit codes: the work succeeded, the work failed, the command line was wrong. */
 enum {
 	EXIT_OK = 0,
 	EXIT_FAIL = 1,
 	EXIT_USAGE = 2,
 };
+
+/* One option of a command. Its value goes into a field of the command's options
+ * struct, stored there by set. */
+struct cmd_opt {
+	const char *name;    /* long name, without "--" */
+	char letter;         /* short name, or 0 */
+	const char *metavar; /* the value's name in the usage; NULL: the option takes none */
+	const char *help;    /* for `kiln help CMD`; '\n' starts another line */
+	size_t at;           /* offsetof the field in the options struct */
+	/* store value (NULL for an option without one) into the field; false: a bad value */
+	bool (*set)(void *field, const char *value);
+	/* what a bad value is told: "OPTION BAD, not 'VALUE'" (e.g. "needs seconds") */
+	const char *bad;
+};
+
+/* at of field f of struct T, which must have type V */
+#define CMD_AT(T, f, V) (offsetof(T, f) + 0 * sizeof((V *){&((T *)0)->f}))
+/* the value handling of a cmd_opt: a flag sets a bool, a string is kept as it is, a
+ * list gathers every value into a struct strv, seconds are a double >= 0, a sha256 is
+ * kept when it is 64 hex digits */
+#define CMD_FLAG(T, f) .at = CMD_AT(T, f, bool), .set = cmd_set_flag
+#define CMD_STR(T, f) .at = CMD_AT(T, f, const char *), .set = cmd_set_str
+#define CMD_LIST(T, f) .at = CMD_AT(T, f, struct strv), .set = cmd_set_list
+#define CMD_SECONDS(T, f) .at = CMD_AT(T, f, double), .set = cmd_set_seconds, \
+	.bad = "needs seconds"
+#define CMD_SHA256(T, f) .at = CMD_AT(T, f, const char *), .set = cmd_set_sha256, \
+	.bad = "needs 64 hex digits"
+/* "text" or "json" into a bool that is true for json */
+#define CMD_JSON(T, f) .at = CMD_AT(T, f, bool), .set = cmd_set_json, \
+	.bad = "is text or json"
+
+bool cmd_set_flag(void *field, const char *value);
+bool cmd_set_str(void *field, const char *value);
+bool cmd_set_list(void *field, const char *value);
+bool cmd_set_seconds(void *field, const char *value);
+bool cmd_set_sha256(void *field, const char *value);
+bool cmd_set_json(void *field, const char *value);
 
 /* One subcommand. Adding a command is adding a file that defines one of these
  * and a line in the table of main.c. */
@@ -16,11 +59,23 @@ struct kiln_cmd {
 	int (*run)(int argc, char **argv);
 	/* one line for `kiln --help` */
 	const char *summary;
-	/* synopsis and options for `kiln help CMD` / `kiln CMD --help` */
-	const char *usage;
+	/* what follows "kiln " in the usage line: "graph [OPTIONS] [SELECTION...]" */
+	const char *synopsis;
+	/* more about the command and its operands for `kiln help CMD`; may be NULL */
+	const char *details;
+	/* the options, up to an entry without a name; NULL: none */
+	const struct cmd_opt *opts;
 };
 
-/* print a command's usage; to stderr with status EXIT_USAGE when is_error */
+/* Parse the options of argv[1..*argc) by c->opts into the struct at opts, as
+ * getopt_long does: options and operands in any order, "--" ends the options,
+ * "--name=VALUE" and "-xVALUE", bundled letters, unique prefixes of long names. The
+ * operands are moved to argv[1..*argc). False after a usage error has been reported
+ * (fields set so far stay set). */
+bool cmd_parse(const struct kiln_cmd *c, int *argc, char **argv, void *opts);
+
+/* print a command's usage (the synopsis, the summary, the details, then a line per
+ * option); to stderr with status EXIT_USAGE when is_error */
 int cmd_usage(const struct kiln_cmd *c, int is_error);
 /* report a usage error for command c and return EXIT_USAGE */
 int cmd_usage_error(const struct kiln_cmd *c, const char *fmt, ...)

@@ -145,27 +145,32 @@ static int print_env(const struct crossenv *ce, const char *libprefix)
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
+struct crossenv_opts {
+	const char *pyodide, *format, *get, *dir, *libprefix;
+};
+
+static const struct cmd_opt options[] = {
+	{"pyodide", 0, "DIR", "the Pyodide distribution (default $KILN_PYODIDE or the\n"
+		"pinned npm package)", CMD_STR(struct crossenv_opts, pyodide)},
+	{"dir", 0, "ENVDIR", "use this environment instead of setting one up",
+		CMD_STR(struct crossenv_opts, dir)},
+	{"format", 0, "text|json", "the output of 'show'", CMD_STR(struct crossenv_opts, format)},
+	{"get", 0, "FIELD", "'show' prints this field only", CMD_STR(struct crossenv_opts, get)},
+	{"libprefix", 0, "DIR", "the target library prefix (WASM_LIBRARY_DIR) for 'env'",
+		CMD_STR(struct crossenv_opts, libprefix)},
+	{0},
+};
+
 static int run(int argc, char **argv)
 {
-	const char *action = "setup", *pyodide = NULL, *format = NULL, *get = NULL;
-	const char *dir = NULL, *libprefix = NULL;
-	int i = 1;
-	if (i < argc && argv[i][0] != '-')
-		action = argv[i++];
-	for (; i < argc; i++) {
-		const char *a = argv[i];
-		const char **slot = strcmp(a, "--pyodide") == 0 ? &pyodide
-			: strcmp(a, "--format") == 0		? &format
-			: strcmp(a, "--get") == 0		? &get
-			: strcmp(a, "--dir") == 0		? &dir
-			: strcmp(a, "--libprefix") == 0		? &libprefix
-								: NULL;
-		if (!slot)
-			return cmd_usage_error(&cmd_crossenv, "unknown argument '%s'", a);
-		if (i + 1 >= argc)
-			return cmd_usage_error(&cmd_crossenv, "%s needs a value", a);
-		*slot = argv[++i];
-	}
+	struct crossenv_opts o = {0};
+	if (!cmd_parse(&cmd_crossenv, &argc, argv, &o))
+		return EXIT_USAGE;
+	if (argc > 2)
+		return cmd_usage_error(&cmd_crossenv, "unexpected argument '%s'", argv[2]);
+	const char *action = argc == 2 ? argv[1] : "setup";
+	const char *pyodide = o.pyodide, *format = o.format, *get = o.get, *dir = o.dir;
+	const char *libprefix = o.libprefix;
 	if (strcmp(action, "setup") && strcmp(action, "show") && strcmp(action, "env") &&
 		strcmp(action, "verify"))
 		return cmd_usage_error(&cmd_crossenv, "unknown action '%s'", action);
@@ -199,17 +204,14 @@ const struct kiln_cmd cmd_crossenv = {
 	.name = "crossenv",
 	.run = run,
 	.summary = "set up, show and verify the cross environment for a Pyodide runtime",
-	.usage = "crossenv [setup|show|env|verify] [--pyodide DIR | --dir ENVDIR]\n"
-		 "              [--format text|json] [--get FIELD] [--libprefix DIR]\n\n"
-		 "  setup      set up the environment for the Pyodide distribution (default\n"
-		 "             action; a no-op when it exists) and print its directory\n"
-		 "  show       print the target, host and toolchain facts (--get FIELD: one)\n"
-		 "  env        print the environment for recipe scripts as export lines\n"
-		 "  verify     re-check the environment's files against their recorded hashes\n\n"
-		 "  --pyodide DIR    the Pyodide distribution (default $KILN_PYODIDE or the\n"
-		 "                   pinned npm package)\n"
-		 "  --dir ENVDIR     use this environment instead of setting one up\n"
-		 "  --libprefix DIR  the target library prefix (WASM_LIBRARY_DIR) for 'env'\n\n"
-		 "show, env and verify use $KILN_CROSSENV when set, else set up (or reuse) the\n"
-		 "environment of the distribution.",
+	.synopsis = "crossenv [setup|show|env|verify] [--pyodide DIR | --dir ENVDIR]\n"
+		    "              [--format text|json] [--get FIELD] [--libprefix DIR]",
+	.details = "  setup      set up the environment for the Pyodide distribution (default\n"
+		   "             action; a no-op when it exists) and print its directory\n"
+		   "  show       print the target, host and toolchain facts (--get FIELD: one)\n"
+		   "  env        print the environment for recipe scripts as export lines\n"
+		   "  verify     re-check the environment's files against their recorded hashes\n\n"
+		   "show, env and verify use $KILN_CROSSENV when set, else set up (or reuse) the\n"
+		   "environment of the distribution.",
+	.opts = options,
 };

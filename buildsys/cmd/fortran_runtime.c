@@ -22,10 +22,10 @@ const struct kiln_cmd cmd_fortran_runtime = {
 	.name = "fortran-runtime",
 	.run = run,
 	.summary = "build (once) the wasm32 Fortran runtime and print its directory",
-	.usage = "fortran-runtime\n\n"
-		 "Builds libFortranRuntime.a for wasm32 from Debian's llvm-toolchain-19 source\n"
-		 "package (fetched with apt-get source into <cache>/sources) and caches it under\n"
-		 "<cache>/fortran-runtime/<hash>/ with signatures.tsv, the function signatures\n"
-		 "the Fortran IR fix-ups narrow calls to. $KILN_FORTRAN_RUNTIME names a prebuilt\n"
-		 "directory instead.",
+	.synopsis = "fortran-runtime",
+	.details = "Builds libFortranRuntime.a for wasm32 from Debian's llvm-toolchain-19 source\n"
+		   "package (fetched with apt-get source into <cache>/sources) and caches it under\n"
+		   "<cache>/fortran-runtime/<hash>/ with signatures.tsv, the function signatures\n"
+		   "the Fortran IR fix-ups narrow calls to. $KILN_FORTRAN_RUNTIME names a prebuilt\n"
+		   "directory instead.",
 };

@@ -1,4 +1,3 @@
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,42 +9,29 @@
 
 extern const struct kiln_cmd cmd_graph;
 
-enum { OPT_RECIPES = 1, OPT_DOT, OPT_LOCK, OPT_NO_LOCK };
+struct graph_opts {
+	const char *dir, *lock;
+	bool dot, no_lock;
+};
 
-static const struct option options[] = {
-	{"recipes", required_argument, NULL, OPT_RECIPES},
-	{"dot", no_argument, NULL, OPT_DOT},
-	{"runtime-lock", required_argument, NULL, OPT_LOCK},
-	{"no-runtime-lock", no_argument, NULL, OPT_NO_LOCK},
-	{NULL, 0, NULL, 0},
+static const struct cmd_opt options[] = {
+	{"recipes", 0, "DIR", "the recipe directory (default: recipes)",
+		CMD_STR(struct graph_opts, dir)},
+	{"dot", 0, NULL, "print a graphviz digraph instead of the build order",
+		CMD_FLAG(struct graph_opts, dot)},
+	{"runtime-lock", 0, "FILE", "packages the runtime ships (pyodide-lock.json)",
+		CMD_STR(struct graph_opts, lock)},
+	{"no-runtime-lock", 0, NULL, "dependencies must all be recipes",
+		CMD_FLAG(struct graph_opts, no_lock)},
+	{0},
 };
 
 static int run(int argc, char **argv)
 {
-	const char *dir = "recipes", *lock = NULL;
-	bool dot = false, no_lock = false;
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		switch (c) {
-		case OPT_RECIPES:
-			dir = optarg;
-			break;
-		case OPT_DOT:
-			dot = true;
-			break;
-		case OPT_LOCK:
-			lock = optarg;
-			break;
-		case OPT_NO_LOCK:
-			no_lock = true;
-			break;
-		default:
-			return cmd_usage_error(&cmd_graph, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (lock && no_lock)
+	struct graph_opts o = {.dir = "recipes"};
+	if (!cmd_parse(&cmd_graph, &argc, argv, &o))
+		return EXIT_USAGE;
+	if (o.lock && o.no_lock)
 		return cmd_usage_error(&cmd_graph, "--runtime-lock and --no-runtime-lock exclude each other");
 
 	struct graph g;
@@ -53,12 +39,12 @@ static int run(int argc, char **argv)
 	struct diags d = {0};
 	int status = EXIT_FAIL;
 	graph_init(&g);
-	bool loaded = graph_load_all(&g, dir, lock, !no_lock, &d);
-	if (!diags_show(&d, dir) || !loaded)
+	bool loaded = graph_load_all(&g, o.dir, o.lock, !o.no_lock, &d);
+	if (!diags_show(&d, o.dir) || !loaded)
 		goto out;
-	if (!graph_plan(&g, (const char *const *)argv + optind, (size_t)(argc - optind), &plan))
+	if (!graph_plan(&g, (const char *const *)argv + 1, (size_t)(argc - 1), &plan))
 		goto out;
-	if (dot) {
+	if (o.dot) {
 		char *s = graph_dot(&g, plan.sel);
 		fputs(s, stdout);
 		free(s);
@@ -78,13 +64,10 @@ const struct kiln_cmd cmd_graph = {
 	.name = "graph",
 	.run = run,
 	.summary = "print the selected recipes in build order",
-	.usage = "graph [--recipes DIR] [--dot] [--runtime-lock FILE | --no-runtime-lock] "
-		 "[SELECTION...]\n\n"
-		 "SELECTION (default *): names or comma lists of names, tag:<tag>, * for all,\n"
-		 "!name or !tag:<tag> to exclude (with everything depending on it).\n"
-		 "Recipes tagged 'always' are always included; dependencies are pulled in.\n"
-		 "  --recipes DIR        the recipe directory (default: recipes)\n"
-		 "  --dot                print a graphviz digraph instead of the build order\n"
-		 "  --runtime-lock FILE  packages the runtime ships (pyodide-lock.json)\n"
-		 "  --no-runtime-lock    dependencies must all be recipes",
+	.synopsis = "graph [--recipes DIR] [--dot] [--runtime-lock FILE | --no-runtime-lock] "
+		    "[SELECTION...]",
+	.details = "SELECTION (default *): names or comma lists of names, tag:<tag>, * for all,\n"
+		   "!name or !tag:<tag> to exclude (with everything depending on it).\n"
+		   "Recipes tagged 'always' are always included; dependencies are pulled in.",
+	.opts = options,
 };

@@ -281,36 +281,34 @@ out:
 	return status;
 }
 
+struct lockfile_opts {
+	const char *lock, *dist;
+};
+
+static const struct cmd_opt options[] = {
+	{"lock", 0, "FILE", "the lockfile to update (default DIR/pyodide-lock.json; created\n"
+		"from the Pyodide runtime's own lockfile when absent)",
+		CMD_STR(struct lockfile_opts, lock)},
+	{"dist", 0, "DIR", "where the wheels are copied (default dist)",
+		CMD_STR(struct lockfile_opts, dist)},
+	{0},
+};
+
 static int run(int argc, char **argv)
 {
 	if (argc < 2)
 		return cmd_usage_error(&cmd_lockfile, "missing subcommand (add-wheels)");
 	if (strcmp(argv[1], "add-wheels") != 0)
 		return cmd_usage_error(&cmd_lockfile, "unknown subcommand '%s'", argv[1]);
-	const char *lock = NULL, *dist = "dist";
-	int i = 2;
-	for (; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			i++;
-			break;
-		}
-		if (strcmp(argv[i], "--lock") == 0 || strcmp(argv[i], "--dist") == 0) {
-			if (i + 1 >= argc)
-				return cmd_usage_error(&cmd_lockfile, "%s needs a value", argv[i]);
-			if (argv[i][2] == 'l')
-				lock = argv[++i];
-			else
-				dist = argv[++i];
-		} else if (argv[i][0] == '-') {
-			return cmd_usage_error(&cmd_lockfile, "unknown option '%s'", argv[i]);
-		} else {
-			break;
-		}
-	}
-	if (i >= argc)
+	struct lockfile_opts o = {.dist = "dist"};
+	argc--;
+	argv++;
+	if (!cmd_parse(&cmd_lockfile, &argc, argv, &o))
+		return EXIT_USAGE;
+	if (argc < 2)
 		return cmd_usage_error(&cmd_lockfile, "no wheels given");
-	char *def = lock ? NULL : path_join(dist, "pyodide-lock.json");
-	int status = add_wheels(lock ? lock : def, dist, argc - i, argv + i);
+	char *def = o.lock ? NULL : path_join(o.dist, "pyodide-lock.json");
+	int status = add_wheels(o.lock ? o.lock : def, o.dist, argc - 1, argv + 1);
 	free(def);
 	return status;
 }
@@ -319,11 +317,10 @@ const struct kiln_cmd cmd_lockfile = {
 	.name = "lockfile",
 	.run = run,
 	.summary = "edit pyodide-lock.json (add-wheels: add out-of-tree wheels)",
-	.usage = "lockfile add-wheels [--lock FILE] [--dist DIR] WHEEL|NAME-tests.tar|NAME-VERSION.zip...\n\n"
-		 "  --lock FILE  the lockfile to update (default DIR/pyodide-lock.json; created from\n"
-		 "               the Pyodide runtime's own lockfile when absent)\n"
-		 "  --dist DIR   where the wheels are copied (default dist)\n\n"
-		 "A NAME-tests.tar archive (unvendored tests) adds the entry NAME-tests; a\n"
-		 "NAME-VERSION.zip adds a shared library (unpacked into the runtime's library\n"
-		 "directory). Wheels may depend on either kind given in the same call."
+	.synopsis = "lockfile add-wheels [--lock FILE] [--dist DIR] "
+		    "WHEEL|NAME-tests.tar|NAME-VERSION.zip...",
+	.details = "A NAME-tests.tar archive (unvendored tests) adds the entry NAME-tests; a\n"
+		   "NAME-VERSION.zip adds a shared library (unpacked into the runtime's library\n"
+		   "directory). Wheels may depend on either kind given in the same call.",
+	.opts = options,
 };

@@ -310,22 +310,22 @@ out:
 	return ok;
 }
 
+static const struct cmd_opt options[] = {
+	{"keep", 0, NULL, "keep the input wheel when the compiled one has another name",
+		CMD_FLAG(struct pyc, keep)},
+	{0},
+};
+
 static int run(int argc, char **argv)
 {
 	struct pyc c = {.python = config_host_python()};
-	const char *input = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--keep") == 0)
-			c.keep = true;
-		else if (argv[i][0] == '-')
-			return cmd_usage_error(&cmd_py_compile, "unknown option '%s'", argv[i]);
-		else if (input)
-			return cmd_usage_error(&cmd_py_compile, "one WHEEL or DIR at a time");
-		else
-			input = argv[i];
-	}
-	if (!input)
+	if (!cmd_parse(&cmd_py_compile, &argc, argv, &c))
+		return EXIT_USAGE;
+	if (argc < 2)
 		return cmd_usage_error(&cmd_py_compile, "no WHEEL or DIR given");
+	if (argc > 2)
+		return cmd_usage_error(&cmd_py_compile, "one WHEEL or DIR at a time");
+	const char *input = argv[1];
 	bool ok = false;
 	if (path_is_dir(input)) {
 		ok = compile_dir(input, &c);
@@ -348,9 +348,8 @@ const struct kiln_cmd cmd_py_compile = {
 	.name = "py-compile",
 	.run = run,
 	.summary = "replace the .py files of wheels by .pyc of the target's Python",
-	.usage = "py-compile [--keep] WHEEL|DIR\n\n"
-		"  --keep  keep the input wheel when the compiled one has another name\n\n"
-		"Each .py file outside the .dist-info (and .data/scripts) becomes a .pyc\n"
+	.synopsis = "py-compile [--keep] WHEEL|DIR",
+	.details = "Each .py file outside the .dist-info (and .data/scripts) becomes a .pyc\n"
 		"written by the host Python ($KILN_PYTHON), which must have the target's\n"
 		"major.minor; files that do not compile stay .py (with a warning). The\n"
 		".pyc are hash-based and unchecked, so the output is reproducible. Pure\n"
@@ -358,4 +357,5 @@ const struct kiln_cmd cmd_py_compile = {
 		"directory: every wheel in it is compiled and its pyodide-lock.json entries\n"
 		"get the new file_name and sha256. A WHEEL is compiled for the configured\n"
 		"Pyodide runtime ($KILN_PYODIDE).",
+	.opts = options,
 };

@@ -2,7 +2,6 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -28,12 +27,28 @@ extern const struct kiln_cmd cmd_serve;
 extern const char embed_serve_html[];
 extern const size_t embed_serve_html_len;
 
-enum { OPT_PORT = 1, OPT_DIST };
+struct serve_opts {
+	long port;
+	const char *dist;
+};
 
-static const struct option options[] = {
-	{"port", required_argument, NULL, OPT_PORT},
-	{"dist", required_argument, NULL, OPT_DIST},
-	{NULL, 0, NULL, 0},
+static bool set_port(void *field, const char *value)
+{
+	char *end;
+	long port = strtol(value, &end, 10);
+	if (*end || end == value || port < 0 || port > 65535)
+		return false;
+	*(long *)field = port;
+	return true;
+}
+
+static const struct cmd_opt options[] = {
+	{"port", 0, "N", "the port (default 8000; 0: any free port, printed)",
+		.at = CMD_AT(struct serve_opts, port, long), .set = set_port,
+		.bad = "needs 0 to 65535"},
+	{"dist", 0, "DIR", "wheels and pyodide-lock.json (default dist)",
+		CMD_STR(struct serve_opts, dist)},
+	{0},
 };
 
 #define MAX_REQUEST 16384
@@ -374,29 +389,13 @@ static bool serve_loop(const struct server *sv, int s)
 
 static int run(int argc, char **argv)
 {
-	long port = 8000;
-	const char *dist = "dist";
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		char *end;
-		switch (c) {
-		case OPT_PORT:
-			port = strtol(optarg, &end, 10);
-			if (*end || end == optarg || port < 0 || port > 65535)
-				return cmd_usage_error(&cmd_serve, "--port needs 0 to 65535, not '%s'",
-					optarg);
-			break;
-		case OPT_DIST:
-			dist = optarg;
-			break;
-		default:
-			return cmd_usage_error(&cmd_serve, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cmd_usage_error(&cmd_serve, "unexpected argument '%s'", argv[optind]);
+	struct serve_opts o = {.port = 8000, .dist = "dist"};
+	if (!cmd_parse(&cmd_serve, &argc, argv, &o))
+		return EXIT_USAGE;
+	if (argc > 1)
+		return cmd_usage_error(&cmd_serve, "unexpected argument '%s'", argv[1]);
+	long port = o.port;
+	const char *dist = o.dist;
 
 	struct server sv = {.dist = dist, .runtime = config_pyodide_dir()};
 	int status = EXIT_FAIL, s = -1;
@@ -449,11 +448,10 @@ const struct kiln_cmd cmd_serve = {
 	.name = "serve",
 	.run = run,
 	.summary = "serve dist/ and the Pyodide runtime with a Python prompt page on 127.0.0.1",
-	.usage = "serve [--port N] [--dist DIR]\n\n"
-		 "Serves DIR (default dist) and the Pyodide runtime ($KILN_PYODIDE or the pinned\n"
-		 "package) on 127.0.0.1 only, with a page at / that starts Pyodide with DIR's\n"
-		 "pyodide-lock.json, lists the packages kiln built with a button to load each,\n"
-		 "and runs Python typed into its prompt. Ctrl-C stops it.\n"
-		 "  --port N    the port (default 8000; 0: any free port, printed)\n"
-		 "  --dist DIR  wheels and pyodide-lock.json (default dist)",
+	.synopsis = "serve [--port N] [--dist DIR]",
+	.details = "Serves DIR (default dist) and the Pyodide runtime ($KILN_PYODIDE or the pinned\n"
+		   "package) on 127.0.0.1 only, with a page at / that starts Pyodide with DIR's\n"
+		   "pyodide-lock.json, lists the packages kiln built with a button to load each,\n"
+		   "and runs Python typed into its prompt. Ctrl-C stops it.",
+	.opts = options,
 };

@@ -1,6 +1,5 @@
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -440,61 +439,44 @@ out:
 	return ok;
 }
 
-enum { OPT_RECIPES = 1, OPT_FORCE, OPT_SHA256 };
+struct skeleton_opts {
+	const char *recipes, *sha256;
+	bool force;
+};
 
-static const struct option options[] = {
-	{"recipes", required_argument, NULL, OPT_RECIPES},
-	{"force", no_argument, NULL, OPT_FORCE},
-	{"sha256", required_argument, NULL, OPT_SHA256},
-	{NULL, 0, NULL, 0},
+static const struct cmd_opt options[] = {
+	{"recipes", 0, "DIR", "where the recipe directory goes (default recipes)",
+		CMD_STR(struct skeleton_opts, recipes)},
+	{"force", 0, NULL, "replace an existing meta.yaml", CMD_FLAG(struct skeleton_opts, force)},
+	{"sha256", 0, "HEX", "expected digest (required for a URL)",
+		CMD_SHA256(struct skeleton_opts, sha256)},
+	{0},
 };
 
 static int run_skeleton(int argc, char **argv)
 {
-	const char *recipes = "recipes", *sha = NULL;
-	bool force = false;
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		switch (c) {
-		case OPT_RECIPES:
-			recipes = optarg;
-			break;
-		case OPT_FORCE:
-			force = true;
-			break;
-		case OPT_SHA256:
-			if (strlen(optarg) != 64 || optarg[strspn(optarg, "0123456789abcdefABCDEF")])
-				return cmd_usage_error(&cmd_skeleton, "--sha256 needs 64 hex digits, not '%s'",
-					optarg);
-			sha = optarg;
-			break;
-		default:
-			return cmd_usage_error(&cmd_skeleton, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 1)
+	struct skeleton_opts o = {.recipes = "recipes"};
+	if (!cmd_parse(&cmd_skeleton, &argc, argv, &o))
+		return EXIT_USAGE;
+	if (argc != 2)
 		return cmd_usage_error(&cmd_skeleton, "give one SDIST or URL");
-	const char *input = argv[optind];
+	const char *input = argv[1];
 	bool remote = str_startswith(input, "http://") || str_startswith(input, "https://");
-	if (remote && !sha)
+	if (remote && !o.sha256)
 		return cmd_usage_error(&cmd_skeleton, "a URL needs --sha256 (every download is verified)");
-	return skeleton(input, sha, recipes, force) ? EXIT_OK : EXIT_FAIL;
+	return skeleton(input, o.sha256, o.recipes, o.force) ? EXIT_OK : EXIT_FAIL;
 }
 
 const struct kiln_cmd cmd_skeleton = {
 	.name = "skeleton",
 	.run = run_skeleton,
 	.summary = "write recipes/<name>/meta.yaml from an sdist's metadata",
-	.usage = "skeleton [--recipes DIR] [--force] [--sha256 HEX] SDIST|URL\n\n"
-		"  --recipes DIR  where the recipe directory goes (default recipes)\n"
-		"  --force        replace an existing meta.yaml\n"
-		"  --sha256 HEX   expected digest (required for a URL)\n\n"
-		"Name, version, summary, license and home page come from PKG-INFO;\n"
-		"Requires-Dist becomes requirements.run (markers evaluated for the Pyodide\n"
-		"runtime, extras dropped; an egg-info's requires.txt when PKG-INFO has none);\n"
-		"top-level from an egg-info top_level.txt, else the\n"
-		"sdist's top-level (or src/) packages and modules. A local file gets the PyPI\n"
-		"URL https://files.pythonhosted.org/packages/source/<N>/<name>/<file>.",
+	.synopsis = "skeleton [--recipes DIR] [--force] [--sha256 HEX] SDIST|URL",
+	.details = "Name, version, summary, license and home page come from PKG-INFO;\n"
+		   "Requires-Dist becomes requirements.run (markers evaluated for the Pyodide\n"
+		   "runtime, extras dropped; an egg-info's requires.txt when PKG-INFO has none);\n"
+		   "top-level from an egg-info top_level.txt, else the\n"
+		   "sdist's top-level (or src/) packages and modules. A local file gets the PyPI\n"
+		   "URL https://files.pythonhosted.org/packages/source/<N>/<name>/<file>.",
+	.opts = options,
 };

@@ -1,5 +1,4 @@
 #include <cjson/cJSON.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,15 +13,35 @@
 
 extern const struct kiln_cmd cmd_test;
 
-enum { OPT_RECIPES = 1, OPT_DIST, OPT_TIMEOUT, OPT_WITH_TESTS, OPT_LOG_STYLE };
+struct test_opts {
+	const char *recipes, *dist;
+	double timeout;
+	bool with_tests, json;
+};
 
-static const struct option options[] = {
-	{"recipes", required_argument, NULL, OPT_RECIPES},
-	{"dist", required_argument, NULL, OPT_DIST},
-	{"timeout", required_argument, NULL, OPT_TIMEOUT},
-	{"with-tests", no_argument, NULL, OPT_WITH_TESTS},
-	{"log-style", required_argument, NULL, OPT_LOG_STYLE},
-	{NULL, 0, NULL, 0},
+static bool set_timeout(void *field, const char *value)
+{
+	char *end;
+	double t = strtod(value, &end);
+	if (*end || !(t > 0))
+		return false;
+	*(double *)field = t;
+	return true;
+}
+
+static const struct cmd_opt options[] = {
+	{"recipes", 0, "DIR", "the recipe directory (default: recipes)",
+		CMD_STR(struct test_opts, recipes)},
+	{"dist", 0, "DIR", "wheels and pyodide-lock.json (default: dist)",
+		CMD_STR(struct test_opts, dist)},
+	{"timeout", 0, "SECS", "per package, Pyodide start-up excluded (default: 60)",
+		.at = CMD_AT(struct test_opts, timeout, double), .set = set_timeout,
+		.bad = "needs seconds"},
+	{"with-tests", 0, NULL, "also load <name>-tests and run its test modules",
+		CMD_FLAG(struct test_opts, with_tests)},
+	{"log-style", 0, "text|json", "one line per package, or one JSON object each",
+		CMD_JSON(struct test_opts, json)},
+	{0},
 };
 
 struct tally {
@@ -205,40 +224,13 @@ static bool plan(const struct recipe *r, const struct lock *lock, const struct t
 
 static int run(int argc, char **argv)
 {
-	const char *recipes = "recipes", *dist = "dist";
-	double timeout = 60;
-	bool with_tests = false;
-	struct tally ty = {0};
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		char *end;
-		switch (c) {
-		case OPT_RECIPES:
-			recipes = optarg;
-			break;
-		case OPT_DIST:
-			dist = optarg;
-			break;
-		case OPT_TIMEOUT:
-			timeout = strtod(optarg, &end);
-			if (*end || !(timeout > 0))
-				return cmd_usage_error(&cmd_test, "--timeout needs seconds, not '%s'", optarg);
-			break;
-		case OPT_WITH_TESTS:
-			with_tests = true;
-			break;
-		case OPT_LOG_STYLE:
-			if (strcmp(optarg, "json") == 0)
-				ty.json = true;
-			else if (strcmp(optarg, "text") != 0)
-				return cmd_usage_error(&cmd_test, "--log-style is text or json, not '%s'", optarg);
-			break;
-		default:
-			return cmd_usage_error(&cmd_test, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
+	struct test_opts o = {.recipes = "recipes", .dist = "dist", .timeout = 60};
+	if (!cmd_parse(&cmd_test, &argc, argv, &o))
+		return EXIT_USAGE;
+	const char *recipes = o.recipes, *dist = o.dist;
+	double timeout = o.timeout;
+	bool with_tests = o.with_tests;
+	struct tally ty = {.json = o.json};
 
 	struct graph g;
 	struct graph_plan sel = {0};
@@ -255,7 +247,7 @@ static int run(int argc, char **argv)
 	bool loaded = graph_load_all(&g, recipes, lockpath, true, &d);
 	if (!diags_show(&d, recipes) || !loaded)
 		goto out;
-	if (!graph_plan(&g, (const char *const *)argv + optind, (size_t)(argc - optind), &sel))
+	if (!graph_plan(&g, (const char *const *)argv + 1, (size_t)(argc - 1), &sel))
 		goto out;
 	if (!(lock = lock_load(lockpath)))
 		goto out;
@@ -313,17 +305,13 @@ const struct kiln_cmd cmd_test = {
 	.name = "test",
 	.run = run,
 	.summary = "load built packages in Pyodide under node, import them, run test.script",
-	.usage = "test [--recipes DIR] [--dist DIR] [--timeout SECS] [--with-tests]\n"
-		 "          [--log-style text|json] [SELECTION...]\n\n"
-		 "Each selected package is loaded with loadPackage from DIST/pyodide-lock.json\n"
-		 "(dependencies included), its test.imports (default: top-level, else the\n"
-		 "lockfile's imports) are imported and its test.script is run. Static libraries\n"
-		 "are skipped; shared libraries are only loaded. Exit status 1 if any failed.\n"
-		 "  --recipes DIR        the recipe directory (default: recipes)\n"
-		 "  --dist DIR           wheels and pyodide-lock.json (default: dist)\n"
-		 "  --timeout SECS       per package, Pyodide start-up excluded (default: 60)\n"
-		 "  --with-tests         also load <name>-tests and run its test modules\n"
-		 "  --log-style text|json  one line per package, or one JSON object each\n\n"
-		 "SELECTION (default *): as kiln graph. The runtime is $KILN_PYODIDE or the\n"
-		 "pinned Pyodide package; node is $KILN_NODE or node in PATH.",
+	.synopsis = "test [--recipes DIR] [--dist DIR] [--timeout SECS] [--with-tests]\n"
+		    "          [--log-style text|json] [SELECTION...]",
+	.details = "Each selected package is loaded with loadPackage from DIST/pyodide-lock.json\n"
+		   "(dependencies included), its test.imports (default: top-level, else the\n"
+		   "lockfile's imports) are imported and its test.script is run. Static libraries\n"
+		   "are skipped; shared libraries are only loaded. Exit status 1 if any failed.\n\n"
+		   "SELECTION (default *): as kiln graph. The runtime is $KILN_PYODIDE or the\n"
+		   "pinned Pyodide package; node is $KILN_NODE or node in PATH.",
+	.opts = options,
 };

@@ -17,5 +17,5 @@ const struct kiln_cmd cmd_version = {
 	.name = "version",
 	.run = run,
 	.summary = "print kiln's version",
-	.usage = "version",
+	.synopsis = "version",
 };

@@ -9,7 +9,6 @@
  * usage: oom [PATH...]   (the arguments of kiln check) */
 #include <cjson/cJSON.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,22 +61,6 @@ char *__wrap_strdup(const char *s)
 char *__wrap_strndup(const char *s, size_t n)
 {
 	return fail() ? NULL : __real_strndup(s, n);
-}
-
-/* the two functions of main.c the command uses */
-int cmd_usage(const struct kiln_cmd *c, int is_error)
-{
-	fprintf(is_error ? stderr : stdout, "usage: kiln %s\n", c->usage);
-	return is_error ? EXIT_USAGE : EXIT_OK;
-}
-
-int cmd_usage_error(const struct kiln_cmd *c, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	return EXIT_USAGE;
 }
 
 struct result {
