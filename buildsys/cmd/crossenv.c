@@ -169,31 +169,29 @@ static int run(int argc, char **argv)
 	if (argc > 2)
 		return cmd_usage_error(&cmd_crossenv, "unexpected argument '%s'", argv[2]);
 	const char *action = argc == 2 ? argv[1] : "setup";
-	const char *pyodide = o.pyodide, *format = o.format, *get = o.get, *dir = o.dir;
-	const char *libprefix = o.libprefix;
 	if (strcmp(action, "setup") && strcmp(action, "show") && strcmp(action, "env") &&
 		strcmp(action, "verify"))
 		return cmd_usage_error(&cmd_crossenv, "unknown action '%s'", action);
-	if (format && strcmp(format, "json") && strcmp(format, "text"))
-		return cmd_usage_error(&cmd_crossenv, "--format is text or json, not '%s'", format);
-	if (dir && pyodide)
+	if (o.format && strcmp(o.format, "json") && strcmp(o.format, "text"))
+		return cmd_usage_error(&cmd_crossenv, "--format is text or json, not '%s'", o.format);
+	if (o.dir && o.pyodide)
 		return cmd_usage_error(&cmd_crossenv, "--dir and --pyodide exclude each other");
 
 	struct crossenv ce;
 	bool ok;
-	if (dir || (strcmp(action, "setup") && !pyodide && getenv("KILN_CROSSENV")))
-		ok = crossenv_open(dir, &ce);
+	if (o.dir || (strcmp(action, "setup") && !o.pyodide && getenv("KILN_CROSSENV")))
+		ok = crossenv_open(o.dir, &ce);
 	else
-		ok = crossenv_setup(pyodide, &ce);
+		ok = crossenv_setup(o.pyodide, &ce);
 	if (!ok)
 		return EXIT_FAIL;
 	int status = EXIT_OK;
 	if (strcmp(action, "setup") == 0)
 		printf("%s\n", ce.dir);
 	else if (strcmp(action, "show") == 0)
-		status = show(&ce, format, get);
+		status = show(&ce, o.format, o.get);
 	else if (strcmp(action, "env") == 0)
-		status = print_env(&ce, libprefix);
+		status = print_env(&ce, o.libprefix);
 	else
 		status = crossenv_verify(&ce) ? EXIT_OK : EXIT_FAIL;
 	crossenv_free(&ce);
