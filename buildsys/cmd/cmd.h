@@ -24,7 +24,8 @@ struct cmd_opt {
 	size_t at;           /* offsetof the field in the options struct */
 	/* store value (NULL for an option without one) into the field; false: a bad value */
 	bool (*set)(void *field, const char *value);
-	/* what a bad value is told: "OPTION BAD, not 'VALUE'" (e.g. "needs seconds") */
+	/* the usage error for a bad value is "OPTION BAD, not 'VALUE'", OPTION being -x when
+	 * the option has a letter, else --name (e.g. BAD "needs seconds") */
 	const char *bad;
 };
 
@@ -44,6 +45,7 @@ struct cmd_opt {
 #define CMD_JSON(T, f) .at = CMD_AT(T, f, bool), .set = cmd_set_json, \
 	.bad = "is text or json"
 
+/* the setters of the macros above (a command may bring its own for other values) */
 bool cmd_set_flag(void *field, const char *value);
 bool cmd_set_str(void *field, const char *value);
 bool cmd_set_list(void *field, const char *value);
