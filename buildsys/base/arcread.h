@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Reading archives (zip, tar with any compression) with libarchive: the one loop over
+/* Reading archives (zip, tar with any compression, ar) with libarchive: the one loop over
  * the entries of an archive that every reader uses. Include base/lib_archive.h for the
  * entry accessors. */
 
@@ -16,6 +16,7 @@ enum arc_format {
 	ARC_ZIP = 1,
 	ARC_TAR = 2, /* tar and GNU tar, with every compression filter */
 	ARC_ALL = 4, /* every format and filter libarchive reads */
+	ARC_AR = 8,  /* ar archives (static libraries), without filters */
 };
 
 /* what an entry callback asks for */
