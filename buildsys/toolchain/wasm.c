@@ -265,6 +265,15 @@ struct pending {
 	size_t n, cap;
 };
 
+static void pending_free(struct pending *pi)
+{
+	for (size_t i = 0; i < pi->n; i++) {
+		free(pi->v[i].module);
+		free(pi->v[i].name);
+	}
+	free(pi->v);
+}
+
 static void parse_dylink0(struct rd *r, struct wasm_module *m, struct pending *pi)
 {
 	while (left(r) > 0) {
@@ -571,11 +580,7 @@ bool wasm_parse(const uint8_t *data, size_t len, const char *what, struct wasm_m
 			r.err_at);
 	else
 		ok = finish(m, &pi, what);
-	for (size_t i = 0; i < pi.n; i++) {
-		free(pi.v[i].module);
-		free(pi.v[i].name);
-	}
-	free(pi.v);
+	pending_free(&pi);
 	return ok;
 }
 
@@ -715,11 +720,7 @@ bool wasm_needed(const uint8_t *data, size_t len, struct strv *needed)
 		for (size_t i = 0; i < m.nneeded; i++)
 			if (!strv_has(needed, m.needed[i]))
 				strv_add(needed, m.needed[i]);
-		for (size_t i = 0; i < pi.n; i++) {
-			free(pi.v[i].module);
-			free(pi.v[i].name);
-		}
-		free(pi.v);
+		pending_free(&pi);
 		wasm_module_free(&m);
 		if (s.err)
 			return false;
