@@ -118,7 +118,8 @@ static char *rd_name(struct rd *r)
 	return xstrndup((const char *)s, n);
 }
 
-/* the next section: its id and a sub-cursor over its contents; false at a failure */
+/* the next section, or subsection of a custom section: its id and a sub-cursor over its
+ * contents; false at a failure */
 static bool rd_section(struct rd *r, uint8_t *id, struct rd *s)
 {
 	*id = rd_u8(r);
@@ -277,10 +278,9 @@ static void pending_free(struct pending *pi)
 static void parse_dylink0(struct rd *r, struct wasm_module *m, struct pending *pi)
 {
 	while (left(r) > 0) {
-		uint8_t type = rd_u8(r);
-		uint32_t len = rd_u32(r);
-		struct rd s = rd_sub(r, len);
-		if (r->err)
+		uint8_t type;
+		struct rd s;
+		if (!rd_section(r, &type, &s))
 			return;
 		switch (type) {
 		case 1: /* WASM_DYLINK_MEM_INFO */
@@ -447,9 +447,10 @@ static void rd_linking(struct rd *s, void (*symtab)(struct rd *sub, void *ctx), 
 	if (rd_u32(s) != 2 && !s->err)
 		fail(s, "unsupported linking section version");
 	while (left(s) > 0) {
-		uint8_t type = rd_u8(s);
-		uint32_t l = rd_u32(s);
-		struct rd sub = rd_sub(s, l);
+		uint8_t type;
+		struct rd sub;
+		if (!rd_section(s, &type, &sub))
+			return;
 		if (type == 8) /* WASM_SYMBOL_TABLE */
 			symtab(&sub, ctx);
 		rd_join(s, &sub);
@@ -699,6 +700,20 @@ void wasm_functype_free(struct wasm_functype *t)
 	t->nparams = t->nresults = 0;
 }
 
+/* the needed subsections of a dylink.0 section into m; the others are skipped unread */
+static void parse_needed_only(struct rd *r, struct wasm_module *m)
+{
+	while (left(r) > 0) {
+		uint8_t type;
+		struct rd s;
+		if (!rd_section(r, &type, &s))
+			return;
+		if (type == 2) /* WASM_DYLINK_NEEDED */
+			add_needed(&s, m);
+		rd_join(r, &s);
+	}
+}
+
 bool wasm_needed(const uint8_t *data, size_t len, struct strv *needed)
 {
 	struct rd r = {.p = data, .len = len, .pos = 8};
@@ -715,12 +730,10 @@ bool wasm_needed(const uint8_t *data, size_t len, struct strv *needed)
 		if (!dylink)
 			continue;
 		struct wasm_module m = {0};
-		struct pending pi = {0};
-		parse_dylink0(&s, &m, &pi);
+		parse_needed_only(&s, &m);
 		for (size_t i = 0; i < m.nneeded; i++)
 			if (!strv_has(needed, m.needed[i]))
 				strv_add(needed, m.needed[i]);
-		pending_free(&pi);
 		wasm_module_free(&m);
 		if (s.err)
 			return false;

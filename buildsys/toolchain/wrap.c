@@ -34,7 +34,8 @@ static bool is_cxx_source(const char *p)
 static bool is_source(const char *p)
 {
 	const char *s = suffix(p);
-	return argv_in_list(s, c_endings) || argv_in_list(s, cxx_endings) || argv_in_list(s, other_source_endings);
+	return argv_in_list(s, c_endings) || argv_in_list(s, cxx_endings) ||
+		argv_in_list(s, other_source_endings);
 }
 
 /* ---- the fast path: emcc's compile step without emcc ---- */
@@ -372,14 +373,13 @@ static bool dry_run(void)
 
 void wrap_show(const struct wrap *w, const struct strv *cmd, struct buf *b)
 {
-	/* a dry run shows the link LLVM the compat layer sets for the command */
 	if (w->compat.llvm)
 		buf_printf(b, "EM_LLVM_ROOT=%s EM_LLVM_ADD_VERSION= EM_CLANG_ADD_VERSION= ",
 			w->ce.link_llvm_root);
 	argv_join(b, cmd);
 }
 
-/* a command a dry run shows and still runs (or does not run: the last one) */
+/* a command of a dry run, for standard output */
 static void say_command(struct wrap *w, const struct strv *cmd)
 {
 	wrap_show(w, cmd, &w->said);
