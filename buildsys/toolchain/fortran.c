@@ -9,6 +9,7 @@
 
 #include "base/log.h"
 #include "base/util.h"
+#include "toolchain/argv.h"
 #include "toolchain/fortran_runtime.h"
 
 #define FC_FLANG "flang-new-19"
@@ -18,11 +19,13 @@
 #define FC_TRIPLE "wasm32-unknown-emscripten"
 #define FC_RUNTIME_LIB "libFortranRuntime.a"
 
-static const char *const driver_names[] = {"gfortran", "f77", "f90", "f95", "flang", "flang-new"};
+static const char *const driver_names[] = {"gfortran", "f77", "f90", "f95", "flang", "flang-new",
+	NULL};
 
 static const char *const fortran_exts[] = {
 	".f", ".F", ".f90", ".F90", ".f95", ".F95", ".f03", ".F03", ".f08", ".F08",
 	".f77", ".F77", ".for", ".FOR", ".ftn", ".FTN", ".fpp", ".FPP",
+	NULL,
 };
 
 /* gfortran/flang options that are passed to flang-new unchanged */
@@ -31,10 +34,12 @@ static const char *const flang_flags[] = {
 	"-fdefault-integer-8", "-fdefault-double-8", "-fimplicit-none", "-fno-implicit-none",
 	"-fbackslash", "-fno-backslash", "-flogical-abbreviations", "-fxor-operator",
 	"-fno-automatic", "-funderscoring", "-fno-underscoring",
+	NULL,
 };
 
 /* options that take the next argument and are dropped at compile time */
-static const char *const dropped_with_arg[] = {"-MF", "-MT", "-MQ", "-Xlinker", "-install_name"};
+static const char *const dropped_with_arg[] = {"-MF", "-MT", "-MQ", "-Xlinker", "-install_name",
+	NULL};
 
 /* GNU ld options in -Wl, that wasm-ld does not know; those in the second
  * list take a value as the next item */
@@ -42,8 +47,10 @@ static const char *const wl_dropped[] = {
 	"--as-needed", "--no-as-needed", "--allow-shlib-undefined", "--no-allow-shlib-undefined",
 	"--start-group", "--end-group", "--enable-new-dtags", "--disable-new-dtags",
 	"--copy-dt-needed-entries", "--no-copy-dt-needed-entries", "-Bsymbolic", "-Bsymbolic-functions",
+	NULL,
 };
-static const char *const wl_dropped_with_value[] = {"-soname", "-h", "-rpath", "-rpath-link", "--version-script", "-z"};
+static const char *const wl_dropped_with_value[] = {"-soname", "-h", "-rpath", "-rpath-link",
+	"--version-script", "-z", NULL};
 
 struct fc {
 	const char *prog;
@@ -57,10 +64,7 @@ struct fc {
 
 bool fortran_is_driver_name(const char *name)
 {
-	for (size_t i = 0; i < ARRAY_LEN(driver_names); i++)
-		if (strcmp(name, driver_names[i]) == 0)
-			return true;
-	return false;
+	return argv_in_list(name, driver_names);
 }
 
 static bool is_fortran_source(const char *p)
@@ -68,18 +72,7 @@ static bool is_fortran_source(const char *p)
 	const char *dot = strrchr(path_basename(p), '.');
 	if (!dot)
 		return false;
-	for (size_t i = 0; i < ARRAY_LEN(fortran_exts); i++)
-		if (strcmp(dot, fortran_exts[i]) == 0)
-			return true;
-	return false;
-}
-
-static bool in_list(const char *a, const char *const *list, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(a, list[i]) == 0)
-			return true;
-	return false;
+	return argv_in_list(dot, fortran_exts);
 }
 
 /* the directory holding the running executable, or NULL */
@@ -213,10 +206,10 @@ static char *filter_wl(const char *arg)
 			skip_value = false;
 			continue;
 		}
-		if (in_list(t, wl_dropped, ARRAY_LEN(wl_dropped)) || str_startswith(t, "--version-script=") ||
+		if (argv_in_list(t, wl_dropped) || str_startswith(t, "--version-script=") ||
 		    str_startswith(t, "-soname=") || str_startswith(t, "-rpath="))
 			continue;
-		if (in_list(t, wl_dropped_with_value, ARRAY_LEN(wl_dropped_with_value))) {
+		if (argv_in_list(t, wl_dropped_with_value)) {
 			skip_value = true;
 			continue;
 		}
@@ -259,7 +252,7 @@ static bool parse(struct fc *fc, int argc, char **argv)
 			strv_add(&fc->flang, argv[++i]);
 		} else if (a[1] == 'I' || a[1] == 'J' || a[1] == 'D' || a[1] == 'U') {
 			strv_add(&fc->flang, a);
-		} else if (in_list(a, flang_flags, ARRAY_LEN(flang_flags))) {
+		} else if (argv_in_list(a, flang_flags)) {
 			strv_add(&fc->flang, a);
 		} else if (str_startswith(a, "-ffixed-line-length-") || str_startswith(a, "-ffixed-line-length=")) {
 			strv_push(&fc->flang, xasprintf("-ffixed-line-length=%s", a + strlen("-ffixed-line-length-")));
@@ -292,7 +285,7 @@ static bool parse(struct fc *fc, int argc, char **argv)
 			fc->depfile = argv[++i];
 		} else if ((strcmp(a, "-MT") == 0 || strcmp(a, "-MQ") == 0) && next) {
 			fc->deptarget = argv[++i];
-		} else if (in_list(a, dropped_with_arg, ARRAY_LEN(dropped_with_arg))) {
+		} else if (argv_in_list(a, dropped_with_arg)) {
 			i++;
 		} else {
 			/* -W*, -f*, -m*, -g*, -M*, -std=, -pedantic, -fPIC...: no meaning for the proxy */
