@@ -6,6 +6,8 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
+#include "cmd/tool_fortran.h"
+#include "cmd/tool_wrap.h"
 #include "toolchain/fortran.h"
 #include "toolchain/wrap.h"
 #include "version.h"
@@ -93,10 +95,10 @@ int main(int argc, char **argv)
 	/* as gfortran, f77, f90, f95, flang: the Fortran driver, which needs no
 	 * cross environment (meson and CMake probe it on its own) */
 	if (argc > 0 && fortran_is_driver_name(path_basename(argv[0])))
-		return fortran_main(argc, argv);
+		return tool_fortran_main(argc, argv);
 	/* started through a cross environment's bin/ as cc, ar, cmake…: the wrapper */
 	if (argc > 0 && wrap_is_tool(path_basename(argv[0])))
-		return wrap_main(argc, argv);
+		return tool_wrap_main(argc, argv);
 	/* cJSON allocates through kiln's allocator: out of memory is fatal, not "invalid JSON" */
 	cJSON_InitHooks(&(cJSON_Hooks){.malloc_fn = xmalloc, .free_fn = free});
 	if (argc < 2) {

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "artifact/wheel.h"
 #include "base/config.h"
+#include "base/util.h"
 #include "common.h"
 #include "toolchain/abi.h"
 #include "toolchain/wasm.h"
@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	struct strv needed = {0};
-	wheel_wasm_needed(data, size, &needed);
+	wasm_needed(data, size, &needed);
 	strv_free(&needed);
 
 	uint8_t *copy = malloc(size ? size : 1);

@@ -17,6 +17,7 @@
 #include "base/lib_archive.h"
 #include "base/log.h"
 #include "recipe/recipe.h"
+#include "toolchain/wasm.h"
 
 #define WHEEL_MAX_FILE ((size_t)1 << 31)
 #define DOS_EPOCH 315532800
@@ -846,74 +847,12 @@ bool wheel_vendor_libs(struct wheel *w, const struct strv *libs)
 	return ok;
 }
 
-static bool leb_u32(const unsigned char **p, const unsigned char *end, uint32_t *out)
-{
-	uint32_t v = 0;
-	for (unsigned shift = 0; shift < 35; shift += 7) {
-		if (*p >= end)
-			return false;
-		unsigned char b = *(*p)++;
-		v |= (uint32_t)(b & 0x7f) << shift;
-		if (!(b & 0x80)) {
-			*out = v;
-			return true;
-		}
-	}
-	return false;
-}
-
-bool wheel_wasm_needed(const unsigned char *data, size_t size, struct strv *needed)
-{
-	const unsigned char *p = data, *end = data + size;
-	if (size < 8 || memcmp(data, "\0asm\1\0\0\0", 8) != 0)
-		return false;
-	p += 8;
-	while (p < end) {
-		unsigned char id = *p++;
-		uint32_t len;
-		if (!leb_u32(&p, end, &len) || len > (size_t)(end - p))
-			return false;
-		const unsigned char *sec = p, *send = p + len;
-		p = send;
-		uint32_t nlen;
-		if (id != 0 || !leb_u32(&sec, send, &nlen) || nlen > (size_t)(send - sec))
-			continue;
-		if (nlen != 8 || memcmp(sec, "dylink.0", 8) != 0)
-			continue;
-		sec += nlen;
-		while (sec < send) {
-			unsigned char type = *sec++;
-			uint32_t slen, count;
-			if (!leb_u32(&sec, send, &slen) || slen > (size_t)(send - sec))
-				return false;
-			const unsigned char *sub = sec, *subend = sec + slen;
-			sec = subend;
-			if (type != 2) /* WASM_DYLINK_NEEDED */
-				continue;
-			if (!leb_u32(&sub, subend, &count))
-				return false;
-			for (uint32_t i = 0; i < count; i++) {
-				uint32_t l;
-				if (!leb_u32(&sub, subend, &l) || l > (size_t)(subend - sub))
-					return false;
-				char *name = xstrndup((const char *)sub, l);
-				if (strv_has(needed, name))
-					free(name);
-				else
-					strv_push(needed, name);
-				sub += l;
-			}
-		}
-	}
-	return true;
-}
-
 void wheel_needed_libs(const struct wheel *w, struct strv *needed)
 {
 	struct strv all = {0};
 	for (size_t i = 0; i < w->n; i++)
 		if (is_shared_object(w->files[i].name))
-			wheel_wasm_needed(w->files[i].data, w->files[i].size, &all);
+			wasm_needed(w->files[i].data, w->files[i].size, &all);
 	for (size_t i = 0; i < all.n; i++) {
 		bool held = false;
 		for (size_t k = 0; k < w->n && !held; k++)

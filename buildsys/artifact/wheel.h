@@ -91,9 +91,6 @@ char *wheel_file_name(const struct wheel *w);
 size_t wheel_unvendor_tests(struct wheel *w, struct wheel *tests, const struct strv *retain);
 /* copy shared libraries into "<top>.libs/" of the wheel (top: the dist name) */
 bool wheel_vendor_libs(struct wheel *w, const struct strv *libs);
-/* the shared libraries a WebAssembly module needs (its dylink.0 section); false if
- * data is not a well-formed module */
-bool wheel_wasm_needed(const unsigned char *data, size_t size, struct strv *needed);
 /* libraries the wheel's modules need that the wheel does not hold, sorted */
 void wheel_needed_libs(const struct wheel *w, struct strv *needed);
 /* vendor what the wheel needs (transitively) from the first of dirs holding it;

@@ -26,6 +26,8 @@ static void supports(struct archive *a, unsigned formats)
 		archive_read_support_format_zip(a);
 	if (formats & ARC_ZIP_INDEX)
 		archive_read_support_format_zip_seekable(a);
+	if (formats & ARC_AR)
+		archive_read_support_format_ar(a);
 }
 
 bool arc_each(const struct arc_source *src, arc_entry_fn fn, void *ctx)

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Reading archives (zip, tar with any compression) with libarchive: the one loop over
+/* Reading archives (zip, tar with any compression, ar) with libarchive: the one loop over
  * the entries of an archive that every reader uses. Include base/lib_archive.h for the
  * entry accessors. */
 
@@ -19,6 +19,7 @@ enum arc_format {
 	ARC_ZIP_INDEX = 8, /* zip read through its central directory, as Python's zipfile reads it
 	                    * (the streaming reader of ARC_ZIP accepts a truncated file) */
 	ARC_TAR_PLAIN = 16, /* tar and GNU tar without compression */
+	ARC_AR = 32,  /* ar archives (static libraries), without filters */
 };
 
 /* what an entry callback asks for */

@@ -28,6 +28,7 @@
 #include "recipe/graph.h"
 #include "recipe/recipe.h"
 #include "toolchain/crossenv.h"
+#include "toolchain/crossenv_setup.h"
 #include "version.h"
 
 /* The file in a cache entry that says what the entry holds: artifacts for

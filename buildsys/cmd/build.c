@@ -19,6 +19,7 @@
 #include "build/pkgbuild.h"
 #include "cmd/cmd.h"
 #include "toolchain/crossenv.h"
+#include "toolchain/crossenv_setup.h"
 
 extern const struct kiln_cmd cmd_build;
 

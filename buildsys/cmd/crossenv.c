@@ -5,8 +5,9 @@
 
 #include "base/log.h"
 #include "cmd/cmd.h"
+#include "toolchain/argv.h"
 #include "toolchain/crossenv.h"
-#include "toolchain/wrap.h"
+#include "toolchain/crossenv_setup.h"
 
 extern const struct kiln_cmd cmd_crossenv;
 
@@ -17,7 +18,7 @@ static char *joined(const struct strv *sv)
 	for (size_t i = 0; i < sv->n; i++) {
 		if (i)
 			buf_putc(&b, ' ');
-		wrap_quote(&b, sv->v[i]);
+		argv_quote(&b, sv->v[i]);
 	}
 	return buf_take(&b);
 }
@@ -134,7 +135,7 @@ static int print_env(const struct crossenv *ce, const char *libprefix)
 		const char *eq = strchr(env.v[i], '=');
 		buf_printf(&b, "export %.*s=", (int)(eq - env.v[i]), env.v[i]);
 		if (eq[1])
-			wrap_quote(&b, eq + 1);
+			argv_quote(&b, eq + 1);
 		else
 			buf_puts(&b, "''");
 		buf_putc(&b, '\n');

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 
 #include "cmd/cmd.h"
-#include "toolchain/fortran.h"
+#include "toolchain/fortran_runtime.h"
 
 extern const struct kiln_cmd cmd_fortran_runtime;
 

@@ -280,37 +280,37 @@ out:
 	return ver;
 }
 
+struct time_t_find {
+	const char *zip;
+	int size;
+};
+
+static enum arc_step time_t_entry(struct archive *a, struct archive_entry *e, void *ctx)
+{
+	struct time_t_find *f = ctx;
+	const char *name = archive_entry_pathname(e);
+	if (!name || !strstr(name, "_sysconfigdata_") || !strstr(name, "emscripten") ||
+	    !str_endswith(name, ".py"))
+		return ARC_NEXT;
+	struct buf b = {0};
+	if (arc_entry_data(a, &b, SIZE_MAX) < 0)
+		log_err("%s: %s: %s", f->zip, name, archive_error_string(a));
+	buf_putc(&b, '\0');
+	const char *p = strstr(b.s, "'SIZEOF_TIME_T':");
+	if (p)
+		f->size = atoi(p + strlen("'SIZEOF_TIME_T':"));
+	buf_free(&b);
+	return ARC_STOP;
+}
+
 /* SIZEOF_TIME_T from the target's _sysconfigdata in python_stdlib.zip */
 static int stdlib_time_t(const char *zip)
 {
-	struct archive *a = archive_read_new();
-	struct archive_entry *e;
-	int size = -1;
-	archive_read_support_format_zip(a);
-	if (archive_read_open_filename(a, zip, 65536) != ARCHIVE_OK) {
-		log_err("%s: %s", zip, archive_error_string(a));
-		goto out;
-	}
-	while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
-		const char *name = archive_entry_pathname(e);
-		if (!name || !strstr(name, "_sysconfigdata_") || !strstr(name, "emscripten") ||
-		    !str_endswith(name, ".py"))
-			continue;
-		struct buf b = {0};
-		if (arc_entry_data(a, &b, SIZE_MAX) < 0)
-			log_err("%s: %s: %s", zip, name, archive_error_string(a));
-		buf_putc(&b, '\0');
-		const char *p = strstr(b.s, "'SIZEOF_TIME_T':");
-		if (p)
-			size = atoi(p + strlen("'SIZEOF_TIME_T':"));
-		buf_free(&b);
-		break;
-	}
-	if (size <= 0)
+	struct time_t_find f = {.zip = zip, .size = -1};
+	const struct arc_source src = {.path = zip, .formats = ARC_ZIP};
+	if (arc_each(&src, time_t_entry, &f) && f.size <= 0)
 		log_err("%s: no SIZEOF_TIME_T in the target's _sysconfigdata", zip);
-out:
-	archive_read_free(a);
-	return size;
+	return f.size;
 }
 
 bool abi_runtime_load(const char *dir, struct abi_runtime *rt)
@@ -601,41 +601,36 @@ static bool is_so_member(const char *name)
 	return str_endswith(base, ".so") || strstr(base, ".so.") != NULL;
 }
 
+struct wheel_mods {
+	struct modset *set;
+	const char *path;
+	bool target;
+};
+
+static enum arc_step wheel_member(struct archive *a, struct archive_entry *e, void *ctx)
+{
+	struct wheel_mods *w = ctx;
+	const char *member = archive_entry_pathname(e);
+	if (!member || archive_entry_filetype(e) != AE_IFREG || !is_so_member(member))
+		return ARC_NEXT;
+	struct buf b = {0};
+	int n = arc_entry_data(a, &b, SIZE_MAX);
+	char *name = xasprintf("%s!%s", w->path, member);
+	bool added = n == 0 && add_module(w->set, name, (unsigned char *)b.s, b.len, w->target);
+	if (n < 0)
+		log_err("%s: %s", name, archive_error_string(a));
+	free(name);
+	buf_free(&b);
+	return added ? ARC_NEXT : ARC_FAIL;
+}
+
+/* the side modules of a wheel in memory */
 static bool add_wheel(struct modset *s, const char *path, const unsigned char *data, size_t len,
 	bool target)
 {
-	struct archive *a = archive_read_new();
-	struct archive_entry *e;
-	bool ok = false;
-	int r;
-	archive_read_support_format_zip(a);
-	if (archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
-		log_err("%s: %s", path, archive_error_string(a));
-		goto out;
-	}
-	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *member = archive_entry_pathname(e);
-		if (!member || archive_entry_filetype(e) != AE_IFREG || !is_so_member(member))
-			continue;
-		struct buf b = {0};
-		int n = arc_entry_data(a, &b, SIZE_MAX);
-		char *name = xasprintf("%s!%s", path, member);
-		bool added = n == 0 && add_module(s, name, (unsigned char *)b.s, b.len, target);
-		if (n < 0)
-			log_err("%s: %s", name, archive_error_string(a));
-		free(name);
-		buf_free(&b);
-		if (!added)
-			goto out;
-	}
-	if (r != ARCHIVE_EOF) {
-		log_err("%s: %s", path, archive_error_string(a));
-		goto out;
-	}
-	ok = true;
-out:
-	archive_read_free(a);
-	return ok;
+	struct wheel_mods w = {.set = s, .path = path, .target = target};
+	const struct arc_source src = {.data = data, .len = len, .origin = path, .formats = ARC_ZIP};
+	return arc_each(&src, wheel_member, &w);
 }
 
 static bool add_path(struct modset *s, const char *path, bool target)
@@ -912,50 +907,49 @@ char *abi_report_json(const struct abi_report *rep)
 
 /* ---- private libc++ ---- */
 
+/* the members of an archive being rewritten, each written to a file of dir */
+struct hide_members {
+	const char *in, *dir;
+	bool (*want)(const char *name);
+	struct strv files;
+};
+
+static enum arc_step hide_member(struct archive *a, struct archive_entry *e, void *ctx)
+{
+	struct hide_members *h = ctx;
+	const char *name = archive_entry_pathname(e);
+	if (!name || !str_endswith(name, ".o"))
+		return ARC_NEXT;
+	struct buf b = {0};
+	int n = arc_entry_data(a, &b, SIZE_MAX);
+	char *what = xasprintf("%s(%s)", h->in, name);
+	long hidden = n == 0 ? wasm_object_hide_symbols((uint8_t *)b.s, b.len, what, h->want) : -1;
+	if (n < 0)
+		log_err("%s: %s", what, archive_error_string(a));
+	free(what);
+	/* members may share a name: number them, keep the order */
+	char *file = xasprintf("%s/%04zu-%s", h->dir, h->files.n, path_basename(name));
+	bool written = hidden >= 0 && write_file_atomic(file, b.s, b.len);
+	if (hidden >= 0 && !written)
+		log_err("%s: %s", file, strerror(errno));
+	buf_free(&b);
+	strv_push(&h->files, file);
+	return written ? ARC_NEXT : ARC_FAIL;
+}
+
 static bool hide_archive(const char *in, const char *out, const char *ar,
 	bool (*want)(const char *name))
 {
-	struct archive *a = archive_read_new();
-	struct archive_entry *e;
-	struct strv members = {0}, argv = {0};
-	char *dir = NULL, *log = NULL;
+	struct hide_members h = {.in = in, .want = want};
+	const struct arc_source src = {.path = in, .formats = ARC_AR};
+	struct strv argv = {0};
+	char *dir = make_tmpdir(), *log = NULL;
 	bool ok = false;
-	int r;
 
-	archive_read_support_format_ar(a);
-	if (archive_read_open_filename(a, in, 65536) != ARCHIVE_OK) {
-		log_err("%s: %s", in, archive_error_string(a));
+	h.dir = dir;
+	if (!dir || !arc_each(&src, hide_member, &h))
 		goto out;
-	}
-	dir = make_tmpdir();
-	if (!dir)
-		goto out;
-	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *name = archive_entry_pathname(e);
-		if (!name || !str_endswith(name, ".o"))
-			continue;
-		struct buf b = {0};
-		int n = arc_entry_data(a, &b, SIZE_MAX);
-		char *what = xasprintf("%s(%s)", in, name);
-		long hidden = n == 0 ? wasm_object_hide_symbols((uint8_t *)b.s, b.len, what, want) : -1;
-		if (n < 0)
-			log_err("%s: %s", what, archive_error_string(a));
-		free(what);
-		/* members may share a name: number them, keep the order */
-		char *file = xasprintf("%s/%04zu-%s", dir, members.n, path_basename(name));
-		bool written = hidden >= 0 && write_file_atomic(file, b.s, b.len);
-		if (hidden >= 0 && !written)
-			log_err("%s: %s", file, strerror(errno));
-		buf_free(&b);
-		strv_push(&members, file);
-		if (!written)
-			goto out;
-	}
-	if (r != ARCHIVE_EOF) {
-		log_err("%s: %s", in, archive_error_string(a));
-		goto out;
-	}
-	if (members.n == 0) {
+	if (h.files.n == 0) {
 		log_err("%s: no wasm objects in the archive", in);
 		goto out;
 	}
@@ -963,8 +957,8 @@ static bool hide_archive(const char *in, const char *out, const char *ar,
 	strv_add(&argv, ar);
 	strv_add(&argv, "rcs");
 	strv_add(&argv, out);
-	for (size_t i = 0; i < members.n; i++)
-		strv_add(&argv, members.v[i]);
+	for (size_t i = 0; i < h.files.n; i++)
+		strv_add(&argv, h.files.v[i]);
 	log = path_join(dir, "ar.log");
 	if (run_logged(argv.v, log) != 0) {
 		log_tail(ar, log);
@@ -972,17 +966,16 @@ static bool hide_archive(const char *in, const char *out, const char *ar,
 	}
 	ok = true;
 out:
-	for (size_t i = 0; i < members.n; i++)
-		unlink(members.v[i]);
+	for (size_t i = 0; i < h.files.n; i++)
+		unlink(h.files.v[i]);
 	if (log)
 		unlink(log);
 	if (dir)
 		rmdir(dir);
 	free(dir);
 	free(log);
-	strv_free(&members);
+	strv_free(&h.files);
 	strv_free(&argv);
-	archive_read_free(a);
 	return ok;
 }
 

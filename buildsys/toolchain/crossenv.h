@@ -5,9 +5,18 @@
 
 #include "base/util.h"
 
+/* files of an environment directory */
+#define CROSSENV_CONF "crossenv.conf"
+#define CROSSENV_MANIFEST "manifest"
+#define CROSSENV_SYSCONFIG_DIR "sysconfig"
+#define CROSSENV_MESON_CROSS "meson-cross.ini"
+#define CROSSENV_CMAKE_TOOLCHAIN "toolchain.cmake"
+
 /* The cross environment: everything needed to compile for one Pyodide runtime, set up
  * once from a Pyodide distribution, the host Python's headers and the Emscripten
- * toolchain, stored under <cache>/crossenv/<id>/ and described by its crossenv.conf. */
+ * toolchain (crossenv_setup.h), stored under <cache>/crossenv/<id>/ and described by its
+ * crossenv.conf. This module is the environment as its users see it: loading it, its
+ * paths and variables, checking it. */
 struct crossenv {
 	char *dir;             /* <cache>/crossenv/<id> */
 	char *id;
@@ -45,17 +54,27 @@ struct crossenv {
 	char *link_llvm_root;  /* LLVM bin directory whose wasm-ld links C++ modules */
 };
 
+/* the tool names bin/ provides, all links to the kiln binary */
+extern const char *const crossenv_tools[];
+extern const size_t crossenv_ntools;
+
 /* Paths inside an environment, newly allocated. */
 char *crossenv_path(const struct crossenv *ce, const char *rel);
+/* <cache>/crossenv, absolute: where environments live, each in the directory of its id,
+ * and the file "current" names the current one */
+char *crossenv_root(void);
 
-/* Set up (or reuse) the environment for a Pyodide distribution directory (NULL: the
- * configured one), record it as current, and load it into *ce. */
-bool crossenv_setup(const char *pyodide_dir, struct crossenv *ce);
 /* Load an environment: dir, or $KILN_CROSSENV, or the current one of the cache. */
 bool crossenv_open(const char *dir, struct crossenv *ce);
 /* Load only crossenv.conf of dir, with no message on failure (the wrapper's fast start). */
 bool crossenv_load(const char *dir, struct crossenv *ce);
 void crossenv_free(struct crossenv *ce);
+/* crossenv.conf of ce: the text crossenv_load reads back */
+char *crossenv_conf_text(const struct crossenv *ce);
+/* set py_major, py_minor and py_micro from python_version */
+void crossenv_parse_version(struct crossenv *ce);
+/* every regular file under dir (symlinks followed) as relative paths, sorted */
+void crossenv_files(const char *dir, struct strv *out);
 
 /* The environment for recipe scripts and build backends as NAME=VALUE strings.
  * libprefix is the target library prefix (WASM_LIBRARY_DIR), may be NULL. */
@@ -64,6 +83,8 @@ void crossenv_env(const struct crossenv *ce, const char *libprefix, struct strv 
  * difference and returns false if any. */
 bool crossenv_verify(const struct crossenv *ce);
 
+/* The EM_* / EMCC_* variables of this process (EMCC_DEBUG aside), sorted NAME=VALUE. */
+void crossenv_em_env_now(struct strv *out);
 /* Whether the EM_* / EMCC_* variables (EMCC_DEBUG aside) are those of setup time. */
 bool crossenv_em_env_matches(const struct crossenv *ce);
 

@@ -1,6 +1,5 @@
-/* The Fortran compiler driver: flang-new-19 --target=i386 (flang has no wasm32
- * target), kiln-irfix (retarget + fix-ups), opt-19, llc-19 for wasm32, and
- * emcc for links. */
+#include "toolchain/fortran.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -8,9 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "toolchain/fortran.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "toolchain/argv.h"
+#include "toolchain/fortran_runtime.h"
 
 #define FC_FLANG "flang-new-19"
 #define FC_OPT "opt-19"
@@ -19,11 +19,13 @@
 #define FC_TRIPLE "wasm32-unknown-emscripten"
 #define FC_RUNTIME_LIB "libFortranRuntime.a"
 
-static const char *const driver_names[] = {"gfortran", "f77", "f90", "f95", "flang", "flang-new"};
+static const char *const driver_names[] = {"gfortran", "f77", "f90", "f95", "flang", "flang-new",
+	NULL};
 
 static const char *const fortran_exts[] = {
 	".f", ".F", ".f90", ".F90", ".f95", ".F95", ".f03", ".F03", ".f08", ".F08",
 	".f77", ".F77", ".for", ".FOR", ".ftn", ".FTN", ".fpp", ".FPP",
+	NULL,
 };
 
 /* gfortran/flang options that are passed to flang-new unchanged */
@@ -32,10 +34,12 @@ static const char *const flang_flags[] = {
 	"-fdefault-integer-8", "-fdefault-double-8", "-fimplicit-none", "-fno-implicit-none",
 	"-fbackslash", "-fno-backslash", "-flogical-abbreviations", "-fxor-operator",
 	"-fno-automatic", "-funderscoring", "-fno-underscoring",
+	NULL,
 };
 
 /* options that take the next argument and are dropped at compile time */
-static const char *const dropped_with_arg[] = {"-MF", "-MT", "-MQ", "-Xlinker", "-install_name"};
+static const char *const dropped_with_arg[] = {"-MF", "-MT", "-MQ", "-Xlinker", "-install_name",
+	NULL};
 
 /* GNU ld options in -Wl, that wasm-ld does not know; those in the second
  * list take a value as the next item */
@@ -43,8 +47,10 @@ static const char *const wl_dropped[] = {
 	"--as-needed", "--no-as-needed", "--allow-shlib-undefined", "--no-allow-shlib-undefined",
 	"--start-group", "--end-group", "--enable-new-dtags", "--disable-new-dtags",
 	"--copy-dt-needed-entries", "--no-copy-dt-needed-entries", "-Bsymbolic", "-Bsymbolic-functions",
+	NULL,
 };
-static const char *const wl_dropped_with_value[] = {"-soname", "-h", "-rpath", "-rpath-link", "--version-script", "-z"};
+static const char *const wl_dropped_with_value[] = {"-soname", "-h", "-rpath", "-rpath-link",
+	"--version-script", "-z", NULL};
 
 struct fc {
 	const char *prog;
@@ -58,10 +64,7 @@ struct fc {
 
 bool fortran_is_driver_name(const char *name)
 {
-	for (size_t i = 0; i < ARRAY_LEN(driver_names); i++)
-		if (strcmp(name, driver_names[i]) == 0)
-			return true;
-	return false;
+	return argv_in_list(name, driver_names);
 }
 
 static bool is_fortran_source(const char *p)
@@ -69,18 +72,7 @@ static bool is_fortran_source(const char *p)
 	const char *dot = strrchr(path_basename(p), '.');
 	if (!dot)
 		return false;
-	for (size_t i = 0; i < ARRAY_LEN(fortran_exts); i++)
-		if (strcmp(dot, fortran_exts[i]) == 0)
-			return true;
-	return false;
-}
-
-static bool in_list(const char *a, const char *const *list, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(a, list[i]) == 0)
-			return true;
-	return false;
+	return argv_in_list(dot, fortran_exts);
 }
 
 /* the directory holding the running executable, or NULL */
@@ -139,57 +131,67 @@ static char *flang_version(void)
 	return v;
 }
 
-static void print_version(FILE *f, const char *prog)
+char *fortran_version(const char *prog)
 {
 	char *v = flang_version(), *dir = self_dir();
-	fprintf(f, "flang-new version %s (kiln %s: Fortran to " FC_TRIPLE " via flang's i386 target)\n"
-		   "Target: " FC_TRIPLE "\nThread model: posix\nInstalledDir: %s\n",
-		v, prog, dir ? dir : ".");
+	char *text = xasprintf("flang-new version %s (kiln %s: Fortran to " FC_TRIPLE
+		" via flang's i386 target)\nTarget: " FC_TRIPLE "\nThread model: posix\n"
+		"InstalledDir: %s\n", v, prog, dir ? dir : ".");
 	free(v);
 	free(dir);
+	return text;
 }
 
-/* answer a query option (--version, -dumpversion, -print-*); true if one was handled */
-static bool query(const struct fc *fc, int argc, char **argv, int *rc)
+/* -print-search-dirs, -print-file-name=: where the runtime is */
+static char *query_runtime(const char *a, int *rc)
+{
+	char *rt = NULL, *text;
+	if (strcmp(a, "-print-search-dirs") == 0 || strcmp(a, "--print-search-dirs") == 0) {
+		rt = fortran_runtime_ensure();
+		text = xasprintf("install: %s/\nprograms: =\nlibraries: =%s\n", rt ? rt : "",
+			rt ? rt : "");
+		*rc = rt ? 0 : 1;
+	} else {
+		const char *name = a + strlen("-print-file-name=");
+		bool runtime = strcmp(name, FC_RUNTIME_LIB) == 0 || strcmp(name, "libgfortran.a") == 0;
+		char *p = NULL;
+		rt = runtime ? fortran_runtime_ensure() : NULL;
+		p = rt ? path_join(rt, FC_RUNTIME_LIB) : NULL;
+		text = xasprintf("%s\n", p ? p : name);
+		*rc = runtime && !rt;
+		free(p);
+	}
+	free(rt);
+	return text;
+}
+
+char *fortran_query(const char *prog, int argc, char **argv, int *rc)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		int status = 0;
-		if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
-			print_version(stdout, fc->prog);
-		} else if (strcmp(a, "-dumpversion") == 0 || strcmp(a, "-dumpfullversion") == 0) {
-			char *v = flang_version();
-			printf("%s\n", v);
+		*rc = 0;
+		if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0)
+			return fortran_version(prog);
+		if (strcmp(a, "-dumpversion") == 0 || strcmp(a, "-dumpfullversion") == 0) {
+			char *v = flang_version(), *text = xasprintf("%s\n", v);
 			free(v);
-		} else if (strcmp(a, "-dumpmachine") == 0 || strcmp(a, "-print-target-triple") == 0 ||
-			   strcmp(a, "-print-effective-triple") == 0) {
-			printf(FC_TRIPLE "\n");
-		} else if (strcmp(a, "-print-multi-os-directory") == 0 || strcmp(a, "-print-multi-directory") == 0) {
-			printf(".\n");
-		} else if (strcmp(a, "-print-search-dirs") == 0 || strcmp(a, "--print-search-dirs") == 0) {
-			char *rt = fortran_runtime_ensure();
-			printf("install: %s/\nprograms: =\nlibraries: =%s\n", rt ? rt : "", rt ? rt : "");
-			status = rt ? 0 : 1;
-			free(rt);
-		} else if (str_startswith(a, "-print-file-name=")) {
-			const char *name = a + strlen("-print-file-name=");
-			bool runtime = strcmp(name, FC_RUNTIME_LIB) == 0 || strcmp(name, "libgfortran.a") == 0;
-			char *rt = runtime ? fortran_runtime_ensure() : NULL, *p = rt ? path_join(rt, FC_RUNTIME_LIB) : NULL;
-			printf("%s\n", p ? p : name);
-			status = runtime && !rt;
-			free(rt);
-			free(p);
-		} else if (str_startswith(a, "-print-prog-name=")) {
-			printf("%s\n", a + strlen("-print-prog-name="));
-		} else if (strcmp(a, "-print-libgcc-file-name") == 0) {
-			printf("libgcc.a\n");
-		} else {
-			continue;
+			return text;
 		}
-		*rc = status;
-		return true;
+		if (strcmp(a, "-dumpmachine") == 0 || strcmp(a, "-print-target-triple") == 0 ||
+			strcmp(a, "-print-effective-triple") == 0)
+			return xstrdup(FC_TRIPLE "\n");
+		if (strcmp(a, "-print-multi-os-directory") == 0 ||
+			strcmp(a, "-print-multi-directory") == 0)
+			return xstrdup(".\n");
+		if (strcmp(a, "-print-search-dirs") == 0 || strcmp(a, "--print-search-dirs") == 0 ||
+			str_startswith(a, "-print-file-name="))
+			return query_runtime(a, rc);
+		if (str_startswith(a, "-print-prog-name="))
+			return xasprintf("%s\n", a + strlen("-print-prog-name="));
+		if (strcmp(a, "-print-libgcc-file-name") == 0)
+			return xstrdup("libgcc.a\n");
 	}
-	return false;
+	return NULL;
 }
 
 /* -Wl,a,b,... without the items wasm-ld does not know; NULL if none is left */
@@ -204,10 +206,10 @@ static char *filter_wl(const char *arg)
 			skip_value = false;
 			continue;
 		}
-		if (in_list(t, wl_dropped, ARRAY_LEN(wl_dropped)) || str_startswith(t, "--version-script=") ||
+		if (argv_in_list(t, wl_dropped) || str_startswith(t, "--version-script=") ||
 		    str_startswith(t, "-soname=") || str_startswith(t, "-rpath="))
 			continue;
-		if (in_list(t, wl_dropped_with_value, ARRAY_LEN(wl_dropped_with_value))) {
+		if (argv_in_list(t, wl_dropped_with_value)) {
 			skip_value = true;
 			continue;
 		}
@@ -250,7 +252,7 @@ static bool parse(struct fc *fc, int argc, char **argv)
 			strv_add(&fc->flang, argv[++i]);
 		} else if (a[1] == 'I' || a[1] == 'J' || a[1] == 'D' || a[1] == 'U') {
 			strv_add(&fc->flang, a);
-		} else if (in_list(a, flang_flags, ARRAY_LEN(flang_flags))) {
+		} else if (argv_in_list(a, flang_flags)) {
 			strv_add(&fc->flang, a);
 		} else if (str_startswith(a, "-ffixed-line-length-") || str_startswith(a, "-ffixed-line-length=")) {
 			strv_push(&fc->flang, xasprintf("-ffixed-line-length=%s", a + strlen("-ffixed-line-length-")));
@@ -283,7 +285,7 @@ static bool parse(struct fc *fc, int argc, char **argv)
 			fc->depfile = argv[++i];
 		} else if ((strcmp(a, "-MT") == 0 || strcmp(a, "-MQ") == 0) && next) {
 			fc->deptarget = argv[++i];
-		} else if (in_list(a, dropped_with_arg, ARRAY_LEN(dropped_with_arg))) {
+		} else if (argv_in_list(a, dropped_with_arg)) {
 			i++;
 		} else {
 			/* -W*, -f*, -m*, -g*, -M*, -std=, -pedantic, -fPIC...: no meaning for the proxy */
@@ -301,11 +303,12 @@ static char *olevel_flag(const struct fc *fc)
 	return xasprintf("-O%c", fc->olevel);
 }
 
-/* copy path to stderr without the "BISECT: NOT running pass" lines that
- * -opt-bisect-limit=0 makes flang print */
+/* pass on what a compiler wrote to path (its stderr) without the "BISECT: NOT running
+ * pass" lines that -opt-bisect-limit=0 makes flang print */
 static void relay_stderr(const char *path)
 {
 	char *text = read_file(path, NULL);
+	struct buf b = {0};
 	if (!text)
 		return;
 	for (char *line = text, *nl; *line; line = nl + 1) {
@@ -313,10 +316,15 @@ static void relay_stderr(const char *path)
 		if (!nl)
 			nl = line + strlen(line) - 1;
 		if (!str_startswith(line, "BISECT: "))
-			fwrite(line, 1, (size_t)(nl - line) + 1, stderr);
+			buf_add(&b, line, (size_t)(nl - line) + 1);
 		if (!nl[1])
 			break;
 	}
+	if (b.len && b.s[b.len - 1] == '\n')
+		b.s[--b.len] = '\0';
+	if (b.len)
+		log_info("%s", b.s);
+	buf_free(&b);
 	free(text);
 }
 
@@ -327,7 +335,7 @@ static bool run_cmd(const struct fc *fc, struct strv *argv, const char *out_path
 		struct buf b = {0};
 		for (size_t i = 0; i < argv->n; i++)
 			buf_printf(&b, " %s", argv->v[i]);
-		fprintf(stderr, "%s\n", b.s);
+		log_info("%s", b.s);
 		buf_free(&b);
 	}
 	strv_push(argv, NULL);
@@ -536,18 +544,19 @@ out:
 	return ok;
 }
 
-int fortran_main(int argc, char **argv)
+int fortran_drive(int argc, char **argv)
 {
 	struct fc fc = {.prog = path_basename(argv[0])};
 	struct strv objs = {0};
 	char *rt = NULL;
 	int rc = 1;
-	if (query(&fc, argc, argv, &rc))
-		return rc;
 	if (!parse(&fc, argc, argv))
 		goto out;
 	if (fc.verbose && argc == 2) {
-		print_version(stderr, fc.prog);
+		char *v = fortran_version(fc.prog);
+		v[strlen(v) - 1] = '\0';
+		log_info("%s", v);
+		free(v);
 		rc = 0;
 		goto out;
 	}

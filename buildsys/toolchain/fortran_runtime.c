@@ -1,10 +1,8 @@
-/* The wasm32 Fortran runtime: flang/runtime and flang/lib/Decimal of Debian's
- * llvm-toolchain-19 source package, patched for flang's i386 layouts and
- * compiled with em++ on LLVM 19. */
+#include "toolchain/fortran_runtime.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +17,7 @@
 #include "base/lib_archive.h"
 #include "base/log.h"
 #include "base/util.h"
-#include "toolchain/fortran.h"
+#include "toolchain/wasm.h"
 
 #define RT_FORMAT "kiln-fortran-runtime 1"
 #define RT_SOURCE_PACKAGE "llvm-toolchain-19"
@@ -139,16 +137,6 @@ bool fortran_run_err(const char *const argv[], const char *cwd, const char *out_
 	return pid > 0 && reap(pid, argv[0]);
 }
 
-static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(p);
-}
-
-static void rm_rf(const char *p)
-{
-	nftw(p, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* ---- the source package ---- */
 
 struct rt_source {
@@ -207,7 +195,7 @@ static bool source_get(struct rt_source *s)
 		goto out;
 	}
 	char *tmp = xasprintf("%s.tmp-%ld", s->dir, (long)getpid());
-	rm_rf(tmp);
+	remove_tree(tmp);
 	if (!mkdir_p(tmp, 0755)) {
 		log_err("cannot create %s: %s", tmp, strerror(errno));
 		free(tmp);
@@ -225,7 +213,7 @@ static bool source_get(struct rt_source *s)
 		if (!ok)
 			log_err("apt-get source left no %s .dsc in %s", RT_SOURCE_PACKAGE, s->dir);
 	}
-	rm_rf(tmp);
+	remove_tree(tmp);
 	free(tmp);
 out:
 	free(root);
@@ -236,6 +224,59 @@ static void source_free(struct rt_source *s)
 {
 	free(s->dir);
 	free(s->tarball);
+}
+
+/* the runtime's parts of the tarball, written to disk */
+struct extract {
+	struct archive *disk;
+	const char *dest;
+	size_t n;
+};
+
+/* whether a path of the source tree (without its top directory) is one the runtime needs */
+static bool wanted(const char *rel)
+{
+	for (size_t i = 0; i < ARRAY_LEN(rt_extract); i++)
+		if (str_startswith(rel, rt_extract[i]))
+			return true;
+	return false;
+}
+
+/* the data of the current entry to the disk writer w */
+static bool copy_data(struct archive *a, struct archive *w, const char *path)
+{
+	const void *buf;
+	size_t len;
+	la_int64_t off;
+	int r;
+	while ((r = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK)
+		if (archive_write_data_block(w, buf, len, off) != ARCHIVE_OK) {
+			log_err("%s: %s", path, archive_error_string(w));
+			return false;
+		}
+	if (r != ARCHIVE_EOF || archive_write_finish_entry(w) != ARCHIVE_OK) {
+		log_err("%s: %s", path, archive_error_string(r != ARCHIVE_EOF ? a : w));
+		return false;
+	}
+	return true;
+}
+
+static enum arc_step extract_entry(struct archive *a, struct archive_entry *e, void *ctx)
+{
+	struct extract *x = ctx;
+	const char *p = archive_entry_pathname(e), *rel = p ? strchr(p, '/') : NULL;
+	if (!rel || archive_entry_filetype(e) != AE_IFREG || !wanted(rel + 1))
+		return ARC_NEXT;
+	char *out = path_join(x->dest, rel + 1);
+	archive_entry_set_pathname(e, out);
+	bool ok = archive_write_header(x->disk, e) == ARCHIVE_OK;
+	if (!ok)
+		log_err("%s: %s", out, archive_error_string(x->disk));
+	free(out);
+	if (!ok || !copy_data(a, x->disk, archive_entry_pathname(e)))
+		return ARC_FAIL;
+	x->n++;
+	return ARC_NEXT;
 }
 
 /* extract the runtime's parts of the tarball into dest, dropping the top directory */
@@ -250,65 +291,18 @@ static bool source_extract(const struct rt_source *s, const char *dest)
 		log_err("%s: sha256 %s does not match the .dsc (%s)", s->tarball, got, s->sha256);
 		return false;
 	}
-	struct archive *a = archive_read_new(), *w = archive_write_disk_new();
-	struct archive_entry *e;
-	size_t n = 0;
-	bool ok = false;
-	archive_read_support_filter_all(a);
-	archive_read_support_format_tar(a);
+	struct extract x = {.disk = archive_write_disk_new(), .dest = dest};
+	const struct arc_source src = {.path = s->tarball, .formats = ARC_TAR};
 	/* entries are only written to dest/<one of rt_extract>...: the absolute
 	 * destination is ours, ".." and symlinks are still refused */
-	archive_write_disk_set_options(w, ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS);
-	if (archive_read_open_filename(a, s->tarball, 1 << 16) != ARCHIVE_OK) {
-		log_err("%s: %s", s->tarball, archive_error_string(a));
-		goto out;
-	}
-	int r;
-	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *p = archive_entry_pathname(e), *rel = strchr(p, '/');
-		bool want = false;
-		if (!rel || archive_entry_filetype(e) != AE_IFREG)
-			continue;
-		rel++;
-		for (size_t i = 0; i < ARRAY_LEN(rt_extract) && !want; i++)
-			want = str_startswith(rel, rt_extract[i]);
-		if (!want)
-			continue;
-		char *out = path_join(dest, rel);
-		archive_entry_set_pathname(e, out);
-		if (archive_write_header(w, e) != ARCHIVE_OK) {
-			log_err("%s: %s", out, archive_error_string(w));
-			free(out);
-			goto out;
-		}
-		free(out);
-		rel = archive_entry_pathname(e);
-		const void *buf;
-		size_t len;
-		la_int64_t off;
-		while ((r = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK)
-			if (archive_write_data_block(w, buf, len, off) != ARCHIVE_OK) {
-				log_err("%s: %s", rel, archive_error_string(w));
-				goto out;
-			}
-		if (r != ARCHIVE_EOF || archive_write_finish_entry(w) != ARCHIVE_OK) {
-			log_err("%s: %s", rel, archive_error_string(r != ARCHIVE_EOF ? a : w));
-			goto out;
-		}
-		n++;
-	}
-	if (r != ARCHIVE_EOF) {
-		log_err("%s: %s", s->tarball, archive_error_string(a));
-		goto out;
-	}
-	if (n == 0) {
+	archive_write_disk_set_options(x.disk, ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+		ARCHIVE_EXTRACT_SECURE_SYMLINKS);
+	bool ok = arc_each(&src, extract_entry, &x);
+	if (ok && x.n == 0) {
 		log_err("%s holds no flang/runtime", s->tarball);
-		goto out;
+		ok = false;
 	}
-	ok = true;
-out:
-	archive_read_free(a);
-	archive_write_free(w);
+	archive_write_free(x.disk);
 	return ok;
 }
 
@@ -557,17 +551,17 @@ char *fortran_runtime_ensure(void)
 		goto out;
 	}
 	tmp = xasprintf("%s/tmp-%ld", root, (long)getpid());
-	rm_rf(tmp);
+	remove_tree(tmp);
 	if (!runtime_build(&s, tmp))
 		goto out;
 	char *src = path_join(tmp, "src"), *obj = path_join(tmp, "obj"), *inc = path_join(tmp, "inc");
-	rm_rf(src);
-	rm_rf(obj);
-	rm_rf(inc);
+	remove_tree(src);
+	remove_tree(obj);
+	remove_tree(inc);
 	free(src);
 	free(obj);
 	free(inc);
-	rm_rf(dir);
+	remove_tree(dir);
 	if (rename(tmp, dir) != 0) {
 		log_err("cannot rename %s to %s: %s", tmp, dir, strerror(errno));
 		goto out;
@@ -576,7 +570,7 @@ char *fortran_runtime_ensure(void)
 	ok = true;
 out:
 	if (tmp)
-		rm_rf(tmp);
+		remove_tree(tmp);
 	if (lock >= 0)
 		close(lock);
 	source_free(&s);
@@ -594,54 +588,13 @@ out:
 
 /* ---- wasm object signatures ---- */
 
-struct rd {
-	const unsigned char *p, *end;
-	bool bad;
+/* the signatures of the function symbols of wasm objects, each name once */
+struct sigs {
+	struct buf defs, undefs;           /* NAME<TAB>PARAMS<TAB>RESULTS lines */
+	struct strv *seen_def, *seen_undef;
 };
 
-static uint64_t leb(struct rd *r)
-{
-	uint64_t v = 0;
-	for (unsigned shift = 0; r->p < r->end && shift < 64; shift += 7) {
-		unsigned char c = *r->p++;
-		v |= (uint64_t)(c & 0x7f) << shift;
-		if (!(c & 0x80))
-			return v;
-	}
-	r->bad = true;
-	return 0;
-}
-
-static unsigned char byte(struct rd *r)
-{
-	if (r->p >= r->end) {
-		r->bad = true;
-		return 0;
-	}
-	return *r->p++;
-}
-
-static char *name(struct rd *r)
-{
-	uint64_t n = leb(r);
-	if (r->bad || n > (uint64_t)(r->end - r->p)) {
-		r->bad = true;
-		return xstrdup("");
-	}
-	char *s = xstrndup((const char *)r->p, (size_t)n);
-	r->p += n;
-	return s;
-}
-
-static void skip_limits(struct rd *r)
-{
-	unsigned char flags = byte(r);
-	leb(r);
-	if (flags & 1)
-		leb(r);
-}
-
-static char valtype(unsigned char t)
+static char valtype(uint8_t t)
 {
 	switch (t) {
 	case 0x7f: return 'i';
@@ -652,226 +605,118 @@ static char valtype(unsigned char t)
 	}
 }
 
-struct wasm_obj {
-	struct strv types; /* "PARAMS\tRESULTS" */
-	uint32_t *func_types; /* function index -> type index */
-	size_t nfuncs, cap, nimported;
-	struct strv import_names;
-};
-
-static void add_func(struct wasm_obj *o, uint32_t type)
+static void sig_part(struct buf *b, const uint8_t *v, uint32_t n)
 {
-	o->func_types = xgrow(o->func_types, &o->cap, o->nfuncs + 1, sizeof(*o->func_types));
-	o->func_types[o->nfuncs++] = type;
-}
-
-static void emit_sig(struct buf *out, struct strv *seen, const struct wasm_obj *o, const char *sym, uint64_t fidx)
-{
-	if (fidx >= o->nfuncs || o->func_types[fidx] >= o->types.n || strv_has(seen, sym))
-		return;
-	strv_add(seen, sym);
-	buf_printf(out, "%s\t%s\n", sym, o->types.v[o->func_types[fidx]]);
-}
-
-static void sig_part(struct buf *b, struct rd *r)
-{
-	uint64_t n = leb(r);
 	if (n == 0)
 		buf_putc(b, '-');
-	for (uint64_t i = 0; i < n && !r->bad; i++)
-		buf_putc(b, valtype(byte(r)));
+	for (uint32_t i = 0; i < n; i++)
+		buf_putc(b, valtype(v[i]));
 }
 
-/* parse one wasm object; defined functions first into defs, imports into undefs */
-static bool wasm_object(const unsigned char *data, size_t len, struct buf *defs, struct buf *undefs,
-			struct strv *seen_def, struct strv *seen_undef)
+static void add_sig(struct buf *out, struct strv *seen, const char *name,
+	const struct wasm_functype *t)
 {
-	struct rd r = {data + 8, data + len, false};
-	struct wasm_obj o = {0};
-	if (len < 8 || memcmp(data, "\0asm\1\0\0\0", 8) != 0)
+	if (strv_has(seen, name))
+		return;
+	strv_add(seen, name);
+	buf_printf(out, "%s\t", name);
+	sig_part(out, t->params, t->nparams);
+	buf_putc(out, '\t');
+	sig_part(out, t->results, t->nresults);
+	buf_putc(out, '\n');
+}
+
+/* the function symbols of one object: those it defines into defs, those it imports into
+ * undefs (what is not WebAssembly, such as an archive's index, has none) */
+static bool object_signatures(const uint8_t *data, size_t len, const char *what,
+	struct sigs *sg)
+{
+	struct wasm_module m;
+	if (!wasm_is_binary(data, len))
 		return true;
-	while (r.p < r.end && !r.bad) {
-		unsigned char id = byte(&r);
-		uint64_t size = leb(&r);
-		if (r.bad || size > (uint64_t)(r.end - r.p))
-			break;
-		struct rd s = {r.p, r.p + size, false};
-		r.p += size;
-		if (id == 1) {
-			for (uint64_t n = leb(&s), i = 0; i < n && !s.bad; i++) {
-				struct buf b = {0};
-				byte(&s);
-				sig_part(&b, &s);
-				buf_putc(&b, '\t');
-				sig_part(&b, &s);
-				strv_push(&o.types, buf_take(&b));
-			}
-		} else if (id == 2) {
-			for (uint64_t n = leb(&s), i = 0; i < n && !s.bad; i++) {
-				free(name(&s));
-				char *field = name(&s);
-				unsigned char kind = byte(&s);
-				if (kind == 0) {
-					add_func(&o, (uint32_t)leb(&s));
-					o.nimported++;
-					strv_push(&o.import_names, field);
-					continue;
-				}
-				free(field);
-				if (kind == 1) {
-					byte(&s);
-					skip_limits(&s);
-				} else if (kind == 2) {
-					skip_limits(&s);
-				} else if (kind == 3) {
-					byte(&s);
-					byte(&s);
-				} else if (kind == 4) {
-					byte(&s);
-					leb(&s);
-				} else {
-					s.bad = true;
-				}
-			}
-		} else if (id == 3) {
-			for (uint64_t n = leb(&s), i = 0; i < n && !s.bad; i++)
-				add_func(&o, (uint32_t)leb(&s));
-		} else if (id == 0) {
-			char *sec = name(&s);
-			bool linking = strcmp(sec, "linking") == 0;
-			free(sec);
-			if (!linking)
-				continue;
-			leb(&s);
-			while (s.p < s.end && !s.bad) {
-				unsigned char sub = byte(&s);
-				uint64_t sz = leb(&s);
-				if (s.bad || sz > (uint64_t)(s.end - s.p))
-					break;
-				struct rd t = {s.p, s.p + sz, false};
-				s.p += sz;
-				if (sub != 8)
-					continue;
-				for (uint64_t n = leb(&t), i = 0; i < n && !t.bad; i++) {
-					unsigned char kind = byte(&t);
-					uint64_t flags = leb(&t);
-					bool undef = flags & 0x10, local = flags & 0x02;
-					if (kind == 1) {
-						free(name(&t));
-						if (!undef) {
-							leb(&t);
-							leb(&t);
-							leb(&t);
-						}
-						continue;
-					}
-					if (kind == 3) {
-						leb(&t);
-						continue;
-					}
-					uint64_t idx = leb(&t);
-					char *sym = NULL;
-					if (!undef || (flags & 0x40))
-						sym = name(&t);
-					if (kind != 0 || local) {
-						free(sym);
-						continue;
-					}
-					if (!sym && idx < o.import_names.n)
-						sym = xstrdup(o.import_names.v[idx]);
-					if (sym) {
-						if (undef)
-							emit_sig(undefs, seen_undef, &o, sym, idx);
-						else
-							emit_sig(defs, seen_def, &o, sym, idx);
-					}
-					free(sym);
-				}
-				s.bad |= t.bad;
-			}
-			r.bad |= s.bad;
-		}
-		r.bad |= s.bad;
+	bool ok = wasm_parse(data, len, what, &m);
+	for (size_t i = 0; ok && i < m.nsymbols; i++) {
+		const struct wasm_symbol *sym = &m.symbols[i];
+		if (sym->kind != WASM_SYMTAB_FUNCTION || (sym->flags & WASM_SYM_LOCAL))
+			continue;
+		const struct wasm_import *im = sym->name ? NULL : wasm_func_import(&m, sym->index);
+		const char *name = sym->name ? sym->name : im ? im->name : NULL;
+		const struct wasm_functype *t = wasm_func_type(&m, sym->index);
+		if (!name || !t)
+			continue;
+		if (sym->flags & WASM_SYM_UNDEFINED)
+			add_sig(&sg->undefs, sg->seen_undef, name, t);
+		else
+			add_sig(&sg->defs, sg->seen_def, name, t);
 	}
-	strv_free(&o.types);
-	strv_free(&o.import_names);
-	free(o.func_types);
-	return !r.bad;
+	wasm_module_free(&m);
+	return ok;
+}
+
+struct collect {
+	const char *path;
+	struct buf member; /* one buffer for all members */
+	struct sigs *sg;
+};
+
+static enum arc_step collect_member(struct archive *a, struct archive_entry *e, void *ctx)
+{
+	struct collect *c = ctx;
+	const char *name = archive_entry_pathname(e);
+	c->member.len = 0;
+	if (arc_entry_data(a, &c->member, SIZE_MAX) < 0) {
+		log_err("%s: %s", c->path, archive_error_string(a));
+		return ARC_FAIL;
+	}
+	char *what = xasprintf("%s(%s)", c->path, name ? name : "");
+	bool ok = object_signatures((const uint8_t *)c->member.s, c->member.len, what, c->sg);
+	free(what);
+	return ok ? ARC_NEXT : ARC_FAIL;
 }
 
 /* the signatures of the functions the objects in path (an archive or one
  * object) define, and of those they import */
-static bool wasm_collect(const char *path, struct buf *defs, struct buf *undefs, struct strv *seen_def,
-			 struct strv *seen_undef)
+static bool wasm_collect(const char *path, struct sigs *sg)
 {
-	struct archive *a = archive_read_new();
-	struct archive_entry *e;
-	struct buf member = {0};
-	bool ok = false;
-	archive_read_support_format_ar(a);
-	if (!str_endswith(path, ".a")) {
-		member.s = read_file(path, &member.len);
-		if (!member.s) {
-			log_err("cannot read %s: %s", path, strerror(errno));
-			goto out;
-		}
-		ok = wasm_object((const unsigned char *)member.s, member.len, defs, undefs, seen_def,
-			seen_undef);
-		if (!ok)
-			log_err("%s: malformed wasm object", path);
-		goto out;
+	struct collect c = {.path = path, .sg = sg};
+	bool ok;
+	if (str_endswith(path, ".a")) {
+		const struct arc_source src = {.path = path, .formats = ARC_AR};
+		ok = arc_each(&src, collect_member, &c);
+	} else if (!(c.member.s = read_file(path, &c.member.len))) {
+		log_err("cannot read %s: %s", path, strerror(errno));
+		ok = false;
+	} else {
+		ok = object_signatures((const uint8_t *)c.member.s, c.member.len, path, sg);
 	}
-	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK) {
-		log_err("%s: %s", path, archive_error_string(a));
-		goto out;
-	}
-	int r;
-	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		member.len = 0; /* one buffer for all members */
-		if (arc_entry_data(a, &member, SIZE_MAX) < 0) {
-			log_err("%s: %s", path, archive_error_string(a));
-			goto out;
-		}
-		if (!wasm_object((const unsigned char *)member.s, member.len, defs, undefs, seen_def,
-			    seen_undef)) {
-			log_err("%s: %s: malformed wasm object", path, archive_entry_pathname(e));
-			goto out;
-		}
-	}
-	if (r != ARCHIVE_EOF) {
-		log_err("%s: %s", path, archive_error_string(a));
-		goto out;
-	}
-	ok = true;
-out:
-	archive_read_free(a);
-	buf_free(&member);
+	buf_free(&c.member);
 	return ok;
 }
 
 bool fortran_wasm_defined_functions(const char *path, struct strv *names)
 {
-	struct buf defs = {0}, undefs = {0};
 	struct strv seen_undef = {0};
-	bool ok = wasm_collect(path, &defs, &undefs, names, &seen_undef);
-	buf_free(&defs);
-	buf_free(&undefs);
+	struct sigs sg = {.seen_def = names, .seen_undef = &seen_undef};
+	bool ok = wasm_collect(path, &sg);
+	buf_free(&sg.defs);
+	buf_free(&sg.undefs);
 	strv_free(&seen_undef);
 	return ok;
 }
 
 bool fortran_wasm_signatures(const char *path, const char *out)
 {
-	struct buf defs = {0}, undefs = {0}, all = {0};
+	struct buf all = {0};
 	struct strv seen_def = {0}, seen_undef = {0};
+	struct sigs sg = {.seen_def = &seen_def, .seen_undef = &seen_undef};
 	bool ok = false;
-	if (!wasm_collect(path, &defs, &undefs, &seen_def, &seen_undef))
+	if (!wasm_collect(path, &sg))
 		goto out;
 	buf_puts(&all, "# function signatures: NAME PARAMS RESULTS (i=i32 I=i64 f=f32 F=f64)\n");
-	if (defs.s)
-		buf_puts(&all, defs.s);
+	if (sg.defs.s)
+		buf_puts(&all, sg.defs.s);
 	/* imports (libc) only where no object defines the name */
-	for (char *line = undefs.s, *nl; line && *line; line = nl + 1) {
+	for (char *line = sg.undefs.s, *nl; line && *line; line = nl + 1) {
 		nl = strchr(line, '\n');
 		char *tab = strchr(line, '\t');
 		char *sym = xstrndup(line, (size_t)(tab - line));
@@ -885,8 +730,8 @@ bool fortran_wasm_signatures(const char *path, const char *out)
 	}
 	ok = true;
 out:
-	buf_free(&defs);
-	buf_free(&undefs);
+	buf_free(&sg.defs);
+	buf_free(&sg.undefs);
 	buf_free(&all);
 	strv_free(&seen_def);
 	strv_free(&seen_undef);

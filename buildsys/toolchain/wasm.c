@@ -118,6 +118,16 @@ static char *rd_name(struct rd *r)
 	return xstrndup((const char *)s, n);
 }
 
+/* the next section, or subsection of a custom section: its id and a sub-cursor over its
+ * contents; false at a failure */
+static bool rd_section(struct rd *r, uint8_t *id, struct rd *s)
+{
+	*id = rd_u8(r);
+	uint32_t size = rd_u32(r);
+	*s = rd_sub(r, size);
+	return !r->err;
+}
+
 static bool is_valtype(uint8_t t)
 {
 	return t == 0x7f || t == 0x7e || t == 0x7d || t == 0x7c || t == 0x7b || t == 0x70 ||
@@ -256,13 +266,21 @@ struct pending {
 	size_t n, cap;
 };
 
+static void pending_free(struct pending *pi)
+{
+	for (size_t i = 0; i < pi->n; i++) {
+		free(pi->v[i].module);
+		free(pi->v[i].name);
+	}
+	free(pi->v);
+}
+
 static void parse_dylink0(struct rd *r, struct wasm_module *m, struct pending *pi)
 {
 	while (left(r) > 0) {
-		uint8_t type = rd_u8(r);
-		uint32_t len = rd_u32(r);
-		struct rd s = rd_sub(r, len);
-		if (r->err)
+		uint8_t type;
+		struct rd s;
+		if (!rd_section(r, &type, &s))
 			return;
 		switch (type) {
 		case 1: /* WASM_DYLINK_MEM_INFO */
@@ -388,29 +406,161 @@ static void parse_names(struct rd *s, char ***v, size_t *n)
 	}
 }
 
-bool wasm_parse(const uint8_t *data, size_t len, const char *what, struct wasm_module *m)
+/* One entry of a linking section's symbol table; *flags_at is the offset of its flags
+ * in the whole binary. The name is NULL when the entry has none. */
+static void rd_symbol(struct rd *r, struct wasm_symbol *sym, size_t *flags_at)
+{
+	memset(sym, 0, sizeof(*sym));
+	sym->kind = (enum wasm_symkind)rd_u8(r);
+	*flags_at = r->base + r->pos;
+	sym->flags = rd_u32(r);
+	if (r->err)
+		return;
+	switch (sym->kind) {
+	case WASM_SYMTAB_FUNCTION: case WASM_SYMTAB_GLOBAL: case WASM_SYMTAB_TAG:
+	case WASM_SYMTAB_TABLE:
+		sym->index = rd_u32(r);
+		if (!(sym->flags & WASM_SYM_UNDEFINED) || (sym->flags & WASM_SYM_EXPLICIT_NAME))
+			sym->name = rd_name(r);
+		break;
+	case WASM_SYMTAB_DATA:
+		sym->name = rd_name(r);
+		if (!(sym->flags & WASM_SYM_UNDEFINED)) {
+			sym->index = rd_u32(r);
+			rd_u32(r); /* offset */
+			rd_u32(r); /* size */
+		}
+		break;
+	case WASM_SYMTAB_SECTION:
+		sym->index = rd_u32(r);
+		break;
+	default:
+		fail(r, "unknown symbol kind in the linking section");
+		break;
+	}
+}
+
+/* The subsections of a linking section (after its name): symtab for each symbol table,
+ * the others skipped. */
+static void rd_linking(struct rd *s, void (*symtab)(struct rd *sub, void *ctx), void *ctx)
+{
+	if (rd_u32(s) != 2 && !s->err)
+		fail(s, "unsupported linking section version");
+	while (left(s) > 0) {
+		uint8_t type;
+		struct rd sub;
+		if (!rd_section(s, &type, &sub))
+			return;
+		if (type == 8) /* WASM_SYMBOL_TABLE */
+			symtab(&sub, ctx);
+		rd_join(s, &sub);
+	}
+}
+
+static void parse_symtab(struct rd *r, void *ctx)
+{
+	struct wasm_module *m = ctx;
+	uint32_t n = rd_count(r, 2);
+	size_t at;
+	m->symbols = xrealloc(m->symbols, (m->nsymbols + n) * sizeof(*m->symbols));
+	for (uint32_t i = 0; i < n && !r->err; i++)
+		rd_symbol(r, &m->symbols[m->nsymbols++], &at);
+}
+
+/* a custom section; false when it is not one this reader knows */
+static bool parse_custom(struct rd *s, struct wasm_module *m, struct pending *pi)
+{
+	char *name = rd_name(s);
+	bool known = name != NULL;
+	if (!name) {
+	} else if (strcmp(name, "dylink.0") == 0) {
+		m->has_dylink = true;
+		parse_dylink0(s, m, pi);
+	} else if (strcmp(name, "dylink") == 0) {
+		m->has_dylink = true;
+		parse_dylink_legacy(s, m);
+	} else if (strcmp(name, "kiln.time64") == 0) {
+		parse_names(s, &m->time64, &m->ntime64);
+	} else if (strcmp(name, "kiln.libcxx") == 0) {
+		parse_names(s, &m->libcxx, &m->nlibcxx);
+	} else if (strcmp(name, "linking") == 0) {
+		rd_linking(s, parse_symtab, m);
+	} else {
+		known = false;
+	}
+	free(name);
+	return known;
+}
+
+/* one section; false when its contents are not read (sections dynamic linking does not
+ * depend on, unknown custom sections) */
+static bool parse_section(uint8_t id, struct rd *s, struct wasm_module *m, struct pending *pi)
+{
+	switch (id) {
+	case 0:
+		return parse_custom(s, m, pi);
+	case 1:
+		parse_types(s, m);
+		return true;
+	case 2:
+		parse_imports(s, m);
+		return true;
+	case 3:
+		parse_funcs(s, m);
+		return true;
+	case 7:
+		parse_exports(s, m);
+		return true;
+	default:
+		if (id > 13)
+			fail(s, "unknown section id");
+		return false;
+	}
+}
+
+bool wasm_is_binary(const uint8_t *data, size_t len)
 {
 	static const uint8_t magic[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
-	struct rd r = {.p = data, .len = len};
+	return len >= 8 && memcmp(data, magic, 8) == 0;
+}
+
+/* what the module's parts say together: the indices between them in range, the import
+ * info applied, the function import types indexed */
+static bool finish(struct wasm_module *m, const struct pending *pi, const char *what)
+{
+	const char *bad = validate(m);
+	if (bad) {
+		log_err("%s: malformed WebAssembly binary: %s", what, bad);
+		return false;
+	}
+	apply_impinfo(m, pi);
+	m->funcimport_types = xcalloc(m->nfuncimports, sizeof(*m->funcimport_types));
+	for (size_t i = 0, k = 0; i < m->nimports; i++)
+		if (m->imports[i].kind == WASM_KIND_FUNC)
+			m->funcimport_types[k++] = m->imports[i].type;
+	return true;
+}
+
+bool wasm_parse(const uint8_t *data, size_t len, const char *what, struct wasm_module *m)
+{
+	struct rd r = {.p = data, .len = len, .pos = 8};
 	struct pending pi = {0};
 	unsigned seen = 0;
 	bool ok = false;
 
 	memset(m, 0, sizeof(*m));
-	if (len < 8 || memcmp(data, magic, 4) != 0) {
+	if (len < 8 || memcmp(data, "\0asm", 4) != 0) {
 		log_err("%s: not a WebAssembly binary (bad magic number)", what);
 		return false;
 	}
-	if (memcmp(data, magic, 8) != 0) {
+	if (!wasm_is_binary(data, len)) {
 		log_err("%s: unsupported WebAssembly binary version", what);
 		return false;
 	}
-	r.pos = 8;
 	while (left(&r) > 0) {
-		uint8_t id = rd_u8(&r);
-		uint32_t size = rd_u32(&r);
-		struct rd s = rd_sub(&r, size);
-		if (r.err)
+		uint8_t id;
+		struct rd s;
+		if (!rd_section(&r, &id, &s))
 			break;
 		if (id > 0 && id <= 13) {
 			if (seen & (1u << id)) {
@@ -420,72 +570,18 @@ bool wasm_parse(const uint8_t *data, size_t len, const char *what, struct wasm_m
 			}
 			seen |= 1u << id;
 		}
-		bool known = true;
-		switch (id) {
-		case 0: {
-			char *name = rd_name(&s);
-			if (name && strcmp(name, "dylink.0") == 0) {
-				m->has_dylink = true;
-				parse_dylink0(&s, m, &pi);
-			} else if (name && strcmp(name, "dylink") == 0) {
-				m->has_dylink = true;
-				parse_dylink_legacy(&s, m);
-			} else if (name && strcmp(name, "kiln.time64") == 0) {
-				parse_names(&s, &m->time64, &m->ntime64);
-			} else if (name && strcmp(name, "kiln.libcxx") == 0) {
-				parse_names(&s, &m->libcxx, &m->nlibcxx);
-			} else {
-				known = false;
-			}
-			free(name);
-			break;
-		}
-		case 1:
-			parse_types(&s, m);
-			break;
-		case 2:
-			parse_imports(&s, m);
-			break;
-		case 3:
-			parse_funcs(&s, m);
-			break;
-		case 7:
-			parse_exports(&s, m);
-			break;
-		default:
-			if (id > 13)
-				fail(&s, "unknown section id");
-			known = false;
-			break;
-		}
-		if (known && !s.err && s.pos != s.len)
+		if (parse_section(id, &s, m, &pi) && !s.err && s.pos != s.len)
 			fail(&s, "section size does not match its contents");
 		rd_join(&r, &s);
 		if (r.err)
 			break;
 	}
-	if (r.err) {
+	if (r.err)
 		log_err("%s: malformed WebAssembly binary: %s (at byte offset %zu)", what, r.err,
 			r.err_at);
-		goto out;
-	}
-	const char *bad = validate(m);
-	if (bad) {
-		log_err("%s: malformed WebAssembly binary: %s", what, bad);
-		goto out;
-	}
-	apply_impinfo(m, &pi);
-	m->funcimport_types = xcalloc(m->nfuncimports, sizeof(*m->funcimport_types));
-	for (size_t i = 0, k = 0; i < m->nimports; i++)
-		if (m->imports[i].kind == WASM_KIND_FUNC)
-			m->funcimport_types[k++] = m->imports[i].type;
-	ok = true;
-out:
-	for (size_t i = 0; i < pi.n; i++) {
-		free(pi.v[i].module);
-		free(pi.v[i].name);
-	}
-	free(pi.v);
+	else
+		ok = finish(m, &pi, what);
+	pending_free(&pi);
 	return ok;
 }
 
@@ -513,6 +609,9 @@ void wasm_module_free(struct wasm_module *m)
 	for (size_t i = 0; i < m->nlibcxx; i++)
 		free(m->libcxx[i]);
 	free(m->libcxx);
+	for (size_t i = 0; i < m->nsymbols; i++)
+		free(m->symbols[i].name);
+	free(m->symbols);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -529,6 +628,16 @@ const struct wasm_functype *wasm_func_type(const struct wasm_module *m, uint32_t
 	else
 		return NULL;
 	return t < m->ntypes ? &m->types[t] : NULL;
+}
+
+const struct wasm_import *wasm_func_import(const struct wasm_module *m, uint32_t idx)
+{
+	if (idx >= m->nfuncimports)
+		return NULL;
+	for (size_t i = 0; i < m->nimports; i++)
+		if (m->imports[i].kind == WASM_KIND_FUNC && idx-- == 0)
+			return &m->imports[i];
+	return NULL;
 }
 
 const struct wasm_export *wasm_find_export(const struct wasm_module *m, const char *name)
@@ -591,63 +700,85 @@ void wasm_functype_free(struct wasm_functype *t)
 	t->nparams = t->nresults = 0;
 }
 
-static long hide_symtab(struct rd *r, uint8_t *data, bool (*want)(const char *))
+/* the needed subsections of a dylink.0 section into m; the others are skipped unread */
+static void parse_needed_only(struct rd *r, struct wasm_module *m)
 {
-	long changed = 0;
+	while (left(r) > 0) {
+		uint8_t type;
+		struct rd s;
+		if (!rd_section(r, &type, &s))
+			return;
+		if (type == 2) /* WASM_DYLINK_NEEDED */
+			add_needed(&s, m);
+		rd_join(r, &s);
+	}
+}
+
+bool wasm_needed(const uint8_t *data, size_t len, struct strv *needed)
+{
+	struct rd r = {.p = data, .len = len, .pos = 8};
+	if (!wasm_is_binary(data, len))
+		return false;
+	while (left(&r) > 0) {
+		uint8_t id;
+		struct rd s;
+		if (!rd_section(&r, &id, &s))
+			return false;
+		char *name = id == 0 ? rd_name(&s) : NULL;
+		bool dylink = name && strcmp(name, "dylink.0") == 0;
+		free(name);
+		if (!dylink)
+			continue;
+		struct wasm_module m = {0};
+		parse_needed_only(&s, &m);
+		for (size_t i = 0; i < m.nneeded; i++)
+			if (!strv_has(needed, m.needed[i]))
+				strv_add(needed, m.needed[i]);
+		wasm_module_free(&m);
+		if (s.err)
+			return false;
+	}
+	return true;
+}
+
+struct hide {
+	uint8_t *data;
+	bool (*want)(const char *name);
+	long changed;
+};
+
+static void hide_symtab(struct rd *r, void *ctx)
+{
+	struct hide *h = ctx;
 	uint32_t n = rd_count(r, 2);
 	for (uint32_t i = 0; i < n && !r->err; i++) {
-		uint8_t kind = rd_u8(r);
-		size_t at = r->base + r->pos;
-		uint32_t flags = rd_u32(r);
-		char *name = NULL;
-		if (r->err)
-			break;
-		switch (kind) {
-		case 0: case 2: case 4: case 5: /* function, global, tag, table */
-			rd_u32(r);
-			if (!(flags & WASM_SYM_UNDEFINED) || (flags & 0x40))
-				name = rd_name(r);
-			break;
-		case 1: /* data */
-			name = rd_name(r);
-			if (!(flags & WASM_SYM_UNDEFINED))
-				for (int k = 0; k < 3; k++)
-					rd_u32(r);
-			break;
-		case 3: /* section */
-			rd_u32(r);
-			break;
-		default:
-			fail(r, "unknown symbol kind in the linking section");
-			break;
+		struct wasm_symbol sym;
+		size_t at;
+		rd_symbol(r, &sym, &at);
+		if (!r->err && !(sym.flags & (WASM_SYM_UNDEFINED | WASM_SYM_LOCAL | WASM_SYM_HIDDEN)) &&
+		    sym.kind != WASM_SYMTAB_SECTION && (!h->want || (sym.name && h->want(sym.name)))) {
+			h->data[at] |= WASM_SYM_HIDDEN;
+			h->changed++;
 		}
-		if (!r->err && !(flags & (WASM_SYM_UNDEFINED | WASM_SYM_LOCAL | WASM_SYM_HIDDEN)) &&
-		    kind != 3 && (!want || (name && want(name)))) {
-			data[at] |= WASM_SYM_HIDDEN;
-			changed++;
-		}
-		free(name);
+		free(sym.name);
 	}
-	return changed;
 }
 
 long wasm_object_hide_symbols(uint8_t *data, size_t len, const char *what,
 	bool (*want)(const char *name))
 {
-	static const uint8_t magic[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
 	struct rd r = {.p = data, .len = len, .pos = 8};
-	long changed = 0;
+	struct hide h = {.data = data, .want = want};
 	bool linking = false;
 
-	if (len < 8 || memcmp(data, magic, 8) != 0) {
+	if (!wasm_is_binary(data, len)) {
 		log_err("%s: not a WebAssembly object", what);
 		return -1;
 	}
 	while (left(&r) > 0) {
-		uint8_t id = rd_u8(&r);
-		uint32_t size = rd_u32(&r);
-		struct rd s = rd_sub(&r, size);
-		if (r.err)
+		uint8_t id;
+		struct rd s;
+		if (!rd_section(&r, &id, &s))
 			break;
 		if (id != 0)
 			continue;
@@ -656,16 +787,7 @@ long wasm_object_hide_symbols(uint8_t *data, size_t len, const char *what,
 		free(name);
 		if (is_linking) {
 			linking = true;
-			if (rd_u32(&s) != 2 && !s.err)
-				fail(&s, "unsupported linking section version");
-			while (left(&s) > 0) {
-				uint8_t type = rd_u8(&s);
-				uint32_t l = rd_u32(&s);
-				struct rd sub = rd_sub(&s, l);
-				if (type == 8)
-					changed += hide_symtab(&sub, data, want);
-				rd_join(&s, &sub);
-			}
+			rd_linking(&s, hide_symtab, &h);
 		}
 		rd_join(&r, &s);
 		if (r.err)
@@ -680,5 +802,5 @@ long wasm_object_hide_symbols(uint8_t *data, size_t len, const char *what,
 		log_err("%s: not a relocatable WebAssembly object (no linking section)", what);
 		return -1;
 	}
-	return changed;
+	return h.changed;
 }

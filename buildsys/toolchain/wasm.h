@@ -5,10 +5,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A bounds-checked reader for the parts of a WebAssembly binary that dynamic
- * linking depends on: types, imports, functions, exports and the dylink.0
- * custom section. Every length is checked against the input; malformed input
- * is reported, never read out of bounds. */
+/* The one reader of WebAssembly binaries, bounds-checked: the parts that dynamic
+ * linking depends on (types, imports, functions, exports, the dylink.0 custom
+ * section), the symbol table of a relocatable object's linking section, and the
+ * in-place rewrite of its symbol flags. Every length is checked against the input;
+ * malformed input is reported, never read out of bounds. */
+
+struct strv;
 
 enum wasm_kind {
 	WASM_KIND_FUNC = 0,
@@ -24,7 +27,18 @@ enum {
 	WASM_SYM_LOCAL = 0x2,
 	WASM_SYM_HIDDEN = 0x4,
 	WASM_SYM_UNDEFINED = 0x10,
+	WASM_SYM_EXPLICIT_NAME = 0x40,
 	WASM_SYM_TLS = 0x100,
+};
+
+/* kinds of the symbols of a linking section */
+enum wasm_symkind {
+	WASM_SYMTAB_FUNCTION = 0,
+	WASM_SYMTAB_DATA = 1,
+	WASM_SYMTAB_GLOBAL = 2,
+	WASM_SYMTAB_SECTION = 3,
+	WASM_SYMTAB_TAG = 4,
+	WASM_SYMTAB_TABLE = 5,
 };
 
 struct wasm_functype {
@@ -43,6 +57,15 @@ struct wasm_export {
 	char *name;
 	enum wasm_kind kind;
 	uint32_t index;
+};
+
+/* one entry of the symbol table of a relocatable object */
+struct wasm_symbol {
+	char *name;        /* NULL for an undefined symbol named by its import */
+	enum wasm_symkind kind;
+	uint32_t flags;    /* WASM_SYM_* */
+	uint32_t index;    /* function, global, tag, table or section index; the segment of
+	                    * defined data */
 };
 
 struct wasm_module {
@@ -65,21 +88,36 @@ struct wasm_module {
 	char **libcxx;        /* names listed by "kiln.libcxx" sections: runtime libc++abi
 	                       * entry points the private libc++ link may import */
 	size_t nlibcxx;
+	struct wasm_symbol *symbols; /* the linking section's symbol table (objects only) */
+	size_t nsymbols;
 };
+
+/* whether data starts as a WebAssembly binary of the version this reader knows */
+bool wasm_is_binary(const uint8_t *data, size_t len);
 
 /* parse data[0..len); on failure log_err("WHAT: ...") and return false.
  * The module is always safe to wasm_module_free(). */
 bool wasm_parse(const uint8_t *data, size_t len, const char *what, struct wasm_module *m);
+/* free what wasm_parse allocated and clear m */
 void wasm_module_free(struct wasm_module *m);
 
 /* type of function index idx (imports first), NULL if out of range */
 const struct wasm_functype *wasm_func_type(const struct wasm_module *m, uint32_t idx);
+/* the import of function index idx, NULL when idx is not an imported function */
+const struct wasm_import *wasm_func_import(const struct wasm_module *m, uint32_t idx);
 /* exported symbol by name, NULL if absent */
 const struct wasm_export *wasm_find_export(const struct wasm_module *m, const char *name);
 /* "(i32, i32) -> i64", "() -> ()": newly allocated */
 char *wasm_functype_str(const struct wasm_functype *t);
+/* whether two function types have the same parameters and results */
 bool wasm_functype_eq(const struct wasm_functype *a, const struct wasm_functype *b);
+/* free the value type lists of t and clear it */
 void wasm_functype_free(struct wasm_functype *t);
+
+/* Append the libraries the dylink.0 section of a module needs to needed, each name
+ * once. Reads only the section framing and dylink.0, quietly: false when those are
+ * malformed (what was read before stays in needed) or data is not WebAssembly. */
+bool wasm_needed(const uint8_t *data, size_t len, struct strv *needed);
 
 /* In a relocatable object (.o), mark the defined, non-local symbols of the
  * linking section hidden, in place (the LEB128 width never changes): all of

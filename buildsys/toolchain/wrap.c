@@ -8,60 +8,8 @@
 
 #include "base/log.h"
 #include "base/proc.h"
-#include "toolchain/compat.h"
+#include "toolchain/argv.h"
 #include "toolchain/fortran.h"
-
-struct wrap {
-	const char *tool;         /* the name kiln was started as */
-	struct crossenv ce;
-	struct strv out;          /* the command to exec */
-	struct compat_link compat; /* the ABI compat layer's part of a link */
-};
-
-/* ---- words ---- */
-
-void wrap_split(const char *s, struct strv *out)
-{
-	while (*s) {
-		while (*s == ' ' || *s == '\t' || *s == '\n')
-			s++;
-		if (!*s)
-			break;
-		struct buf w = {0};
-		char q = 0;
-		buf_add(&w, "", 0);
-		for (; *s && (q || (*s != ' ' && *s != '\t' && *s != '\n')); s++) {
-			if (q && *s == q)
-				q = 0;
-			else if (!q && (*s == '"' || *s == '\''))
-				q = *s;
-			else if (*s == '\\' && q != '\'' && s[1])
-				buf_putc(&w, *++s);
-			else
-				buf_putc(&w, *s);
-		}
-		strv_push(out, buf_take(&w));
-	}
-}
-
-void wrap_quote(struct buf *b, const char *w)
-{
-	bool plain = *w != '\0';
-	for (const char *s = w; *s && plain; s++)
-		plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-			       "_@%+=:,./-", *s) != NULL;
-	if (plain) {
-		buf_puts(b, w);
-		return;
-	}
-	buf_putc(b, '\'');
-	for (const char *s = w; *s; s++)
-		if (*s == '\'')
-			buf_puts(b, "'\\''");
-		else
-			buf_putc(b, *s);
-	buf_putc(b, '\'');
-}
 
 /* ---- file kinds (emcc's suffix rules) ---- */
 
@@ -72,14 +20,6 @@ static const char *suffix(const char *path)
 	return dot ? dot : "";
 }
 
-static bool in_list(const char *s, const char *const *list)
-{
-	for (; *list; list++)
-		if (strcmp(s, *list) == 0)
-			return true;
-	return false;
-}
-
 static const char *const c_endings[] = {".c", ".i", NULL};
 static const char *const cxx_endings[] = {".cpp", ".cxx", ".cc", ".c++", ".CPP", ".CXX", ".C",
 	".CC", ".C++", ".ii", NULL};
@@ -88,30 +28,14 @@ static const char *const other_source_endings[] = {".m", ".mi", ".mm", ".mii", "
 
 static bool is_cxx_source(const char *p)
 {
-	return in_list(suffix(p), cxx_endings);
+	return argv_in_list(suffix(p), cxx_endings);
 }
 
 static bool is_source(const char *p)
 {
 	const char *s = suffix(p);
-	return in_list(s, c_endings) || in_list(s, cxx_endings) || in_list(s, other_source_endings);
-}
-
-/* options whose value is the next argument (emcc's and clang's common ones) */
-static const char *const takes_value[] = {"-o", "-D", "-U", "-I", "-L", "-l", "-x", "-MF", "-MT",
-	"-MQ", "-MJ", "-include", "-imacros", "-idirafter", "-iprefix", "-iwithprefix",
-	"-iwithprefixbefore", "-isysroot", "-imultilib", "-isystem", "-iquote", "-A",
-	"-Xpreprocessor", "-Xlinker", "-Xclang", "-mllvm", "-include-pch", "-install_name",
-	"-compatibility_version", "-current_version", "-target", "-arch", NULL};
-
-static bool has_value(const char *a)
-{
-	return in_list(a, takes_value);
-}
-
-bool wrap_takes_value(const char *opt)
-{
-	return has_value(opt);
+	return argv_in_list(s, c_endings) || argv_in_list(s, cxx_endings) ||
+		argv_in_list(s, other_source_endings);
 }
 
 /* ---- the fast path: emcc's compile step without emcc ---- */
@@ -137,7 +61,7 @@ static bool fast_flag_ok(const char *a)
 			name += 3;
 		if (str_startswith(name, "error="))
 			name += 6;
-		return !in_list(name, em_warnings);
+		return !argv_in_list(name, em_warnings);
 	}
 	if (str_startswith(a, "-f")) {
 		for (const char *const *f = f_settings; *f; f++)
@@ -152,81 +76,95 @@ static bool fast_flag_ok(const char *a)
 		"-MG", "-w", "-pedantic", "-pedantic-errors", "-ansi", "-pipe", "-O", "-O0", "-O1",
 		"-O2", "-O3", "-Os", "-Oz", "-g", "-g0", "-g1", "-g2", "-g3", "-fsyntax-only",
 		"-nostdinc++", "-H", "-C", "-P", "-dD", "-dM", NULL};
-	return in_list(a, plain);
+	return argv_in_list(a, plain);
 }
 
-bool wrap_fast_compile(const struct crossenv *ce, bool cxx, char *const *args, size_t n,
-	struct strv *out)
+/* what the fast path reads from a compile line */
+struct fast {
+	const char *src, *output;
+	bool dash_c, dash_s, preprocess, shrink, vis;
+	struct strv cargs; /* the user's flags, as emcc hands them to clang */
+};
+
+/* an option whose value is the next argument; false when the fast path does not take it */
+static bool fast_value(struct fast *f, char *const *args, size_t n, size_t *i)
 {
-	const char *src = NULL, *output = NULL;
-	bool dash_c = false, dash_s = false, preprocess = false, shrink = false, vis = false;
-	struct strv cargs = {0};
-	bool ok = false;
+	static const char *const ok_value[] = {"-D", "-U", "-I", "-include", "-imacros",
+		"-idirafter", "-isystem", "-iquote", "-MF", "-MT", "-MQ", NULL};
+	const char *a = args[*i];
+	if (!argv_in_list(a, ok_value) || *i + 1 >= n)
+		return false;
+	if (strcmp(a, "-I") == 0) {
+		/* emcc joins a separate -I value onto the flag */
+		strv_push(&f->cargs, xasprintf("-I%s", args[++*i]));
+	} else {
+		strv_add(&f->cargs, a);
+		strv_add(&f->cargs, args[++*i]);
+	}
+	return true;
+}
+
+/* an option on its own; false when the fast path does not take it */
+static bool fast_flag(struct fast *f, const char *a)
+{
+	if (!fast_flag_ok(a))
+		return false;
+	if (strcmp(a, "-c") == 0)
+		f->dash_c = true;
+	else if (strcmp(a, "-S") == 0)
+		f->dash_s = true;
+	else if (strcmp(a, "-E") == 0 || strcmp(a, "-M") == 0 || strcmp(a, "-MM") == 0 ||
+		strcmp(a, "-fsyntax-only") == 0)
+		f->preprocess = true;
+	else if (strcmp(a, "-Os") == 0 || strcmp(a, "-Oz") == 0)
+		f->shrink = true;
+	else if (str_startswith(a, "-fvisibility"))
+		f->vis = true;
+	/* emcc keeps -g3/-g for clang as -g and drops -g0..-g2 */
+	if (strcmp(a, "-g") == 0 || strcmp(a, "-g3") == 0)
+		strv_add(&f->cargs, "-g");
+	else if (strcmp(a, "-g0") && strcmp(a, "-g1") && strcmp(a, "-g2"))
+		strv_add(&f->cargs, a);
+	return true;
+}
+
+/* read a compile line (without the program name); false when the fast path does not
+ * reproduce it: one readable C or C++ source, only the options emcc hands to clang as
+ * they are, and something to make (-c, -S, or a preprocessor or syntax-only run) */
+static bool fast_parse(struct fast *f, char *const *args, size_t n)
+{
 	for (size_t i = 0; i < n; i++) {
 		const char *a = args[i];
 		if (a[0] != '-' || strcmp(a, "-") == 0) {
-			if (src || strcmp(a, "-") == 0 || !is_source(a) ||
-				in_list(suffix(a), other_source_endings) || access(a, R_OK) != 0)
-				goto out;
-			src = a;
-			continue;
+			if (f->src || strcmp(a, "-") == 0 || !is_source(a) ||
+				argv_in_list(suffix(a), other_source_endings) || access(a, R_OK) != 0)
+				return false;
+			f->src = a;
+		} else if (strcmp(a, "-o") == 0) {
+			if (i + 1 >= n || f->output)
+				return false;
+			f->output = args[++i];
+		} else if (str_startswith(a, "-o")) {
+			if (strchr(a, '=') || f->output)
+				return false;
+			f->output = a + 2;
+		} else if (argv_takes_value(a)) {
+			if (!fast_value(f, args, n, &i))
+				return false;
+		} else if (!fast_flag(f, a)) {
+			return false;
 		}
-		if (strcmp(a, "-o") == 0) {
-			if (i + 1 >= n || output)
-				goto out;
-			output = args[++i];
-			continue;
-		}
-		if (str_startswith(a, "-o")) {
-			if (strchr(a, '=') || output)
-				goto out;
-			output = a + 2;
-			continue;
-		}
-		if (has_value(a)) {
-			static const char *const ok_value[] = {"-D", "-U", "-I", "-include", "-imacros",
-				"-idirafter", "-isystem", "-iquote", "-MF", "-MT", "-MQ", NULL};
-			if (!in_list(a, ok_value) || i + 1 >= n)
-				goto out;
-			if (strcmp(a, "-I") == 0) {
-				/* emcc joins a separate -I value onto the flag */
-				strv_push(&cargs, xasprintf("-I%s", args[++i]));
-			} else {
-				strv_add(&cargs, a);
-				strv_add(&cargs, args[++i]);
-			}
-			continue;
-		}
-		if (!fast_flag_ok(a))
-			goto out;
-		if (strcmp(a, "-c") == 0)
-			dash_c = true;
-		else if (strcmp(a, "-S") == 0)
-			dash_s = true;
-		else if (strcmp(a, "-E") == 0 || strcmp(a, "-M") == 0 || strcmp(a, "-MM") == 0 ||
-			strcmp(a, "-fsyntax-only") == 0)
-			preprocess = true;
-		else if (strcmp(a, "-Os") == 0 || strcmp(a, "-Oz") == 0)
-			shrink = true;
-		else if (str_startswith(a, "-fvisibility"))
-			vis = true;
-		/* emcc keeps -g3/-g for clang as -g and drops -g0..-g2 */
-		if (strcmp(a, "-g") == 0 || strcmp(a, "-g3") == 0)
-			strv_add(&cargs, "-g");
-		else if (strcmp(a, "-g0") && strcmp(a, "-g1") && strcmp(a, "-g2"))
-			strv_add(&cargs, a);
 	}
-	if (!src || (!dash_c && !dash_s && !preprocess))
-		goto out;
-	if (!cxx && is_cxx_source(src))
-		cxx = true;
-	const struct strv *cf = crossenv_cflags(ce, cxx);
-	if (!cf->n)
-		goto out;
-	strv_add(out, cxx ? ce->clangxx : ce->clang);
-	bool placed = !shrink;
+	return f->src && (f->dash_c || f->dash_s || f->preprocess);
+}
+
+/* emcc's flags for clang as this line changes them; false when the fast path cannot
+ * place what -Os/-Oz add */
+static bool fast_cflags(const struct fast *f, const struct strv *cf, struct strv *out)
+{
+	bool placed = !f->shrink;
 	for (size_t i = 0; i < cf->n; i++) {
-		if (vis && strcmp(cf->v[i], "-fvisibility=default") == 0)
+		if (f->vis && strcmp(cf->v[i], "-fvisibility=default") == 0)
 			continue;
 		strv_add(out, cf->v[i]);
 		/* -Os/-Oz set INLINING_LIMIT, which emcc turns into this flag */
@@ -235,34 +173,56 @@ bool wrap_fast_compile(const struct crossenv *ce, bool cxx, char *const *args, s
 			placed = true;
 		}
 	}
-	if (!placed)
-		goto out;
-	for (size_t i = 0; i < cargs.n; i++)
-		strv_add(out, cargs.v[i]);
-	strv_add(out, src);
-	if (preprocess) {
-		if (output) {
+	return placed;
+}
+
+/* the output arguments: as given, or emcc's default name for an object or assembly */
+static void fast_output(const struct fast *f, struct strv *out)
+{
+	if (f->preprocess) {
+		if (f->output) {
 			strv_add(out, "-o");
-			strv_add(out, output);
+			strv_add(out, f->output);
 		}
-	} else {
-		if (!dash_c)
-			strv_add(out, "-c");
-		strv_add(out, "-o");
-		if (output) {
-			strv_add(out, output);
-		} else {
-			const char *base = path_basename(src);
-			const char *dot = strrchr(base, '.');
-			size_t len = dot ? (size_t)(dot - base) : strlen(base);
-			strv_push(out, xasprintf("%.*s%s", (int)len, base, dash_c ? ".o" : ".s"));
-		}
+		return;
 	}
+	if (!f->dash_c)
+		strv_add(out, "-c");
+	strv_add(out, "-o");
+	if (f->output) {
+		strv_add(out, f->output);
+		return;
+	}
+	const char *base = path_basename(f->src);
+	const char *dot = strrchr(base, '.');
+	size_t len = dot ? (size_t)(dot - base) : strlen(base);
+	strv_push(out, xasprintf("%.*s%s", (int)len, base, f->dash_c ? ".o" : ".s"));
+}
+
+bool wrap_fast_compile(const struct crossenv *ce, bool cxx, char *const *args, size_t n,
+	struct strv *out)
+{
+	struct fast f = {0};
+	bool ok = false;
+	if (!fast_parse(&f, args, n))
+		goto out;
+	if (!cxx && is_cxx_source(f.src))
+		cxx = true;
+	const struct strv *cf = crossenv_cflags(ce, cxx);
+	if (!cf->n)
+		goto out;
+	strv_add(out, cxx ? ce->clangxx : ce->clang);
+	if (!fast_cflags(&f, cf, out))
+		goto out;
+	for (size_t i = 0; i < f.cargs.n; i++)
+		strv_add(out, f.cargs.v[i]);
+	strv_add(out, f.src);
+	fast_output(&f, out);
 	ok = true;
 out:
 	if (!ok)
 		strv_free(out);
-	strv_free(&cargs);
+	strv_free(&f.cargs);
 	return ok;
 }
 
@@ -280,14 +240,6 @@ static const char *const wl_dropped_prefix[] = {"--sysroot=", "--version-script=
 static const char *const werror_extra[] = {"-Werror=implicit-function-declaration",
 	"-Werror=mismatched-parameter-types", "-Werror=return-type", NULL};
 
-static bool has_prefix_in(const char *s, const char *const *list)
-{
-	for (; *list; list++)
-		if (str_startswith(s, *list))
-			return true;
-	return false;
-}
-
 /* -Wl,a,b,c without the items the host linker wants and wasm-ld does not; NULL if empty */
 static char *filter_wl(const char *arg)
 {
@@ -301,7 +253,7 @@ static char *filter_wl(const char *arg)
 			strtok_r(NULL, ",", &save);
 			continue;
 		}
-		if (in_list(it, wl_dropped) || has_prefix_in(it, wl_dropped_prefix))
+		if (argv_in_list(it, wl_dropped) || argv_has_prefix_in(it, wl_dropped_prefix))
 			continue;
 		buf_printf(&b, ",%s", it);
 		kept++;
@@ -337,8 +289,8 @@ static bool rewrite_args(struct wrap *w, char **args, int n, struct strv *out, i
 	for (int i = 0; i < n; i++) {
 		const char *a = args[i];
 		if (strcmp(a, "-print-multiarch") == 0) {
-			printf("wasm32-emscripten\n");
-			*status = fflush(stdout) == 0 ? 0 : 1;
+			buf_puts(&w->said, "wasm32-emscripten\n");
+			*status = 0;
 			goto out;
 		}
 		if (str_startswith(a, "-fopenmp")) {
@@ -351,7 +303,7 @@ static bool rewrite_args(struct wrap *w, char **args, int n, struct strv *out, i
 	for (int i = 0; i < n; i++) {
 		const char *a = args[i];
 		char *r;
-		if (in_list(a, dropped_flags) || str_startswith(a, "-J"))
+		if (argv_in_list(a, dropped_flags) || str_startswith(a, "-J"))
 			continue;
 		if (strcmp(a, "-undefined") == 0 && i + 1 < n &&
 			strcmp(args[i + 1], "dynamic_lookup") == 0) {
@@ -385,7 +337,7 @@ static bool rewrite_args(struct wrap *w, char **args, int n, struct strv *out, i
 		if (str_startswith(a, "-l")) {
 			char *lib = strcmp(a, "-l") == 0 && i + 1 < n ? xasprintf("-l%s", args[++i])
 								     : xstrdup(a);
-			if (in_list(lib, dropped_libs) || strv_has(&libs, lib)) {
+			if (argv_in_list(lib, dropped_libs) || strv_has(&libs, lib)) {
 				free(lib);
 				continue;
 			}
@@ -399,7 +351,7 @@ static bool rewrite_args(struct wrap *w, char **args, int n, struct strv *out, i
 			continue;
 		}
 		strv_add(out, a);
-		if (has_value(a) && i + 1 < n)
+		if (argv_takes_value(a) && i + 1 < n)
 			strv_add(out, args[++i]);
 	}
 	/* -lgfortran (as C builds of Fortran code link) is the wasm32 Fortran runtime */
@@ -419,25 +371,19 @@ static bool dry_run(void)
 	return dry && *dry && strcmp(dry, "0") != 0;
 }
 
-static void print_command(const struct strv *cmd)
-{
-	struct buf b = {0};
-	for (size_t i = 0; i < cmd->n; i++) {
-		if (i)
-			buf_putc(&b, ' ');
-		wrap_quote(&b, cmd->v[i]);
-	}
-	printf("%s\n", b.s ? b.s : "");
-	fflush(stdout);
-	buf_free(&b);
-}
-
-/* a dry run shows the link LLVM the compat layer sets for the command */
-static void print_link_env(const struct wrap *w)
+void wrap_show(const struct wrap *w, const struct strv *cmd, struct buf *b)
 {
 	if (w->compat.llvm)
-		printf("EM_LLVM_ROOT=%s EM_LLVM_ADD_VERSION= EM_CLANG_ADD_VERSION= ",
+		buf_printf(b, "EM_LLVM_ROOT=%s EM_LLVM_ADD_VERSION= EM_CLANG_ADD_VERSION= ",
 			w->ce.link_llvm_root);
+	argv_join(b, cmd);
+}
+
+/* a command of a dry run, for standard output */
+static void say_command(struct wrap *w, const struct strv *cmd)
+{
+	wrap_show(w, cmd, &w->said);
+	buf_putc(&w->said, '\n');
 }
 
 /* ---- links of shared objects: ldflags and the export policy ---- */
@@ -468,7 +414,7 @@ static bool read_symbols(struct wrap *w, const struct strv *inputs, struct strv 
 		if (next)
 			*next++ = '\0';
 		struct strv f = {0};
-		wrap_split(line, &f);
+		argv_split(line, &f);
 		bool sym = f.n >= 4 && strlen(f.v[0]) == 8 && strspn(f.v[0], "0123456789abcdef") == 8;
 		bool global = sym && (strcmp(f.v[1], "g") == 0 || strcmp(f.v[1], "w") == 0 ||
 			strcmp(f.v[1], "u") == 0);
@@ -497,7 +443,7 @@ static void add_ldflags(struct strv *out)
 	if (!ld)
 		ld = "-O2 -g0";
 	struct strv words = {0};
-	wrap_split(ld, &words);
+	argv_split(ld, &words);
 	for (size_t i = 0; i < words.n; i++)
 		if (!str_startswith(words.v[i], "-sSIDE_MODULE") && strcmp(words.v[i], "-sWASM_BIGINT"))
 			strv_add(out, words.v[i]);
@@ -526,7 +472,7 @@ static bool link_shared(struct wrap *w, const struct strv *user, bool cxx, struc
 	for (size_t i = 0; i < args->n; i++) {
 		const char *a = args->v[i];
 		if (a[0] == '-') {
-			if (has_value(a))
+			if (argv_takes_value(a))
 				i++;
 			continue;
 		}
@@ -557,7 +503,7 @@ static bool link_shared(struct wrap *w, const struct strv *user, bool cxx, struc
 		for (char *p = s; *p; p++)
 			if (*p == ',')
 				*p = ' ';
-		wrap_split(s, &list);
+		argv_split(s, &list);
 		free(s);
 		strv_add(out, "-sSIDE_MODULE=2");
 		add_exports(out, &list);
@@ -575,16 +521,68 @@ out:
 	return ok;
 }
 
+/* whether a compile line may skip emcc: the environment proved the fast path and nothing
+ * asks for emcc (KILN_WRAP_NO_FASTPATH, EMCC_DEBUG, EM_* settings unlike setup's) */
+static bool fast_allowed(const struct wrap *w)
+{
+	return w->ce.fastpath && !getenv("KILN_WRAP_NO_FASTPATH") && !getenv("EMCC_DEBUG") &&
+		crossenv_em_env_matches(&w->ce);
+}
+
+/* the compile line of one source of a link from sources: the link line's compiler
+ * options, without its inputs, outputs and link options */
+static void object_line(const struct strv *args, const char *src, const char *obj,
+	struct strv *cc)
+{
+	for (size_t j = 0; j < args->n; j++) {
+		const char *b = args->v[j];
+		bool val = argv_takes_value(b) && j + 1 < args->n;
+		if (b[0] != '-' || strcmp(b, "-o") == 0 || strcmp(b, "-Xlinker") == 0 ||
+			strcmp(b, "-shared") == 0 || str_startswith(b, "-l") ||
+			str_startswith(b, "-L") || str_startswith(b, "-Wl,") ||
+			str_startswith(b, "-s")) {
+			j += val;
+			continue;
+		}
+		strv_add(cc, b);
+		if (val)
+			strv_add(cc, args->v[++j]);
+	}
+	strv_add(cc, "-c");
+	strv_add(cc, src);
+	strv_add(cc, "-o");
+	strv_add(cc, obj);
+}
+
+/* compile one source of a link from sources into obj; the exit status */
+static int compile_object(struct wrap *w, const struct strv *args, bool cxx,
+	const char *driver, const char *src, const char *obj)
+{
+	struct strv cc = {0}, cmd = {0};
+	object_line(args, src, obj, &cc);
+	if (!(fast_allowed(w) && wrap_fast_compile(&w->ce, cxx, cc.v, cc.n, &cmd))) {
+		strv_add(&cmd, driver);
+		for (size_t j = 0; j < cc.n; j++)
+			strv_add(&cmd, cc.v[j]);
+	}
+	if (w->dry)
+		say_command(w, &cmd);
+	int status = proc_system(cmd.v);
+	strv_free(&cc);
+	strv_free(&cmd);
+	return status;
+}
+
 /* A .so linked straight from sources: compile each source into a temporary object first
  * (so that the exports can be read), then link those. Runs the commands itself (also in a
- * dry run, which prints them) and returns the exit status. */
+ * dry run, which shows them and does not run the link) and returns the exit status. */
 static int link_from_sources(struct wrap *w, const struct strv *args, bool cxx,
-	const char *driver, bool dry)
+	const char *driver)
 {
 	const char *t = getenv("TMPDIR");
 	char *tmpl = xasprintf("%s/kiln-wrap-XXXXXX", t && *t ? t : "/tmp");
 	const char *tmpdir = mkdtemp(tmpl);
-	struct strv link = {0}, objs = {0};
+	struct strv link = {0}, objs = {0}, cmd = {0};
 	int status = 1;
 	if (!tmpdir) {
 		log_err("%s: cannot create %s: %s", w->tool, tmpl, strerror(errno));
@@ -593,90 +591,37 @@ static int link_from_sources(struct wrap *w, const struct strv *args, bool cxx,
 	}
 	for (size_t i = 0; i < args->n; i++) {
 		const char *a = args->v[i];
-		if (a[0] == '-') {
+		if (a[0] == '-' || !is_source(a)) {
 			strv_add(&link, a);
-			if (has_value(a) && i + 1 < args->n)
+			if (a[0] == '-' && argv_takes_value(a) && i + 1 < args->n)
 				strv_add(&link, args->v[++i]);
 			continue;
 		}
-		if (!is_source(a)) {
-			strv_add(&link, a);
-			continue;
-		}
-		struct strv cc = {0}, cmd = {0};
-		for (size_t j = 0; j < args->n; j++) {
-			const char *b = args->v[j];
-			bool val = has_value(b) && j + 1 < args->n;
-			if (b[0] != '-' || strcmp(b, "-o") == 0 || strcmp(b, "-Xlinker") == 0 ||
-				strcmp(b, "-shared") == 0 || str_startswith(b, "-l") ||
-				str_startswith(b, "-L") || str_startswith(b, "-Wl,") ||
-				str_startswith(b, "-s")) {
-				j += val;
-				continue;
-			}
-			strv_add(&cc, b);
-			if (val)
-				strv_add(&cc, args->v[++j]);
-		}
 		char *obj = xasprintf("%s/%zu-%s.o", tmpdir, objs.n, path_basename(a));
-		strv_add(&cc, "-c");
-		strv_add(&cc, a);
-		strv_add(&cc, "-o");
-		strv_add(&cc, obj);
-		if (!(w->ce.fastpath && !getenv("KILN_WRAP_NO_FASTPATH") && !getenv("EMCC_DEBUG") &&
-			    crossenv_em_env_matches(&w->ce) &&
-			    wrap_fast_compile(&w->ce, cxx, cc.v, cc.n, &cmd))) {
-			strv_add(&cmd, driver);
-			for (size_t j = 0; j < cc.n; j++)
-				strv_add(&cmd, cc.v[j]);
-		}
-		if (dry)
-			print_command(&cmd);
-		status = proc_system(cmd.v);
-		strv_free(&cc);
-		strv_free(&cmd);
 		strv_add(&link, obj);
 		strv_push(&objs, obj);
+		status = compile_object(w, args, cxx, driver, a, obj);
 		if (status != 0)
 			goto out;
 	}
-	struct strv cmd = {0};
 	strv_add(&cmd, driver);
 	status = link_shared(w, &link, cxx, &cmd) ? 0 : 1;
-	if (status == 0) {
-		if (dry) {
-			print_link_env(w);
-			print_command(&cmd);
-		}
-		else
-			status = proc_system(cmd.v);
-	}
-	strv_free(&cmd);
+	if (status == 0 && w->dry)
+		say_command(w, &cmd);
+	else if (status == 0)
+		status = proc_system(cmd.v);
 out:
 	for (size_t i = 0; i < objs.n; i++)
 		unlink(objs.v[i]);
 	rmdir(tmpdir);
 	free(tmpl);
+	strv_free(&cmd);
 	strv_free(&objs);
 	strv_free(&link);
 	return status < 0 ? 1 : status;
 }
 
 /* ---- tools ---- */
-
-static const char *output_of(const struct strv *args)
-{
-	const char *o = NULL;
-	for (size_t i = 0; i < args->n; i++) {
-		if (strcmp(args->v[i], "-o") == 0 && i + 1 < args->n)
-			o = args->v[++i];
-		else if (str_startswith(args->v[i], "-o") && args->v[i][2])
-			o = args->v[i] + 2;
-		else if (has_value(args->v[i]))
-			i++;
-	}
-	return o;
-}
 
 static bool is_compile_only(const struct strv *args)
 {
@@ -685,7 +630,7 @@ static bool is_compile_only(const struct strv *args)
 		if (strcmp(a, "-c") == 0 || strcmp(a, "-S") == 0 || strcmp(a, "-E") == 0 ||
 			strcmp(a, "-M") == 0 || strcmp(a, "-MM") == 0 || strcmp(a, "-fsyntax-only") == 0)
 			return true;
-		if (has_value(a))
+		if (argv_takes_value(a))
 			i++;
 	}
 	return false;
@@ -705,7 +650,7 @@ static bool is_query(int n, char **args)
 		const char *a = args[i];
 		if (a[0] != '-')
 			return false;
-		if (has_value(a))
+		if (argv_takes_value(a))
 			i++;
 	}
 	return true;
@@ -722,42 +667,40 @@ static int tool_compiler(struct wrap *w, int argc, char **argv, bool cxx)
 	const char *driver = any_cxx ? w->ce.emxx : w->ce.emcc;
 	if (is_query(argc - 1, argv + 1)) {
 		if (argc == 2 && strcmp(argv[1], "-print-multiarch") == 0) {
-			printf("wasm32-emscripten\n");
-			return fflush(stdout) == 0 ? 0 : 1;
+			buf_puts(&w->said, "wasm32-emscripten\n");
+			return 0;
 		}
-		strv_add(&w->out, driver);
+		strv_add(&w->cmd, driver);
 		for (int i = 1; i < argc; i++)
-			strv_add(&w->out, argv[i]);
+			strv_add(&w->cmd, argv[i]);
 		return -1;
 	}
 	for (const char *const *e = werror_extra; *e; e++)
 		strv_add(&args, *e);
 	if (!rewrite_args(w, argv + 1, argc - 1, &args, &status))
 		goto out;
-	const char *o = output_of(&args);
+	const char *o = argv_output(&args);
 	if (is_compile_only(&args)) {
-		if (w->ce.fastpath && !getenv("KILN_WRAP_NO_FASTPATH") && !getenv("EMCC_DEBUG") &&
-			crossenv_em_env_matches(&w->ce) &&
-			wrap_fast_compile(&w->ce, any_cxx, args.v, args.n, &w->out)) {
+		if (fast_allowed(w) && wrap_fast_compile(&w->ce, any_cxx, args.v, args.n, &w->cmd)) {
 			status = -1;
 			goto out;
 		}
 	} else if (is_shared_output(o)) {
 		for (size_t i = 0; i < args.n; i++) {
-			if (args.v[i][0] == '-' && has_value(args.v[i]))
+			if (args.v[i][0] == '-' && argv_takes_value(args.v[i]))
 				i++;
 			else if (args.v[i][0] != '-' && is_source(args.v[i])) {
-				status = link_from_sources(w, &args, any_cxx, driver, dry_run());
+				status = link_from_sources(w, &args, any_cxx, driver);
 				goto out;
 			}
 		}
-		strv_add(&w->out, driver);
-		status = link_shared(w, &args, any_cxx, &w->out) ? -1 : 1;
+		strv_add(&w->cmd, driver);
+		status = link_shared(w, &args, any_cxx, &w->cmd) ? -1 : 1;
 		goto out;
 	}
-	strv_add(&w->out, driver);
+	strv_add(&w->cmd, driver);
 	for (size_t i = 0; i < args.n; i++)
-		strv_add(&w->out, args.v[i]);
+		strv_add(&w->cmd, args.v[i]);
 	status = -1;
 out:
 	strv_free(&args);
@@ -776,9 +719,9 @@ static int tool_cxx(struct wrap *w, int argc, char **argv)
 
 static int tool_simple(struct wrap *w, int argc, char **argv, const char *prog)
 {
-	strv_add(&w->out, prog);
+	strv_add(&w->cmd, prog);
 	for (int i = 1; i < argc; i++)
-		strv_add(&w->out, argv[i]);
+		strv_add(&w->cmd, argv[i]);
 	return -1;
 }
 
@@ -813,7 +756,7 @@ static int tool_cmake(struct wrap *w, int argc, char **argv)
 	char *cmake = real_tool(w, "cmake");
 	if (!cmake)
 		return 1;
-	strv_push(&w->out, cmake);
+	strv_push(&w->cmd, cmake);
 	bool configure = true, has_tc = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -825,12 +768,12 @@ static int tool_cmake(struct wrap *w, int argc, char **argv)
 			has_tc = true;
 	}
 	if (configure && !has_tc) {
-		char *tc = crossenv_path(&w->ce, "toolchain.cmake");
-		strv_push(&w->out, xasprintf("-DCMAKE_TOOLCHAIN_FILE=%s", tc));
+		char *tc = crossenv_path(&w->ce, CROSSENV_CMAKE_TOOLCHAIN);
+		strv_push(&w->cmd, xasprintf("-DCMAKE_TOOLCHAIN_FILE=%s", tc));
 		free(tc);
 	}
 	for (int i = 1; i < argc; i++)
-		strv_add(&w->out, argv[i]);
+		strv_add(&w->cmd, argv[i]);
 	return -1;
 }
 
@@ -839,28 +782,23 @@ static int tool_meson(struct wrap *w, int argc, char **argv)
 	char *meson = real_tool(w, "meson");
 	if (!meson)
 		return 1;
-	strv_push(&w->out, meson);
+	strv_push(&w->cmd, meson);
 	bool setup = argc > 1 && strcmp(argv[1], "setup") == 0, has_cross = false;
 	for (int i = 1; i < argc; i++)
 		if (str_startswith(argv[i], "--cross-file"))
 			has_cross = true;
 	for (int i = 1; i < argc; i++) {
-		strv_add(&w->out, argv[i]);
+		strv_add(&w->cmd, argv[i]);
 		if (i == 1 && setup && !has_cross) {
-			char *cf = crossenv_path(&w->ce, "meson-cross.ini");
-			strv_push(&w->out, xasprintf("--cross-file=%s", cf));
+			char *cf = crossenv_path(&w->ce, CROSSENV_MESON_CROSS);
+			strv_push(&w->cmd, xasprintf("--cross-file=%s", cf));
 			free(cf);
 		}
 	}
 	return -1;
 }
 
-static int tool_fortran(struct wrap *w, int argc, char **argv)
-{
-	return fortran_main(argc, argv);
-}
-
-/* Returns an exit status, or -1 with w->out holding the command to exec. */
+/* Returns an exit status, or -1 with w->cmd holding the command to exec. */
 typedef int (*tool_fn)(struct wrap *w, int argc, char **argv);
 
 static const struct tool {
@@ -871,8 +809,6 @@ static const struct tool {
 	{"c++", tool_cxx}, {"g++", tool_cxx},
 	{"ar", tool_ar}, {"ranlib", tool_ranlib}, {"strip", tool_strip},
 	{"cmake", tool_cmake}, {"meson", tool_meson},
-	{"gfortran", tool_fortran}, {"f77", tool_fortran}, {"f90", tool_fortran},
-	{"f95", tool_fortran}, {"flang", tool_fortran}, {"flang-new", tool_fortran},
 };
 
 static const struct tool *find_tool(const char *name)
@@ -910,40 +846,30 @@ static bool find_env(struct wrap *w, const char *argv0)
 	return ok;
 }
 
-int wrap_main(int argc, char **argv)
+bool wrap_open(struct wrap *w, const char *argv0)
 {
-	struct wrap w = {.tool = path_basename(argv[0])};
-	const struct tool *t = find_tool(w.tool);
-	int status = 1;
-	if (!t)
-		return 1;
-	if (!find_env(&w, argv[0])) {
+	memset(w, 0, sizeof(*w));
+	w->tool = path_basename(argv0);
+	w->dry = dry_run();
+	if (!find_tool(w->tool))
+		return false;
+	if (!find_env(w, argv0)) {
 		log_err("%s: no kiln cross environment (set KILN_CROSSENV or run this tool from "
-			"the bin/ of one; 'kiln crossenv env' prints the settings)", w.tool);
-		return 1;
+			"the bin/ of one; 'kiln crossenv env' prints the settings)", w->tool);
+		return false;
 	}
-	status = t->fn(&w, argc, argv);
-	if (status >= 0)
-		goto out;
-	if (dry_run()) {
-		print_link_env(&w);
-		print_command(&w.out);
-		status = ferror(stdout) ? 1 : 0;
-		goto out;
-	}
-	fflush(stdout);
-	if (w.compat.tmpdir) {
-		/* the link reads copies that must be removed afterwards: run, don't exec */
-		status = proc_system(w.out.v);
-		status = status < 0 ? 127 : status;
-		goto out;
-	}
-	execv(w.out.v[0], w.out.v);
-	log_err("%s: cannot run %s: %s", w.tool, w.out.v[0], strerror(errno));
-	status = 127;
-out:
-	compat_link_free(&w.compat);
-	strv_free(&w.out);
-	crossenv_free(&w.ce);
-	return status;
+	return true;
+}
+
+int wrap_run(struct wrap *w, int argc, char **argv)
+{
+	return find_tool(w->tool)->fn(w, argc, argv);
+}
+
+void wrap_free(struct wrap *w)
+{
+	compat_link_free(&w->compat);
+	strv_free(&w->cmd);
+	buf_free(&w->said);
+	crossenv_free(&w->ce);
 }

@@ -5,27 +5,42 @@
 #include <stddef.h>
 
 #include "base/util.h"
+#include "toolchain/compat_link.h"
 #include "toolchain/crossenv.h"
 
-/* The compiler wrapper: kiln started as cc, c++, ld, ar, cmake, meson… through the bin/
- * of a cross environment rewrites the command line for Emscripten and execs it. */
+/* The compiler wrapper's rules: kiln started as cc, c++, ld, ar, cmake, meson… through
+ * the bin/ of a cross environment rewrites the command line for Emscripten
+ * (docs/wrapper.md); cmd/tool_wrap.c runs the result. */
+
+/* One call of the wrapper. */
+struct wrap {
+	const char *tool;          /* the name kiln was started as */
+	struct crossenv ce;
+	bool dry;                  /* KILN_WRAP_DRY_RUN: show the final command, do not run it */
+	struct strv cmd;           /* the command to run in the end */
+	struct buf said;           /* what the tool writes to standard output (an answer, the
+	                            * commands a dry run ran on the way) */
+	struct compat_link compat; /* the ABI compat layer's part of a link */
+};
 
 /* whether a program name (basename of argv[0]) is one the wrapper answers to */
 bool wrap_is_tool(const char *name);
-/* the wrapper's main(): argv[0] names the tool */
-int wrap_main(int argc, char **argv);
+/* Start a call of the wrapper as argv0: its environment is $KILN_CROSSENV, else the one
+ * whose bin/ holds argv0. False (with a message when the tool is known) when there is
+ * none; w is safe to wrap_free() either way. */
+bool wrap_open(struct wrap *w, const char *argv0);
+/* Apply the tool's rules to argv (argv[0] names the tool). Returns an exit status when
+ * the call is answered, refused or already run; -1 when w->cmd is to be run. */
+int wrap_run(struct wrap *w, int argc, char **argv);
+/* append the line a dry run shows for cmd to b: the link LLVM settings of the compat
+ * layer when it makes them, then the shell-quoted words */
+void wrap_show(const struct wrap *w, const struct strv *cmd, struct buf *b);
+void wrap_free(struct wrap *w);
 
 /* The clang command that emcc would run for a compile-only command line (args without
  * the program name, after the wrapper's rewriting), run directly. False when the command
  * is not one the fast path reproduces exactly (then emcc must run). */
 bool wrap_fast_compile(const struct crossenv *ce, bool cxx, char *const *args, size_t n,
 	struct strv *out);
-
-/* whether a compiler-driver option takes the next argument as its value (-o, -I, -x...) */
-bool wrap_takes_value(const char *opt);
-/* split a command line into words (single/double quotes, backslash escapes) */
-void wrap_split(const char *s, struct strv *out);
-/* append a word to b, shell-quoted when needed */
-void wrap_quote(struct buf *b, const char *word);
 
 #endif

@@ -1,5 +1,5 @@
-/* Unit tests of wheel.c's pure functions: file names, name normalisation,
- * the dylink.0 reader (also on every truncation of a module). */
+/* Unit tests of wheel.c's pure functions: file names, name normalisation; and of
+ * wasm.c's dylink.0 reader the wheel uses (also on every truncation of a module). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +8,7 @@
 #include "artifact/wheel.h"
 #include "base/log.h"
 #include "check.h"
+#include "toolchain/wasm.h"
 
 static void quiet(enum log_level lvl, const char *msg, void *ctx)
 {
@@ -53,21 +54,21 @@ static void test_dylink(void)
 		2, 17, 2, 7, 'l', 'i', 'b', 'a', '.', 's', 'o', 7, 'l', 'i', 'b', 'b', '.', 's', 'o',
 	};
 	struct strv sv = {0};
-	CHECK(wheel_wasm_needed(mod, sizeof(mod), &sv), "module rejected");
+	CHECK(wasm_needed(mod, sizeof(mod), &sv), "module rejected");
 	CHECK(sv.n == 2 && strcmp(sv.v[0], "liba.so") == 0 && strcmp(sv.v[1], "libb.so") == 0,
 		"needed: %zu", sv.n);
 	strv_free(&sv);
 	for (size_t len = 0; len < sizeof(mod); len++) {
-		bool ok = wheel_wasm_needed(mod, len, &sv);
+		bool ok = wasm_needed(mod, len, &sv);
 		CHECK(!ok || len == 8 || sv.n <= 2, "truncation %zu", len);
 		strv_free(&sv);
 	}
 	unsigned char bad[sizeof(mod)];
 	memcpy(bad, mod, sizeof(mod));
 	bad[28] = 200; /* a name longer than its subsection */
-	CHECK(!wheel_wasm_needed(bad, sizeof(bad), &sv), "overlong name accepted");
+	CHECK(!wasm_needed(bad, sizeof(bad), &sv), "overlong name accepted");
 	strv_free(&sv);
-	CHECK(!wheel_wasm_needed((const unsigned char *)"\177ELF\2\1\1\0", 8, &sv), "ELF accepted");
+	CHECK(!wasm_needed((const unsigned char *)"\177ELF\2\1\1\0", 8, &sv), "ELF accepted");
 }
 
 /* a wheel made here, written, read back; then every damaged copy is refused or

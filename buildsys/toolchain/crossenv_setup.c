@@ -1,0 +1,982 @@
+#include "toolchain/crossenv_setup.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/arcread.h"
+#include "base/config.h"
+#include "base/hash.h"
+#include "base/lib_archive.h"
+#include "base/log.h"
+#include "base/proc.h"
+#include "toolchain/argv.h"
+#include "toolchain/compat_setup.h"
+#include "toolchain/wrap.h"
+#include "version.h"
+
+/* bump when the layout or crossenv.conf changes: it is part of the id */
+#define CROSSENV_FORMAT 5
+/* add "name sha256" of a file to the id material */
+static bool hash_into(struct buf *m, const char *label, const char *path)
+{
+	char h[65];
+	if (!hash_sha256_file(path, h)) {
+		log_err("cannot read %s: %s", path, strerror(errno));
+		return false;
+	}
+	buf_printf(m, "%s %s\n", label, h);
+	return true;
+}
+
+/* the distribution's pyodide-lock.json info */
+static bool read_lock_info(struct crossenv *ce, const char *dist)
+{
+	char *path = path_join(dist, "pyodide-lock.json");
+	char *text = read_file(path, NULL);
+	bool ok = false;
+	cJSON *j = NULL;
+	if (!text) {
+		log_err("%s: not a Pyodide distribution: cannot read pyodide-lock.json: %s", dist,
+			strerror(errno));
+		goto out;
+	}
+	j = cJSON_Parse(text);
+	const cJSON *info = cJSON_GetObjectItemCaseSensitive(j, "info");
+	const char *ver = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "version"));
+	const char *py = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "python"));
+	const char *plat = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "platform"));
+	const char *arch = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "arch"));
+	if (!ver || !py || !plat || !arch) {
+		log_err("%s: no info.version/python/platform/arch (not a Pyodide lock file)", path);
+		goto out;
+	}
+	ce->pyodide_version = xstrdup(ver);
+	ce->python_version = xstrdup(py);
+	ce->platform = xasprintf("%s_%s", plat, arch);
+	if (str_startswith(plat, "emscripten_")) {
+		ce->runtime_emsdk = xstrdup(plat + strlen("emscripten_"));
+		for (char *s = ce->runtime_emsdk; *s; s++)
+			if (*s == '_')
+				*s = '.';
+	} else {
+		ce->runtime_emsdk = xstrdup("unknown");
+	}
+	crossenv_parse_version(ce);
+	ok = true;
+out:
+	cJSON_Delete(j);
+	free(text);
+	free(path);
+	return ok;
+}
+
+struct sysconfig_find {
+	const char *zip;
+	struct buf text;
+	char *name;
+};
+
+static enum arc_step sysconfig_entry(struct archive *a, struct archive_entry *e, void *ctx)
+{
+	struct sysconfig_find *f = ctx;
+	const char *p = archive_entry_pathname(e);
+	const char *base = p ? path_basename(p) : "";
+	if (!str_startswith(base, "_sysconfigdata_") || !str_endswith(base, ".py") ||
+		strchr(p, '/'))
+		return ARC_NEXT;
+	if (arc_entry_data(a, &f->text, SIZE_MAX) < 0) {
+		log_err("%s: %s: %s", f->zip, p, archive_error_string(a));
+		return ARC_FAIL;
+	}
+	f->name = xstrndup(base, strlen(base) - 3);
+	return ARC_STOP;
+}
+
+/* the _sysconfigdata file at the top of python_stdlib.zip; its module name in *name */
+static char *read_sysconfigdata(const char *zip, char **name)
+{
+	struct sysconfig_find f = {.zip = zip};
+	const struct arc_source src = {.path = zip, .formats = ARC_ZIP};
+	if (arc_each(&src, sysconfig_entry, &f) && !f.name)
+		log_err("%s: no _sysconfigdata_*.py at the top of the archive "
+			"(not a Pyodide distribution?)", zip);
+	if (!f.name) {
+		buf_free(&f.text);
+		return NULL;
+	}
+	*name = f.name;
+	return buf_take(&f.text);
+}
+
+/* Facts about the host Python, and the target's build_time_vars parsed with
+ * ast.literal_eval (the sysconfigdata file comes on stdin). */
+static const char probe_py[] =
+	"import ast, json, sys, sysconfig, os\n"
+	"o = {'version': '%d.%d.%d' % sys.version_info[:3],\n"
+	"     'include': sysconfig.get_paths()['include'],\n"
+	"     'ext_suffix': sysconfig.get_config_var('EXT_SUFFIX') or '',\n"
+	"     'multiarch': sysconfig.get_config_var('MULTIARCH') or ''}\n"
+	"s = 'deb_system' if 'deb_system' in sysconfig.get_scheme_names() else None\n"
+	"o['purelib'] = sysconfig.get_paths(s)['purelib'] if s else sysconfig.get_paths()['purelib']\n"
+	"src = sys.stdin.read()\n"
+	"for n in ast.parse(src).body:\n"
+	"    if isinstance(n, ast.Assign) and any(getattr(t, 'id', '') == 'build_time_vars' for t in n.targets):\n"
+	"        o['vars'] = ast.literal_eval(n.value)\n"
+	"json.dump(o, sys.stdout)\n";
+
+static cJSON *probe_python(const char *python, const char *sysconfigdata)
+{
+	struct strv argv = {0};
+	struct buf out = {0}, err = {0};
+	int st = -1;
+	cJSON *j = NULL;
+	strv_add(&argv, python);
+	strv_add(&argv, "-I");
+	strv_add(&argv, "-c");
+	strv_add(&argv, probe_py);
+	if (!proc_capture(argv.v, sysconfigdata, &out, &err, &st))
+		goto out;
+	if (st != 0) {
+		log_err("%s failed (status %d) reading the host facts and the target's "
+			"build_time_vars: %s", python, st, err.s ? err.s : "");
+		goto out;
+	}
+	j = cJSON_Parse(out.s ? out.s : "");
+	if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(j, "vars"))) {
+		log_err("the target's _sysconfigdata has no build_time_vars dict");
+		cJSON_Delete(j);
+		j = NULL;
+	}
+out:
+	strv_free(&argv);
+	buf_free(&out);
+	buf_free(&err);
+	return j;
+}
+
+static const char *jstr(const cJSON *o, const char *key)
+{
+	const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+	return s ? s : "";
+}
+
+/* the emscripten toolchain: $EMSDK's when present, else emcc on PATH */
+static char *find_emcc(void)
+{
+	const char *emsdk = getenv("EMSDK");
+	if (emsdk && *emsdk) {
+		char *p = xasprintf("%s/upstream/emscripten/emcc", emsdk);
+		if (access(p, X_OK) == 0)
+			return p;
+		log_warn("EMSDK=%s has no upstream/emscripten/emcc; using emcc from PATH", emsdk);
+		free(p);
+	}
+	return proc_which("emcc", NULL);
+}
+/* a Pyodide distribution: a directory with pyodide-lock.json and python_stdlib.zip */
+static bool check_dist(const char *dist, const char *zip, const char *lock)
+{
+	if (!path_is_dir(dist)) {
+		log_err("%s: not a directory (give a Pyodide distribution with --pyodide)", dist);
+		return false;
+	}
+	if (!path_is_file(zip) || !path_is_file(lock)) {
+		log_err("%s: not a Pyodide distribution: missing %s", dist,
+			!path_is_file(lock) ? "pyodide-lock.json" : "python_stdlib.zip");
+		return false;
+	}
+	return true;
+}
+
+/* the host's and the target's facts from the probe; refuses a distribution that
+ * contradicts itself and a host Python of another version than the target's */
+static bool python_facts(struct crossenv *ce, const char *dist, const cJSON *probe)
+{
+	const cJSON *vars = cJSON_GetObjectItemCaseSensitive(probe, "vars");
+	const char *tver = jstr(vars, "VERSION");
+	ce->host_python_version = xstrdup(jstr(probe, "version"));
+	ce->host_include = xstrdup(jstr(probe, "include"));
+	ce->host_ext_suffix = xstrdup(jstr(probe, "ext_suffix"));
+	ce->host_site_packages = xstrdup(jstr(probe, "purelib"));
+	ce->ext_suffix = xstrdup(jstr(vars, "EXT_SUFFIX"));
+	ce->soabi = xstrdup(jstr(vars, "SOABI"));
+	ce->target_includepy = xstrdup(jstr(vars, "INCLUDEPY"));
+	char *lock_ver = xasprintf("%d.%d", ce->py_major, ce->py_minor);
+	bool consistent = strcmp(tver, lock_ver) == 0;
+	free(lock_ver);
+	if (!consistent) {
+		log_err("%s: inconsistent distribution: pyodide-lock.json says Python %s, its "
+			"_sysconfigdata says %s", dist, ce->python_version, tver);
+		return false;
+	}
+	if (!str_startswith(ce->host_python_version, tver) ||
+		ce->host_python_version[strlen(tver)] != '.') {
+		log_err("host Python %s is %s but the target runtime (Pyodide %s) is Python %s: "
+			"their headers and ABI differ; set KILN_PYTHON to a Python %s",
+			ce->host_python, ce->host_python_version, ce->pyodide_version,
+			ce->python_version, tver);
+		return false;
+	}
+	if (!*ce->ext_suffix || !path_is_dir(ce->host_include)) {
+		log_err("no EXT_SUFFIX in the target or no host headers at '%s' "
+			"(install python%s-dev)", ce->host_include, tver);
+		return false;
+	}
+	return true;
+}
+
+/* emcc, the directory of the emscripten toolchain and its version */
+static bool find_toolchain(struct crossenv *ce)
+{
+	char *emcc = find_emcc();
+	if (!emcc) {
+		log_err("emcc not found on PATH (and no EMSDK): install Debian's 'emscripten' "
+			"or activate an emsdk");
+		return false;
+	}
+	char *real = realpath(emcc, NULL);
+	ce->emcc = emcc;
+	ce->emscripten_root = real ? path_dirname(real) : path_dirname(emcc);
+	free(real);
+	char *vfile = path_join(ce->emscripten_root, "emscripten-version.txt");
+	char *v = read_file(vfile, NULL);
+	free(vfile);
+	if (!v) {
+		log_err("%s: no emscripten-version.txt next to emcc (%s)", ce->emscripten_root,
+			ce->emcc);
+		return false;
+	}
+	struct buf vb = {0};
+	for (char *s = v; *s; s++)
+		if (*s != '"' && *s != '\n' && *s != ' ')
+			buf_putc(&vb, *s);
+	free(v);
+	ce->emcc_version = buf_take(&vb);
+	return true;
+}
+
+/* the host Python's headers and the multiarch pyconfig.h template into the id material */
+static bool hash_host_headers(const struct crossenv *ce, const cJSON *probe, struct buf *m)
+{
+	const char *tver = jstr(cJSON_GetObjectItemCaseSensitive(probe, "vars"), "VERSION");
+	struct strv files = {0};
+	bool ok = true;
+	crossenv_files(ce->host_include, &files);
+	for (size_t i = 0; i < files.n && ok; i++) {
+		char *p = path_join(ce->host_include, files.v[i]);
+		ok = hash_into(m, files.v[i], p);
+		free(p);
+	}
+	strv_free(&files);
+	char *tmpl = NULL;
+	const char *ma = jstr(probe, "multiarch");
+	if (*ma)
+		tmpl = xasprintf("/usr/include/%s/python%s/pyconfig.h", ma, tver);
+	if (tmpl && path_is_file(tmpl))
+		ok = ok && hash_into(m, "pyconfig-template", tmpl);
+	free(tmpl);
+	return ok;
+}
+
+/* the toolchain's files and settings into the id material */
+static bool hash_toolchain(const struct crossenv *ce, struct buf *m)
+{
+	static const char *const files[] = {"emcc.py", ".emscripten"};
+	bool ok = true;
+	buf_printf(m, "emcc %s %s\n", ce->emcc, ce->emcc_version);
+	for (size_t i = 0; i < ARRAY_LEN(files) && ok; i++) {
+		char *p = path_join(ce->emscripten_root, files[i]);
+		if (path_is_file(p))
+			ok = hash_into(m, files[i], p);
+		free(p);
+	}
+	if (!ok)
+		return false;
+	for (size_t i = 0; i < ce->em_env.n; i++)
+		buf_printf(m, "env %s\n", ce->em_env.v[i]);
+	const char *emsdk = getenv("EMSDK");
+	buf_printf(m, "EMSDK=%s\n", emsdk ? emsdk : "");
+	return true;
+}
+
+/* Everything the id is derived from, into the id material m; fills the cheap facts of
+ * ce on the way. */
+static bool gather_inputs(struct crossenv *ce, const char *dist, char **sysconfig_src,
+	cJSON **probe, struct buf *m)
+{
+	char *zip = path_join(dist, "python_stdlib.zip");
+	char *lock = path_join(dist, "pyodide-lock.json");
+	char *kiln = realpath("/proc/self/exe", NULL);
+	bool ok = false;
+	if (!check_dist(dist, zip, lock))
+		goto out;
+	ce->pyodide_dir = realpath(dist, NULL);
+	if (!read_lock_info(ce, dist) ||
+		!(*sysconfig_src = read_sysconfigdata(zip, &ce->sysconfigdata)))
+		goto out;
+	ce->host_python = xstrdup(config_host_python());
+	if (!(*probe = probe_python(ce->host_python, *sysconfig_src)) ||
+		!python_facts(ce, dist, *probe) || !find_toolchain(ce))
+		goto out;
+	crossenv_em_env_now(&ce->em_env);
+	ce->kiln = kiln ? xstrdup(kiln) : xstrdup("kiln");
+	ce->kiln_version = xstrdup(KILN_VERSION);
+	buf_printf(m, "kiln %s %s format %d\n", KILN_VERSION, ce->kiln, CROSSENV_FORMAT);
+	if (!hash_into(m, "pyodide-lock.json", lock) || !hash_into(m, "python_stdlib.zip", zip))
+		goto out;
+	buf_printf(m, "host-python %s %s\n", ce->host_python, ce->host_python_version);
+	ok = hash_host_headers(ce, *probe, m) && hash_toolchain(ce, m) && compat_id(m);
+out:
+	free(zip);
+	free(lock);
+	free(kiln);
+	return ok;
+}
+
+/* ---- building ---- */
+
+static bool write_text(const char *dir, const char *rel, const char *text)
+{
+	char *p = path_join(dir, rel);
+	char *d = path_dirname(p);
+	bool ok = mkdir_p(d, 0755) && write_file_atomic(p, text, strlen(text));
+	if (!ok)
+		log_err("cannot write %s: %s", p, strerror(errno));
+	free(d);
+	free(p);
+	return ok;
+}
+
+static bool copy_file(const char *from, const char *to)
+{
+	size_t n;
+	char *data = read_file(from, &n);
+	if (!data) {
+		log_err("cannot read %s: %s", from, strerror(errno));
+		return false;
+	}
+	char *d = path_dirname(to);
+	bool ok = mkdir_p(d, 0755) && write_file_atomic(to, data, n);
+	if (!ok)
+		log_err("cannot write %s: %s", to, strerror(errno));
+	free(d);
+	free(data);
+	return ok;
+}
+
+/* one pyconfig.h value of the target's build_time_vars, NULL when undefined */
+static char *pyconfig_value(const cJSON *vars, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(vars, name);
+	if (cJSON_IsNumber(v))
+		return v->valuedouble == 0 ? NULL : xasprintf("%.0f", v->valuedouble);
+	if (cJSON_IsString(v))
+		return xstrdup(v->valuestring);
+	return NULL;
+}
+
+/* The host's multiarch pyconfig.h with every #define / #undef line's value replaced by
+ * the target's (sysconfig stores `#undef X` as 0). */
+static char *gen_pyconfig(const char *tmpl, const cJSON *vars, const struct crossenv *ce)
+{
+	char *text = read_file(tmpl, NULL);
+	if (!text) {
+		log_err("cannot read %s: %s", tmpl, strerror(errno));
+		return NULL;
+	}
+	struct buf b = {0};
+	buf_printf(&b, "/* pyconfig.h for %s (Python %s), generated by kiln from the target's\n"
+		" * build_time_vars over the names of the host's pyconfig.h. */\n",
+		ce->platform, ce->python_version);
+	for (char *line = text, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		char name[128];
+		int len = 0;
+		/* sysconfig's own pattern: "#define NAME value"; a bare "#define NAME" (the
+		 * include guard) is not a config variable */
+		if (sscanf(line, "#define %127[A-Za-z0-9_] %n", name, &len) == 1 && len > 0 &&
+			line[len] != '\0' && name[0] >= 'A' && name[0] <= 'Z') {
+			/* keep it */
+		} else if (sscanf(line, "/* #undef %127[A-Za-z0-9_] */", name) == 1) {
+			/* keep it */
+		} else {
+			buf_puts(&b, line);
+			buf_putc(&b, '\n');
+			continue;
+		}
+		char *v = pyconfig_value(vars, name);
+		if (v)
+			buf_printf(&b, "#define %s %s\n", name, v);
+		else
+			buf_printf(&b, "/* #undef %s */\n", name);
+		free(v);
+	}
+	free(text);
+	return buf_take(&b);
+}
+
+static bool copy_headers(const struct crossenv *ce, const char *tmp, const cJSON *probe)
+{
+	const cJSON *vars = cJSON_GetObjectItemCaseSensitive(probe, "vars");
+	char *incdir = xasprintf("%s/include/python%d.%d", tmp, ce->py_major, ce->py_minor);
+	struct strv files = {0};
+	bool ok = true;
+	crossenv_files(ce->host_include, &files);
+	for (size_t i = 0; i < files.n && ok; i++) {
+		if (strcmp(files.v[i], "pyconfig.h") == 0)
+			continue;
+		char *from = path_join(ce->host_include, files.v[i]);
+		char *to = path_join(incdir, files.v[i]);
+		ok = copy_file(from, to);
+		free(from);
+		free(to);
+	}
+	strv_free(&files);
+	const char *ma = jstr(probe, "multiarch");
+	char *tmpl = *ma ? xasprintf("/usr/include/%s/python%d.%d/pyconfig.h", ma, ce->py_major,
+				   ce->py_minor)
+			 : NULL;
+	if (!tmpl || !path_is_file(tmpl)) {
+		free(tmpl);
+		tmpl = path_join(ce->host_include, "pyconfig.h");
+	}
+	char *pc = ok ? gen_pyconfig(tmpl, vars, ce) : NULL;
+	if (pc) {
+		char *to = path_join(incdir, "pyconfig.h");
+		if (!write_file_atomic(to, pc, strlen(pc))) {
+			log_err("cannot write %s: %s", to, strerror(errno));
+			ok = false;
+		}
+		free(to);
+	} else {
+		ok = false;
+	}
+	free(pc);
+	free(tmpl);
+	free(incdir);
+	return ok;
+}
+
+/* The clang command emcc runs for `emcc -v -c probe -o obj`: clang path and the flags
+ * emcc puts before the user's arguments. */
+static bool probe_compiler(const char *emcc, const char *src, char **clang,
+	struct strv *cflags)
+{
+	char *obj = xasprintf("%s.o", src);
+	struct strv argv = {0};
+	struct buf out = {0}, err = {0};
+	int st = -1;
+	bool ok = false;
+	strv_add(&argv, emcc);
+	strv_add(&argv, "-v");
+	strv_add(&argv, "-c");
+	strv_add(&argv, src);
+	strv_add(&argv, "-o");
+	strv_add(&argv, obj);
+	if (!proc_capture(argv.v, NULL, &out, &err, &st))
+		goto out;
+	if (st != 0) {
+		log_err("%s cannot compile a test file (status %d):\n%s", emcc, st,
+			err.s ? err.s : "");
+		goto out;
+	}
+	for (char *line = err.s, *next; line && *line && !ok; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		struct strv w = {0};
+		argv_split(line, &w);
+		size_t n = w.n;
+		if (n > 6 && !str_startswith(w.v[1], "-cc1") && strcmp(w.v[n - 5], "-v") == 0 &&
+			strcmp(w.v[n - 4], "-c") == 0 && strcmp(w.v[n - 3], src) == 0 &&
+			strcmp(w.v[n - 2], "-o") == 0 && strcmp(w.v[n - 1], obj) == 0) {
+			*clang = xstrdup(w.v[0]);
+			for (size_t i = 1; i < n - 5; i++)
+				strv_add(cflags, w.v[i]);
+			ok = true;
+		}
+		strv_free(&w);
+	}
+	if (!ok)
+		log_err("cannot find the clang command in the output of '%s -v -c %s'", emcc, src);
+out:
+	strv_free(&argv);
+	free(obj);
+	buf_free(&out);
+	buf_free(&err);
+	return ok;
+}
+
+/* the tool next to clang with the same version suffix: clang-14 -> llvm-nm-14 */
+static char *llvm_tool(const char *clang, const char *tool)
+{
+	char *dir = path_dirname(clang);
+	const char *base = path_basename(clang);
+	const char *dash = strchr(base, '-');
+	char *p = xasprintf("%s/%s%s", dir, tool, dash ? dash : "");
+	if (access(p, X_OK) != 0) {
+		free(p);
+		p = xasprintf("%s/%s", dir, tool);
+	}
+	free(dir);
+	return p;
+}
+
+static const char probe_c[] =
+	"#include <stdio.h>\n#include <string.h>\n#include <math.h>\n"
+	"struct s { int a; double d; };\n"
+	"static double f(struct s *p, int n) { double t = 0; for (int i = 0; i < n; i++)"
+	" t += p[i].d * sqrt((double)p[i].a); return t; }\n"
+	"int probe(const char *x) { struct s v[4] = {{1, 2.0}, {2, 3.0}, {3, 4.0}, {4, 5.0}};"
+	" char b[32]; snprintf(b, sizeof b, \"%g\", f(v, 4)); return (int)strlen(b) + (int)strlen(x)"
+	" + PROBE; }\n";
+static const char probe_cxx[] =
+	"#include <string>\n#include <vector>\n#include <algorithm>\n"
+	"int probe(const char *x) { std::vector<std::string> v{x, \"b\", \"a\"};"
+	" std::sort(v.begin(), v.end()); return (int)v[0].size() + PROBE; }\n";
+
+/* compile src with emcc and with the fast path; true when the objects are identical */
+static bool same_object(const struct crossenv *ce, const char *tmp, const char *tool,
+	const char *src, const char *const *flags)
+{
+	struct strv a = {0}, fast = {0};
+	char *eobj = xasprintf("%s/probe-emcc.o", tmp), *fobj = xasprintf("%s/probe-fast.o", tmp);
+	bool same = false;
+	strv_add(&a, tool);
+	for (const char *const *f = flags; *f; f++)
+		strv_add(&a, *f);
+	strv_add(&a, "-c");
+	strv_add(&a, src);
+	strv_add(&a, "-o");
+	size_t out_at = a.n;
+	strv_add(&a, eobj);
+	bool cxx = strcmp(tool, "c++") == 0;
+	struct strv e = {0};
+	strv_add(&e, cxx ? ce->emxx : ce->emcc);
+	for (size_t i = 1; i < a.n; i++)
+		strv_add(&e, a.v[i]);
+	free(a.v[out_at]);
+	a.v[out_at] = xstrdup(fobj);
+	if (!wrap_fast_compile(ce, cxx, a.v + 1, a.n - 1, &fast)) {
+		log_warn("the fast path does not take the probe command line");
+		goto out;
+	}
+	int s1 = proc_system(e.v), s2 = proc_system(fast.v);
+	if (s1 != 0 || s2 != 0) {
+		log_warn("probe compile failed (emcc %d, direct %d)", s1, s2);
+		goto out;
+	}
+	size_t n1, n2;
+	char *b1 = read_file(eobj, &n1), *b2 = read_file(fobj, &n2);
+	same = b1 && b2 && n1 == n2 && memcmp(b1, b2, n1) == 0;
+	if (!same)
+		log_warn("'%s' and the direct clang call give different objects for %s",
+			e.v[0], src);
+	free(b1);
+	free(b2);
+out:
+	unlink(eobj);
+	unlink(fobj);
+	free(eobj);
+	free(fobj);
+	strv_free(&a);
+	strv_free(&e);
+	strv_free(&fast);
+	return same;
+}
+
+static bool detect_toolchain(struct crossenv *ce, const char *tmp)
+{
+	char *dir = path_dirname(ce->emcc);
+	ce->emxx = path_join(dir, "em++");
+	ce->emar = path_join(dir, "emar");
+	ce->emranlib = path_join(dir, "emranlib");
+	free(dir);
+	char *work = path_join(tmp, "probe");
+	char *csrc = path_join(work, "probe.c"), *xsrc = path_join(work, "probe.cpp");
+	bool ok = false;
+	if (!mkdir_p(work, 0755) || !write_text(work, "probe.c", "int probe(void) { return 1; }\n") ||
+		!write_text(work, "probe.cpp", "int probe() { return 1; }\n"))
+		goto out;
+	if (!probe_compiler(ce->emcc, csrc, &ce->clang, &ce->cflags_c) ||
+		!probe_compiler(ce->emxx, xsrc, &ce->clangxx, &ce->cflags_cxx))
+		goto out;
+	ce->llvm_nm = llvm_tool(ce->clang, "llvm-nm");
+	ce->llvm_objdump = llvm_tool(ce->clang, "llvm-objdump");
+	ce->llvm_strip = llvm_tool(ce->clang, "llvm-strip");
+	ce->sysroot = xstrdup("");
+	for (size_t i = 0; i < ce->cflags_c.n; i++)
+		if (str_startswith(ce->cflags_c.v[i], "--sysroot=")) {
+			free(ce->sysroot);
+			ce->sysroot = xstrdup(ce->cflags_c.v[i] + strlen("--sysroot="));
+		}
+	/* prove the fast path on this toolchain before enabling it */
+	if (!write_text(work, "probe.c", probe_c) || !write_text(work, "probe.cpp", probe_cxx))
+		goto out;
+	static const char *const f1[] = {"-O2", "-fPIC", "-DPROBE=1", NULL};
+	static const char *const f2[] = {"-Oz", "-g", "-fvisibility=hidden", "-DPROBE=2", NULL};
+	static const char *const f3[] = {"-O2", "-fPIC", "-std=c++17", "-DPROBE=3", NULL};
+	ce->fastpath = same_object(ce, work, "cc", csrc, f1) &&
+		same_object(ce, work, "cc", csrc, f2) && same_object(ce, work, "c++", xsrc, f3);
+	if (!ce->fastpath)
+		log_warn("compile lines will go through emcc (slow): the direct clang call is not "
+			"byte-identical on this toolchain");
+	ok = true;
+out:
+	unlink(csrc);
+	unlink(xsrc);
+	char *o1 = xasprintf("%s.o", csrc), *o2 = xasprintf("%s.o", xsrc);
+	unlink(o1);
+	unlink(o2);
+	free(o1);
+	free(o2);
+	rmdir(work);
+	free(csrc);
+	free(xsrc);
+	free(work);
+	return ok;
+}
+
+static char *meson_cross(const struct crossenv *ce, const char *final)
+{
+	return xasprintf(
+		"# meson cross file for %s (Pyodide %s), written by kiln\n"
+		"[binaries]\n"
+		"c = '%s/bin/cc'\n"
+		"cpp = '%s/bin/c++'\n"
+		"ar = '%s/bin/ar'\n"
+		"strip = '%s/bin/strip'\n"
+		"fortran = '%s/bin/gfortran'\n"
+		"exe_wrapper = 'node'\n"
+		"pkg-config = 'pkg-config'\n"
+		"\n[properties]\n"
+		"needs_exe_wrapper = true\n"
+		"skip_sanity_check = true\n"
+		"longdouble_format = 'IEEE_QUAD_LE'\n"
+		"\n[host_machine]\n"
+		"system = 'emscripten'\n"
+		"cpu_family = 'wasm32'\n"
+		"cpu = 'wasm32'\n"
+		"endian = 'little'\n",
+		ce->platform, ce->pyodide_version, final, final, final, final, final);
+}
+
+static char *cmake_toolchain(const struct crossenv *ce, const char *final)
+{
+	return xasprintf(
+		"# CMake toolchain file for %s (Pyodide %s), written by kiln\n"
+		"set(CMAKE_C_COMPILER \"%s/bin/cc\")\n"
+		"set(CMAKE_CXX_COMPILER \"%s/bin/c++\")\n"
+		"set(CMAKE_AR \"%s/bin/ar\" CACHE FILEPATH \"ar\")\n"
+		"set(CMAKE_RANLIB \"%s/bin/ranlib\" CACHE FILEPATH \"ranlib\")\n"
+		"set(EMSCRIPTEN_ROOT_PATH \"%s\")\n"
+		"include(\"%s/cmake/Modules/Platform/Emscripten.cmake\")\n"
+		"set(CMAKE_CROSSCOMPILING_EMULATOR \"node\" CACHE FILEPATH \"\")\n"
+		"set(Python_INCLUDE_DIR \"%s/include/python%d.%d\")\n"
+		"set(Python3_INCLUDE_DIR \"%s/include/python%d.%d\")\n"
+		"set(PYTHON_INCLUDE_DIR \"%s/include/python%d.%d\")\n",
+		ce->platform, ce->pyodide_version, final, final, final, final,
+		ce->emscripten_root, ce->emscripten_root, final, ce->py_major, ce->py_minor, final,
+		ce->py_major, ce->py_minor, final, ce->py_major, ce->py_minor);
+}
+
+static bool write_manifest(const char *tmp)
+{
+	struct strv files = {0};
+	struct buf b = {0};
+	bool ok = true;
+	crossenv_files(tmp, &files);
+	for (size_t i = 0; i < files.n && ok; i++) {
+		char h[65];
+		char *p = path_join(tmp, files.v[i]);
+		if (!hash_sha256_file(p, h)) {
+			log_err("cannot read %s: %s", p, strerror(errno));
+			ok = false;
+		}
+		buf_printf(&b, "%s  %s\n", h, files.v[i]);
+		free(p);
+	}
+	char *m = buf_take(&b);
+	ok = ok && write_text(tmp, CROSSENV_MANIFEST, m);
+	free(m);
+	strv_free(&files);
+	return ok;
+}
+
+static bool make_bin(const struct crossenv *ce, const char *tmp)
+{
+	char *bin = path_join(tmp, "bin");
+	bool ok = mkdir_p(bin, 0755);
+	for (size_t i = 0; i < crossenv_ntools && ok; i++) {
+		char *l = path_join(bin, crossenv_tools[i]);
+		if (symlink(ce->kiln, l) != 0) {
+			log_err("cannot create %s: %s", l, strerror(errno));
+			ok = false;
+		}
+		free(l);
+	}
+	free(bin);
+	return ok;
+}
+
+static bool build(struct crossenv *ce, const char *root, const char *sysconfig_src,
+	const cJSON *probe)
+{
+	char *tmp = xasprintf("%s/.tmp-%s-%ld", root, ce->id, (long)getpid());
+	char *final = path_join(root, ce->id);
+	bool ok = false;
+	remove_tree(tmp);
+	if (!mkdir_p(tmp, 0755)) {
+		log_err("cannot create %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	ce->dir = xstrdup(tmp);
+	char *scd = xasprintf("%s/%s.py", CROSSENV_SYSCONFIG_DIR, ce->sysconfigdata);
+	bool wrote = write_text(tmp, scd, sysconfig_src);
+	free(scd);
+	const cJSON *tt = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(probe, "vars"), "SIZEOF_TIME_T");
+	if (!wrote || !copy_headers(ce, tmp, probe) || !detect_toolchain(ce, tmp) ||
+		!compat_setup(ce, tmp, final, cJSON_IsNumber(tt) ? (int)tt->valuedouble : 0))
+		goto out;
+	char *meson = meson_cross(ce, final), *cmake = cmake_toolchain(ce, final);
+	wrote = write_text(tmp, CROSSENV_MESON_CROSS, meson) &&
+		write_text(tmp, CROSSENV_CMAKE_TOOLCHAIN, cmake);
+	free(meson);
+	free(cmake);
+	char *conf = crossenv_conf_text(ce);
+	wrote = wrote && write_text(tmp, CROSSENV_CONF, conf);
+	free(conf);
+	if (!wrote || !write_manifest(tmp) || !make_bin(ce, tmp))
+		goto out;
+	if (rename(tmp, final) != 0) {
+		if (errno != EEXIST && errno != ENOTEMPTY) {
+			log_err("cannot rename %s to %s: %s", tmp, final, strerror(errno));
+			goto out;
+		}
+		/* set up concurrently by someone else: theirs is as good */
+		remove_tree(tmp);
+	}
+	ok = true;
+out:
+	if (!ok)
+		remove_tree(tmp);
+	free(ce->dir);
+	ce->dir = NULL;
+	free(tmp);
+	free(final);
+	return ok;
+}
+
+/* ---- the fast path of a repeated setup ----
+ * Setting up derives the id from the inputs' contents, which needs the host
+ * Python and hashing the distribution. A stamp remembers, for one set of
+ * locations (distribution, kiln, host Python, PATH, EMSDK, EM_* variables),
+ * the id it led to and the identity (device, inode, size, mtime) of every
+ * input file; while none of those changed, the id is still right. */
+
+static char *stamp_path(const char *root, const char *dist)
+{
+	struct buf k = {0};
+	char *real = realpath(dist, NULL);
+	char *kiln = realpath("/proc/self/exe", NULL);
+	const char *path = getenv("PATH"), *emsdk = getenv("EMSDK");
+	struct strv em = {0};
+	crossenv_em_env_now(&em);
+	buf_printf(&k, "stamp 1\n%s\n%s\n%s\n%s\n%s\n", real ? real : dist, kiln ? kiln : "",
+		config_host_python(), path ? path : "", emsdk ? emsdk : "");
+	for (size_t i = 0; i < em.n; i++)
+		buf_printf(&k, "%s\n", em.v[i]);
+	struct strv compat_files = {0};
+	compat_inputs(&compat_files, &k);
+	strv_free(&compat_files);
+	char h[65];
+	hash_sha256_hex(k.s, k.len, h);
+	h[16] = '\0';
+	char *p = xasprintf("%s/stamps/%s", root, h);
+	strv_free(&em);
+	buf_free(&k);
+	free(real);
+	free(kiln);
+	return p;
+}
+
+static bool stamp_line(struct buf *b, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return false;
+	buf_printf(b, "%s\t%llu\t%llu\t%lld\t%lld.%09ld\n", path, (unsigned long long)st.st_dev,
+		(unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+		st.st_mtim.tv_nsec);
+	return true;
+}
+
+/* the id a stamp vouches for, or NULL */
+static char *stamp_check(const char *stamp)
+{
+	char *text = read_file(stamp, NULL);
+	if (!text)
+		return NULL;
+	char *nl = strchr(text, '\n');
+	char *id = NULL;
+	bool ok = nl != NULL;
+	for (char *line = nl ? nl + 1 : NULL; ok && line && *line;) {
+		char *end = strchr(line, '\n');
+		if (!end)
+			break;
+		*end = '\0';
+		char *tab = strchr(line, '\t');
+		struct buf now = {0};
+		if (!tab) {
+			ok = false;
+		} else {
+			*tab = '\0';
+			ok = stamp_line(&now, line);
+			*tab = '\t';
+			ok = ok && now.len == (size_t)(end - line) + 1 &&
+				memcmp(now.s, line, now.len - 1) == 0;
+		}
+		buf_free(&now);
+		line = end + 1;
+	}
+	if (ok)
+		id = xstrndup(text, (size_t)(nl - text));
+	free(text);
+	return id;
+}
+
+static void stamp_write(const char *stamp, const struct crossenv *ce, const char *dist)
+{
+	struct buf b = {0};
+	buf_printf(&b, "%s\n", ce->id);
+	char *lock = path_join(dist, "pyodide-lock.json");
+	char *zip = path_join(dist, "python_stdlib.zip");
+	char *py = realpath(ce->host_python, NULL);
+	char *emcc = realpath(ce->emcc, NULL);
+	char *ver = path_join(ce->emscripten_root, "emscripten-version.txt");
+	char *kiln = realpath("/proc/self/exe", NULL);
+	const char *files[] = {lock, zip, py, emcc, ver, kiln};
+	bool ok = true;
+	for (size_t i = 0; i < ARRAY_LEN(files) && ok; i++)
+		ok = files[i] && stamp_line(&b, files[i]);
+	struct strv compat_files = {0};
+	struct buf unused = {0};
+	compat_inputs(&compat_files, &unused);
+	for (size_t i = 0; i < compat_files.n && ok; i++)
+		ok = stamp_line(&b, compat_files.v[i]);
+	strv_free(&compat_files);
+	buf_free(&unused);
+	struct strv hdrs = {0};
+	crossenv_files(ce->host_include, &hdrs);
+	for (size_t i = 0; i < hdrs.n && ok; i++) {
+		char *p = path_join(ce->host_include, hdrs.v[i]);
+		ok = stamp_line(&b, p);
+		free(p);
+	}
+	strv_free(&hdrs);
+	char *dir = path_dirname(stamp);
+	if (ok && mkdir_p(dir, 0755))
+		write_file_atomic(stamp, b.s, b.len);
+	free(dir);
+	free(lock);
+	free(zip);
+	free(py);
+	free(emcc);
+	free(ver);
+	free(kiln);
+	buf_free(&b);
+}
+
+static bool set_current(const char *root, const char *id)
+{
+	char *cur = path_join(root, "current");
+	char *line = xasprintf("%s\n", id);
+	char *old = read_file(cur, NULL);
+	bool ok = (old && strcmp(old, line) == 0) || write_file_atomic(cur, line, strlen(line));
+	if (!ok)
+		log_err("cannot write %s: %s", cur, strerror(errno));
+	free(old);
+	free(cur);
+	free(line);
+	return ok;
+}
+
+bool crossenv_setup(const char *pyodide_dir, struct crossenv *out)
+{
+	struct crossenv ce = {0};
+	struct buf m = {0};
+	char *src = NULL, *root = crossenv_root(), *dir = NULL;
+	cJSON *probe = NULL;
+	bool ok = false;
+	if (!pyodide_dir)
+		pyodide_dir = config_pyodide_dir();
+	memset(out, 0, sizeof(*out));
+	char *stamp = stamp_path(root, pyodide_dir);
+	char *known = stamp_check(stamp);
+	if (known) {
+		dir = path_join(root, known);
+		char *kconf = path_join(dir, CROSSENV_CONF);
+		bool there = path_is_file(kconf);
+		free(kconf);
+		if (there && set_current(root, known) && crossenv_open(dir, out)) {
+			free(known);
+			free(stamp);
+			ok = true;
+			goto out;
+		}
+		free(dir);
+		dir = NULL;
+		free(known);
+	}
+	if (!gather_inputs(&ce, pyodide_dir, &src, &probe, &m)) {
+		free(stamp);
+		goto out;
+	}
+	char h[65];
+	hash_sha256_hex(m.s, m.len, h);
+	ce.id = xstrndup(h, 16);
+	dir = path_join(root, ce.id);
+	char *conf = path_join(dir, CROSSENV_CONF);
+	bool exists = path_is_file(conf);
+	free(conf);
+	if (!mkdir_p(root, 0755)) {
+		log_err("cannot create %s: %s", root, strerror(errno));
+		goto out;
+	}
+	if (!exists) {
+		log_info("setting up the cross environment %s (Pyodide %s, Python %s, emcc %s)",
+			ce.id, ce.pyodide_version, ce.python_version, ce.emcc_version);
+		if (strcmp(ce.emcc_version, ce.runtime_emsdk) != 0)
+			log_warn("emcc is %s but Pyodide %s was built with Emscripten %s: modules "
+				"that touch the libc/libc++ surface whose ABI changed between them "
+				"(64-bit time_t, struct stat, the libc++ std::__2 ABI) may load but "
+				"misbehave; 'kiln abi-check' guards the built modules against that. "
+				"Activate an emsdk %s (EMSDK) to build with a matching toolchain.",
+				ce.emcc_version, ce.pyodide_version, ce.runtime_emsdk, ce.runtime_emsdk);
+		if (!build(&ce, root, src, probe))
+			goto out;
+	}
+	if (!set_current(root, ce.id)) {
+		free(stamp);
+		goto out;
+	}
+	stamp_write(stamp, &ce, pyodide_dir);
+	free(stamp);
+	ok = crossenv_open(dir, out);
+out:
+	cJSON_Delete(probe);
+	crossenv_free(&ce);
+	buf_free(&m);
+	free(src);
+	free(root);
+	free(dir);
+	return ok;
+}
