@@ -190,21 +190,26 @@ async function handle(req) {
     await fresh();
 }
 
-// stdin, line by line, in a thread of its own; its end kills the process
+// stdin, line by line, in a thread of its own; its end kills the process. The thread
+// reads a non-blocking description of the pipe of its own and naps between tries: a
+// thread blocked in read(2) would keep node from exiting when the main thread dies.
 const READER = `
-const { readSync } = require("node:fs");
+const { openSync, readSync, constants } = require("node:fs");
 const { StringDecoder } = require("node:string_decoder");
 const { parentPort } = require("node:worker_threads");
+const fd = openSync("/proc/self/fd/0", constants.O_RDONLY | constants.O_NONBLOCK);
 const chunk = Buffer.alloc(65536), text = new StringDecoder("utf8");
 const nap = new Int32Array(new SharedArrayBuffer(4));
 let rest = "";
 for (;;) {
   let n = 0;
   try {
-    n = readSync(0, chunk, 0, chunk.length, null);
+    n = readSync(fd, chunk, 0, chunk.length, null);
   } catch (e) {
-    if (e.code === "EAGAIN") { Atomics.wait(nap, 0, 0, 50); continue; }
-    if (e.code === "EINTR") continue;
+    if (e.code === "EAGAIN" || e.code === "EINTR") {
+      Atomics.wait(nap, 0, 0, 50);
+      continue;
+    }
   }
   if (n <= 0) break;
   const lines = (rest + text.write(chunk.subarray(0, n))).split("\\n");
