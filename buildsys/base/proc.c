@@ -380,7 +380,7 @@ static void pump(struct proc *p)
 {
 	if (p->in_fd >= 0)
 		fcntl(p->in_fd, F_SETFL, O_NONBLOCK);
-	while (p->out_fd >= 0 || p->err_fd >= 0) {
+	while (p->out_fd >= 0 || p->err_fd >= 0 || p->in_fd >= 0) {
 		struct pollfd pf[3] = {{p->out_fd, POLLIN, 0}, {p->err_fd, POLLIN, 0},
 			{p->in_fd, POLLOUT, 0}};
 		if (poll(pf, 3, tick(p)) < 0 && errno != EINTR)

@@ -24,10 +24,6 @@
 #include "recipe/diag.h"
 #include "recipe/recipe.h"
 
-/* The file in a cache entry that says what the entry holds: artifacts for
- * dist/ and their lockfile entries. */
-#define ENTRY_META "entry.json"
-
 struct job {
 	const struct plan *plan;
 	const struct plan_pkg *pkg;
@@ -283,15 +279,16 @@ static bool publish(struct job *j, const struct lock_pkgs *entries)
 	const struct recipe *r = j->pkg->r;
 	char *text = lock_pkgs_render(entries, r->package.name.s, r->package.version.s,
 		recipe_type_name(r->build.type));
-	char *path = path_join(j->stage, ENTRY_META);
+	char *path = path_join(j->stage, CACHE_ENTRY_META);
 	bool ok = write_file_atomic(path, text, strlen(text));
 	if (!ok)
 		log_err("cannot write %s: %s", path, strerror(errno));
 	free(path);
 	free(text);
 	char *entry = ok ? cache_publish(j->plan->cache, r->norm_name, &j->pkg->key, j->stage) : NULL;
+	ok = entry != NULL;
 	free(entry);
-	return entry != NULL;
+	return ok;
 }
 
 /* ---------- before the build: tools, prefix, environment, source ---------- */
@@ -468,7 +465,9 @@ static bool job_main(void *ctx)
 		return false;
 	}
 	char *entry = cache_lookup(j->plan->cache, name, &pkg->key);
-	if (entry)
+	bool made = entry != NULL;
+	free(entry);
+	if (made)
 		return true;
 	if (!remove_tree(j->work) || !mkdir_p(j->work, 0755)) {
 		log_err("%s: cannot prepare %s: %s", name, j->work, strerror(errno));

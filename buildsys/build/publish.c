@@ -12,9 +12,8 @@
 #include "artifact/lock.h"
 #include "base/hash.h"
 #include "base/log.h"
+#include "build/cache.h"
 #include "build/plan.h"
-
-#define ENTRY_META "entry.json"
 
 /* what dist/ holds, and what of it kiln copied there: "file\tsha\tsize\tmtime" lines */
 struct dist {
@@ -71,7 +70,7 @@ static bool publish_file(struct dist *d, const char *from, const char *sha)
 /* one package's cache entry: its artifacts into dist/, their entries into the lock */
 static bool publish_entry(struct dist *d, const struct plan_pkg *pkg)
 {
-	char *meta = path_join(pkg->entry, ENTRY_META);
+	char *meta = path_join(pkg->entry, CACHE_ENTRY_META);
 	char *text = read_file(meta, NULL);
 	struct lock_pkgs entries = {0};
 	bool ok = text && lock_pkgs_parse(text, &entries);

@@ -176,6 +176,16 @@ static void test_capture(const char *dir)
 	CHECK(out.s && strcmp(out.s, "inherited-2\n") == 0, "out: %s", out.s);
 	buf_free(&out);
 
+	/* stdin fed whole when nothing is read back */
+	char *got = path_join(dir, "stdin.txt");
+	const char *save[] = {"sh", "-c", "cat > stdin.txt", NULL};
+	struct proc_opts fed = {.cwd = dir, .in = {PROC_PIPE, .text = "only in\n"}};
+	CHECK(proc_run(save, &fed, &st) && st == 0, "status %d", st);
+	char *text = read_file(got, NULL);
+	CHECK(text && strcmp(text, "only in\n") == 0, "stdin.txt: %s", text);
+	free(text);
+	free(got);
+
 	/* stdout and stderr into files (relative to the child's cwd) */
 	const char *both[] = {"sh", "-c", "echo to-out; echo to-err >&2", NULL};
 	struct proc_opts f = {.cwd = dir, .out = {PROC_FILE, .path = "o.txt"},
