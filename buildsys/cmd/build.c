@@ -15,9 +15,9 @@
 #include "base/proc.h"
 #include "base/util.h"
 #include "build/backend.h"
-#include "build/srctree.h"
 #include "build/fetch.h"
 #include "build/pkgbuild.h"
+#include "build/srctree.h"
 #include "cmd/cmd.h"
 #include "toolchain/crossenv.h"
 
