@@ -1,8 +1,9 @@
-/* extract_archive (tar in every compression, zip) into a fresh directory */
+/* unpack_archive (tar in every compression, zip) into a fresh directory */
 #include <stdlib.h>
 
 #include "base/util.h"
-#include "build/extract.h"
+#include "build/srctree.h"
+#include "build/unpack.h"
 #include "common.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -14,7 +15,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* small limits keep each run fast; the limit logic is exercised all the same */
-	static const struct extract_limits lim = {
+	static const struct unpack_limits lim = {
 		.max_entry_size = 1 << 20,
 		.max_total_size = 4 << 20,
 		.max_ratio = 200,
@@ -23,8 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	};
 	const char *archive = fuzz_write("input.tar.gz", data, size);
 	char *dest = path_join(fuzz_scratch(), "out");
-	char *stem = extract_archive_stem(archive);
-	extract_archive(archive, dest, &lim);
+	char *stem = srctree_archive_stem(archive);
+	unpack_archive(archive, dest, &lim);
 	remove_tree(dest);
 	free(stem);
 	free(dest);

@@ -291,17 +291,64 @@ bool lock_remove(struct lock *l, const char *name)
 	return p != NULL;
 }
 
-static char *str_field(const cJSON *p, const char *key)
+/* ---- the one codec of an entry: lock_pkg <-> JSON object ---- */
+
+static cJSON *string_array(const struct strv *sv)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(p, key);
-	return xstrdup(cJSON_IsString(v) ? v->valuestring : "");
+	cJSON *a = cJSON_CreateArray();
+	for (size_t i = 0; i < sv->n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(sv->v[i]));
+	return a;
 }
 
-static void strv_field(struct strv *sv, const cJSON *p, const char *key)
+static void add_string(cJSON *o, const char *key, const char *v, const char *def)
 {
-	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(p, key);
-	for (const cJSON *c = arr ? arr->child : NULL; c; c = c->next)
-		strv_add(sv, c->valuestring);
+	cJSON_AddStringToObject(o, key, v ? v : def);
+}
+
+static cJSON *encode(const struct lock_pkg *p)
+{
+	cJSON *o = cJSON_CreateObject();
+	add_string(o, "name", p->name, "");
+	add_string(o, "version", p->version, "");
+	add_string(o, "file_name", p->file_name, "");
+	add_string(o, "install_dir", p->install_dir, "site");
+	add_string(o, "sha256", p->sha256, "");
+	add_string(o, "package_type", p->package_type, "package");
+	cJSON_AddItemToObject(o, "imports", string_array(&p->imports));
+	cJSON_AddItemToObject(o, "depends", string_array(&p->depends));
+	cJSON_AddBoolToObject(o, "unvendored_tests", p->unvendored_tests);
+	cJSON_AddBoolToObject(o, "shared_library", p->shared_library);
+	return o;
+}
+
+static void strings_of(const cJSON *arr, struct strv *out)
+{
+	const cJSON *c;
+	cJSON_ArrayForEach(c, arr)
+		if (cJSON_IsString(c))
+			strv_add(out, c->valuestring);
+}
+
+/* fill out from o; false when one of its string fields is missing (it is then "") */
+static bool decode(const cJSON *o, struct lock_pkg *out)
+{
+	static const char *const keys[] = {"name", "version", "file_name", "install_dir", "sha256",
+		"package_type"};
+	char **dst[] = {&out->name, &out->version, &out->file_name, &out->install_dir, &out->sha256,
+		&out->package_type};
+	bool whole = true;
+	*out = (struct lock_pkg){0};
+	for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, keys[i]);
+		whole = whole && cJSON_IsString(v);
+		*dst[i] = xstrdup(cJSON_IsString(v) ? v->valuestring : "");
+	}
+	strings_of(cJSON_GetObjectItemCaseSensitive(o, "imports"), &out->imports);
+	strings_of(cJSON_GetObjectItemCaseSensitive(o, "depends"), &out->depends);
+	out->unvendored_tests = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "unvendored_tests"));
+	out->shared_library = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "shared_library"));
+	return whole;
 }
 
 bool lock_get(const struct lock *l, const char *name, struct lock_pkg *out)
@@ -312,40 +359,13 @@ bool lock_get(const struct lock *l, const char *name, struct lock_pkg *out)
 	*out = (struct lock_pkg){0};
 	if (!p)
 		return false;
-	out->name = str_field(p, "name");
-	out->version = str_field(p, "version");
-	out->file_name = str_field(p, "file_name");
-	out->install_dir = str_field(p, "install_dir");
-	out->sha256 = str_field(p, "sha256");
-	out->package_type = str_field(p, "package_type");
-	strv_field(&out->imports, p, "imports");
-	strv_field(&out->depends, p, "depends");
-	out->unvendored_tests = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "unvendored_tests"));
-	out->shared_library = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "shared_library"));
+	decode(p, out);
 	return true;
-}
-
-static cJSON *string_array(const struct strv *sv)
-{
-	cJSON *a = cJSON_CreateArray();
-	for (size_t i = 0; i < sv->n; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(sv->v[i]));
-	return a;
 }
 
 void lock_set(struct lock *l, const struct lock_pkg *p)
 {
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "name", p->name);
-	cJSON_AddStringToObject(o, "version", p->version);
-	cJSON_AddStringToObject(o, "file_name", p->file_name);
-	cJSON_AddStringToObject(o, "install_dir", p->install_dir ? p->install_dir : "site");
-	cJSON_AddStringToObject(o, "sha256", p->sha256);
-	cJSON_AddStringToObject(o, "package_type", p->package_type ? p->package_type : "package");
-	cJSON_AddItemToObject(o, "imports", string_array(&p->imports));
-	cJSON_AddItemToObject(o, "depends", string_array(&p->depends));
-	cJSON_AddBoolToObject(o, "unvendored_tests", p->unvendored_tests);
-	cJSON_AddBoolToObject(o, "shared_library", p->shared_library);
+	cJSON *o = encode(p);
 	char *norm = recipe_normalize(p->name);
 	cJSON *pkgs = packages(l);
 	if (cJSON_GetObjectItemCaseSensitive(pkgs, norm))
@@ -355,16 +375,100 @@ void lock_set(struct lock *l, const struct lock_pkg *p)
 	free(norm);
 }
 
+void lock_pkgs_add(struct lock_pkgs *l, struct lock_pkg *p)
+{
+	l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = *p;
+	*p = (struct lock_pkg){0};
+}
+
+void lock_pkgs_free(struct lock_pkgs *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		lock_pkg_free(&l->v[i]);
+	free(l->v);
+	*l = (struct lock_pkgs){0};
+}
+
+char *lock_pkgs_render(const struct lock_pkgs *l, const char *name, const char *version,
+	const char *type)
+{
+	cJSON *root = cJSON_CreateObject(), *arr = cJSON_CreateArray();
+	cJSON_AddStringToObject(root, "name", name);
+	cJSON_AddStringToObject(root, "version", version);
+	cJSON_AddStringToObject(root, "type", type);
+	for (size_t i = 0; i < l->n; i++)
+		cJSON_AddItemToArray(arr, encode(&l->v[i]));
+	cJSON_AddItemToObject(root, "packages", arr);
+	char *text = cJSON_Print(root);
+	cJSON_Delete(root);
+	if (!text)
+		xoom();
+	char *s = xstrdup(text);
+	cJSON_free(text);
+	return s;
+}
+
+bool lock_pkgs_parse(const char *text, struct lock_pkgs *out)
+{
+	cJSON *root = cJSON_Parse(text);
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "packages"), *e;
+	bool ok = cJSON_IsArray(arr);
+	if (!ok)
+		arr = NULL;
+	*out = (struct lock_pkgs){0};
+	cJSON_ArrayForEach(e, arr) {
+		struct lock_pkg p;
+		ok = decode(e, &p);
+		lock_pkgs_add(out, &p);
+		if (!ok)
+			break;
+	}
+	cJSON_Delete(root);
+	if (!ok)
+		lock_pkgs_free(out);
+	return ok;
+}
+
+/* ---- constructing entries ---- */
+
+void lock_pkg_init(struct lock_pkg *out, enum lock_kind kind, const char *name,
+	const char *version, const char *file_name, const char *sha256)
+{
+	*out = (struct lock_pkg){0};
+	out->name = xstrdup(name);
+	out->version = xstrdup(version);
+	out->file_name = xstrdup(file_name);
+	out->install_dir = xstrdup(kind == LOCK_SHARED_LIBRARY ? "dynlib" : "site");
+	out->sha256 = xstrdup(sha256);
+	out->package_type = xstrdup(kind == LOCK_SHARED_LIBRARY ? "shared_library"
+		: kind == LOCK_CPYTHON_MODULE ? "cpython_module" : "package");
+	out->shared_library = kind == LOCK_SHARED_LIBRARY;
+}
+
+void lock_pkg_for_recipe(struct lock_pkg *out, const struct recipe *r, enum lock_kind kind,
+	const char *file_name, const char *sha256)
+{
+	lock_pkg_init(out, kind, r->package.name.s, r->package.version.s, file_name, sha256);
+	if (kind != LOCK_SHARED_LIBRARY) {
+		for (size_t i = 0; i < r->package.top_level.n; i++)
+			strv_add(&out->imports, r->package.top_level.v[i].s);
+		if (!r->package.top_level.n)
+			strv_add(&out->imports, r->package.name.s);
+	}
+	for (size_t i = 0; i < r->requirements.run.n; i++) {
+		char *n = recipe_normalize(r->requirements.run.v[i].s);
+		if (!strv_has(&out->depends, n))
+			strv_push(&out->depends, n);
+		else
+			free(n);
+	}
+}
+
 void lock_pkg_from_wheel(struct lock_pkg *out, const struct wheel *w, const char *file_name,
 	const char *sha256, const struct lock *l, const struct strv *also)
 {
-	*out = (struct lock_pkg){0};
-	out->name = xstrdup(w->meta.name);
-	out->version = xstrdup(w->meta.version);
-	out->file_name = xstrdup(file_name);
-	out->install_dir = xstrdup("site");
-	out->sha256 = xstrdup(sha256);
-	out->package_type = xstrdup("package");
+	lock_pkg_init(out, LOCK_PACKAGE, w->meta.name, w->meta.version, file_name, sha256);
 	for (size_t i = 0; i < w->meta.top_level.n; i++)
 		strv_add(&out->imports, w->meta.top_level.v[i]);
 	struct req_env env;
@@ -394,32 +498,14 @@ void lock_pkg_from_wheel(struct lock_pkg *out, const struct wheel *w, const char
 	free(self);
 }
 
-void lock_pkg_tests(struct lock_pkg *out, const struct lock_pkg *pkg, const char *file_name,
+void lock_pkg_tests(struct lock_pkg *out, struct lock_pkg *pkg, const char *file_name,
 	const char *sha256)
 {
-	*out = (struct lock_pkg){0};
-	out->name = xasprintf("%s-tests", pkg->name);
-	out->version = xstrdup(pkg->version);
-	out->file_name = xstrdup(file_name);
-	out->install_dir = xstrdup("site");
-	out->sha256 = xstrdup(sha256);
-	out->package_type = xstrdup("package");
+	char *name = xasprintf("%s-tests", pkg->name);
+	lock_pkg_init(out, LOCK_PACKAGE, name, pkg->version, file_name, sha256);
 	strv_push(&out->depends, recipe_normalize(pkg->name));
-}
-
-void lock_pkg_shared_library(struct lock_pkg *out, const char *name, const char *version,
-	const char *file_name, const char *sha256, const struct strv *depends)
-{
-	*out = (struct lock_pkg){0};
-	out->name = xstrdup(name);
-	out->version = xstrdup(version);
-	out->file_name = xstrdup(file_name);
-	out->install_dir = xstrdup("dynlib");
-	out->sha256 = xstrdup(sha256);
-	out->package_type = xstrdup("shared_library");
-	out->shared_library = true;
-	for (size_t i = 0; depends && i < depends->n; i++)
-		strv_push(&out->depends, recipe_normalize(depends->v[i]));
+	pkg->unvendored_tests = true;
+	free(name);
 }
 
 /* ---- rendering: what Python's json.dumps(obj, sort_keys=True) writes ---- */

@@ -6,6 +6,7 @@
 
 #include "base/util.h"
 
+struct recipe;
 struct wheel;
 
 /* pyodide-lock.json: the runtime's package index. kiln keeps the whole JSON
@@ -20,6 +21,20 @@ struct lock_pkg {
 	char *package_type;    /* "package", "shared_library" or "cpython_module" */
 	struct strv imports, depends;
 	bool unvendored_tests, shared_library;
+};
+
+/* the kinds of file kiln makes entries for */
+enum lock_kind {
+	LOCK_PACKAGE,        /* a wheel: install_dir "site", package_type "package" */
+	LOCK_CPYTHON_MODULE, /* a wheel of a module CPython leaves out: "site", "cpython_module" */
+	LOCK_SHARED_LIBRARY, /* NAME-VERSION.zip, unpacked into the runtime's library directory
+	                      * and loaded globally: "dynlib", "shared_library" */
+};
+
+/* the entries that one package's build made, in order */
+struct lock_pkgs {
+	struct lock_pkg *v;
+	size_t n, cap;
 };
 
 /* read and check a lockfile; false with the file, line, column and field of the problem */
@@ -47,20 +62,35 @@ bool lock_remove(struct lock *l, const char *name);
 size_t lock_count(const struct lock *l);
 void lock_pkg_free(struct lock_pkg *p);
 
+/* an entry of kind for a file, imports and depends empty */
+void lock_pkg_init(struct lock_pkg *out, enum lock_kind kind, const char *name,
+	const char *version, const char *file_name, const char *sha256);
+
+/* the entry of a file built from recipe r: its name and version, imports (package.top_level,
+ * else the name; none for a shared library) and depends (its run requirements, normalised) */
+void lock_pkg_for_recipe(struct lock_pkg *out, const struct recipe *r, enum lock_kind kind,
+	const char *file_name, const char *sha256);
+
 /* an entry for a wheel file: imports from top_level.txt or the wheel's top-level names,
  * depends from Requires-Dist that apply to the runtime, mapped to packages of the lock
  * or of also (names added in the same batch; may be NULL) */
 void lock_pkg_from_wheel(struct lock_pkg *out, const struct wheel *w, const char *file_name,
 	const char *sha256, const struct lock *l, const struct strv *also);
 
-/* the "<name>-tests" entry for pkg's unvendored tests archive (as Pyodide 0.25.1 lists them) */
-void lock_pkg_tests(struct lock_pkg *out, const struct lock_pkg *pkg, const char *file_name,
+/* the "<name>-tests" entry for pkg's unvendored tests archive (as Pyodide 0.25.1 lists
+ * them); pkg is marked as having unvendored tests */
+void lock_pkg_tests(struct lock_pkg *out, struct lock_pkg *pkg, const char *file_name,
 	const char *sha256);
 
-/* the entry of a shared library archive ("<name>-<version>.zip", unpacked into the
- * runtime's library directory and loaded globally); depends may be NULL */
-void lock_pkg_shared_library(struct lock_pkg *out, const char *name, const char *version,
-	const char *file_name, const char *sha256, const struct strv *depends);
+/* append p (taken over: p is left empty) */
+void lock_pkgs_add(struct lock_pkgs *l, struct lock_pkg *p);
+void lock_pkgs_free(struct lock_pkgs *l);
+/* the record of a build's entries, {"name", "version", "type", "packages": [entry...]}, in
+ * cJSON's indented layout; name, version and type are the built package's */
+char *lock_pkgs_render(const struct lock_pkgs *l, const char *name, const char *version,
+	const char *type);
+/* the entries of such a record; false when it is not one */
+bool lock_pkgs_parse(const char *text, struct lock_pkgs *out);
 
 /* deterministic JSON: keys sorted, Python's json.dumps layout, ASCII only */
 char *lock_render(const struct lock *l);

@@ -7,7 +7,10 @@
 static enum log_level level = LOG_INFO;
 static log_sink_fn sink;
 static void *sink_ctx;
+static int sink_fd = -1;
 static bool status_shown;
+static log_event_fn event_sink;
+static void *event_ctx;
 
 void log_set_level(enum log_level lvl)
 {
@@ -23,6 +26,11 @@ void log_set_sink(log_sink_fn fn, void *ctx)
 {
 	sink = fn;
 	sink_ctx = ctx;
+}
+
+void log_to_fd(int fd)
+{
+	sink_fd = fd;
 }
 
 static const char *const prefix[] = {
@@ -41,6 +49,9 @@ void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
 		return;
 	if (sink) {
 		sink(lvl, b.s, sink_ctx);
+	} else if (sink_fd >= 0) {
+		dprintf(sink_fd, "kiln: %s%s\n",
+			lvl == LOG_ERROR ? "error: " : lvl == LOG_WARN ? "warning: " : "", b.s);
 	} else {
 		static int color = -1;
 		if (status_shown) {
@@ -69,9 +80,14 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	va_end(ap);
 }
 
+bool log_status_shown(void)
+{
+	return !sink && sink_fd < 0 && level >= LOG_INFO && isatty(2);
+}
+
 void log_status(const char *fmt, ...)
 {
-	if (sink || level < LOG_INFO || !isatty(2))
+	if (!log_status_shown())
 		return;
 	fputs("\r\033[K", stderr);
 	status_shown = false;
@@ -83,4 +99,29 @@ void log_status(const char *fmt, ...)
 	va_end(ap);
 	status_shown = true;
 	fflush(stderr);
+}
+
+void log_set_event_sink(log_event_fn fn, void *ctx)
+{
+	event_sink = fn;
+	event_ctx = ctx;
+}
+
+void log_event(const struct log_event *e)
+{
+	if (event_sink)
+		event_sink(e, event_ctx);
+}
+
+const char *log_event_name(enum log_event_kind kind)
+{
+	static const char *const names[] = {
+		[LOG_EV_START] = "start",
+		[LOG_EV_PROGRESS] = "progress",
+		[LOG_EV_EXPLAIN] = "explain",
+		[LOG_EV_FINISHED] = "finished",
+		[LOG_EV_FETCHED] = "fetched",
+		[LOG_EV_SUMMARY] = "summary",
+	};
+	return names[kind];
 }

@@ -90,8 +90,7 @@ bool backend_build_wheel(const struct backend_opts *o)
 	strv_add(&argv, o->srcdir);
 
 	off_t start = o->log_fd >= 0 ? lseek(o->log_fd, 0, SEEK_END) : -1;
-	struct proc_opts po = {.cwd = o->srcdir, .env = o->env, .out_fd = o->log_fd,
-		.timeout = o->timeout};
+	struct proc_opts po = proc_step_opts(o->srcdir, o->env, o->log_fd, o->timeout);
 	int status = 0;
 	bool ok = proc_run((const char *const *)argv.v, &po, &status);
 	if (ok && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {

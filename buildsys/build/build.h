@@ -7,8 +7,11 @@
 #include "base/util.h"
 
 /* The recipe builder: a selection of the recipe graph built in parallel into
- * the content-hash cache, then published into dist/ with pyodide-lock.json. */
+ * the content-hash cache, then published into dist/ with pyodide-lock.json.
+ * It reports through log.h: messages, and events (LOG_EV_*) for each package's start,
+ * --explain reason and end, the progress and the summary, which the entry point renders. */
 
+/* how the entry point renders the events */
 enum build_log_style {
 	BUILD_LOG_TEXT,
 	BUILD_LOG_JSON,
@@ -22,10 +25,10 @@ struct build_opts {
 	const struct strv *mirrors;   /* tried before each recipe's URL */
 	unsigned jobs;                /* total job slots; 0: usable CPUs */
 	bool keep_going;
-	bool explain;                 /* say why each package is (re)built */
+	bool explain;                 /* an event saying why each package is (re)built or not */
 	bool fetch_only;              /* kiln fetch: sources only */
 	double step_timeout;          /* seconds per script / backend step; 0: none */
-	enum build_log_style log_style;
+	enum build_log_style log_style; /* read by the entry point, not by build_recipes */
 };
 
 /* build (or fetch) the selection; false when anything failed (reported) */

@@ -11,6 +11,10 @@
  * are published by rename(2); <cache>/builds/<name>/last names the key of
  * the newest entry so a rebuild can say which input changed. */
 
+/* the file in an entry that lists its artifacts for dist/ and their lockfile entries
+ * (lock_pkgs_render; written by build/job.c, read by build/publish.c) */
+#define CACHE_ENTRY_META "entry.json"
+
 struct cache_key {
 	struct strv parts; /* "label=hexhash", in insertion order */
 	char hex[65];      /* set by cache_key_final */

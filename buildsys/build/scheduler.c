@@ -175,140 +175,183 @@ static void status(const struct sched_ops *ops, struct sched_job *jobs, size_t n
 	ops->status(done, n, name, running, sched_now() - t0, ops->ctx);
 }
 
-bool sched_run(struct sched_job *jobs, size_t n, const struct sched_opts *opts,
-	const struct sched_ops *ops, bool *interrupted)
-{
-	bool ok = true;
-	unsigned slots = opts->jobs ? opts->jobs : 1;
+/* one run of sched_run */
+struct run {
+	struct sched_job *jobs;
+	size_t n;
+	const struct sched_opts *opts;
+	const struct sched_ops *ops;
 	struct sched_jobserver js;
 	int tokfd;
-	struct sigaction sa = {0}, old_int, old_term, old_chld;
-	size_t running = 0, tokens_held = 0;
-	double t0 = sched_now();
+	size_t running, tokens_held;
+	double t0;
+	bool ok;
+	bool *interrupted;
+	struct sigaction old_int, old_term, old_chld;
+};
 
-	*interrupted = false;
-	for (size_t i = 0; i < n; i++) {
-		jobs[i].state = SCHED_WAITING;
-		jobs[i].pid = -1;
-		if (jobs[i].weight <= 0)
-			jobs[i].weight = 1;
+static void give_back_token(struct run *r)
+{
+	if (r->tokens_held == 0)
+		return;
+	r->tokens_held--;
+	if (write(r->js.wfd, "+", 1) != 1)
+		log_err("jobserver pipe: %s", strerror(errno));
+}
+
+/* start what can start: ready jobs, longest chain first, while there are slots (a failed
+ * start stops the run unless it keeps going) */
+static void start_ready(struct run *r, bool stopping)
+{
+	while (!stopping) {
+		ssize_t i = pick(r->jobs, r->n);
+		if (i < 0)
+			break;
+		if (r->running > 0) {
+			char t;
+			if (read(r->tokfd, &t, 1) != 1)
+				break; /* no free slot; wait for a token or a child */
+			r->tokens_held++;
+		}
+		struct sched_job *j = &r->jobs[i];
+		j->started = sched_now();
+		j->pid = r->ops->start((size_t)i, &r->js, r->ops->ctx);
+		if (j->pid < 0) {
+			j->state = SCHED_FAILED;
+			if (r->running > 0)
+				give_back_token(r);
+			r->ok = false;
+			skip_dependents(r->jobs, r->n);
+			if (r->ops->finished)
+				r->ops->finished((size_t)i, r->ops->ctx);
+			stopping = !r->opts->keep_going;
+			continue;
+		}
+		j->state = SCHED_RUNNING;
+		r->running++;
+		status(r->ops, r->jobs, r->n, j->name, r->running, r->t0);
 	}
-	priorities(jobs, n);
-	if (!jobserver_open(&js, &tokfd, slots))
+}
+
+/* the running job whose child pid ended with status st */
+static void job_ended(struct run *r, pid_t pid, int st)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		struct sched_job *j = &r->jobs[i];
+		if (j->state != SCHED_RUNNING || j->pid != pid)
+			continue;
+		j->status = st;
+		j->seconds = sched_now() - j->started;
+		j->state = WIFEXITED(st) && WEXITSTATUS(st) == 0 ? SCHED_DONE : SCHED_FAILED;
+		r->running--;
+		give_back_token(r);
+		if (j->state == SCHED_FAILED) {
+			r->ok = false;
+			skip_dependents(r->jobs, r->n);
+		}
+		if (r->ops->finished)
+			r->ops->finished(i, r->ops->ctx);
+		status(r->ops, r->jobs, r->n, NULL, r->running, r->t0);
+		return;
+	}
+}
+
+/* wait for a child, a signal, a token, or a status tick; false when polling failed */
+static bool wait_event(struct run *r, bool stopping)
+{
+	struct pollfd pf[2] = {{sigpipe[0], POLLIN, 0}, {r->tokfd, POLLIN, 0}};
+	bool want_token = !stopping && pick(r->jobs, r->n) >= 0;
+	int pr = poll(pf, want_token ? 2 : 1, 1000);
+	if (pr < 0 && errno != EINTR) {
+		log_err("poll: %s", strerror(errno));
+		return false;
+	}
+	if (pf[0].revents & POLLIN) {
+		char buf[64];
+		while (read(sigpipe[0], buf, sizeof(buf)) > 0) {
+		}
+	}
+	if (got_signal && !*r->interrupted) {
+		*r->interrupted = true;
+		r->ok = false;
+		for (size_t i = 0; i < r->n; i++)
+			if (r->jobs[i].state == SCHED_RUNNING && r->jobs[i].pid > 0)
+				kill(-r->jobs[i].pid, SIGTERM);
+	}
+	for (;;) {
+		int st;
+		pid_t pid = waitpid(-1, &st, WNOHANG);
+		if (pid <= 0)
+			break;
+		job_ended(r, pid, st);
+	}
+	if (pr == 0)
+		status(r->ops, r->jobs, r->n, NULL, r->running, r->t0);
+	return true;
+}
+
+/* the jobserver, the self-pipe and the signal handlers */
+static bool setup(struct run *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		r->jobs[i].state = SCHED_WAITING;
+		r->jobs[i].pid = -1;
+		if (r->jobs[i].weight <= 0)
+			r->jobs[i].weight = 1;
+	}
+	priorities(r->jobs, r->n);
+	if (!jobserver_open(&r->js, &r->tokfd, r->opts->jobs ? r->opts->jobs : 1))
 		return false;
 	if (pipe2(sigpipe, O_CLOEXEC | O_NONBLOCK) != 0) {
 		log_err("cannot create a pipe: %s", strerror(errno));
-		jobserver_close(&js, tokfd);
+		jobserver_close(&r->js, r->tokfd);
 		return false;
 	}
 	got_signal = 0;
+	struct sigaction sa = {0};
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGINT, &sa, &r->old_int);
+	sigaction(SIGTERM, &sa, &r->old_term);
 	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
-	sigaction(SIGCHLD, &sa, &old_chld);
+	sigaction(SIGCHLD, &sa, &r->old_chld);
+	return true;
+}
 
+static void teardown(struct run *r)
+{
+	sigaction(SIGINT, &r->old_int, NULL);
+	sigaction(SIGTERM, &r->old_term, NULL);
+	sigaction(SIGCHLD, &r->old_chld, NULL);
+	close(sigpipe[0]);
+	close(sigpipe[1]);
+	sigpipe[0] = sigpipe[1] = -1;
+	jobserver_close(&r->js, r->tokfd);
+}
+
+bool sched_run(struct sched_job *jobs, size_t n, const struct sched_opts *opts,
+	const struct sched_ops *ops, bool *interrupted)
+{
+	struct run r = {.jobs = jobs, .n = n, .opts = opts, .ops = ops, .t0 = sched_now(),
+		.ok = true, .interrupted = interrupted};
+	*interrupted = false;
+	if (!setup(&r))
+		return false;
 	for (;;) {
-		bool stopping = got_signal || (!ok && !opts->keep_going);
-		/* start what can start */
-		while (!stopping) {
-			ssize_t i = pick(jobs, n);
-			if (i < 0)
-				break;
-			if (running > 0) {
-				char t;
-				if (read(tokfd, &t, 1) != 1)
-					break; /* no free slot; wait for a token or a child */
-				tokens_held++;
-			}
-			jobs[i].started = sched_now();
-			jobs[i].pid = ops->start((size_t)i, &js, ops->ctx);
-			if (jobs[i].pid < 0) {
-				jobs[i].state = SCHED_FAILED;
-				if (running > 0) {
-					tokens_held--;
-					if (write(js.wfd, "+", 1) != 1)
-						log_err("jobserver pipe: %s", strerror(errno));
-				}
-				ok = false;
-				skip_dependents(jobs, n);
-				if (ops->finished)
-					ops->finished((size_t)i, ops->ctx);
-				stopping = !opts->keep_going;
-				continue;
-			}
-			jobs[i].state = SCHED_RUNNING;
-			running++;
-			status(ops, jobs, n, jobs[i].name, running, t0);
-		}
-		if (running == 0)
+		bool stopping = got_signal || (!r.ok && !opts->keep_going);
+		start_ready(&r, stopping);
+		if (r.running == 0)
 			break;
-
-		/* wait for a child, a signal, a token, or a status tick */
-		struct pollfd pf[2] = {{sigpipe[0], POLLIN, 0}, {tokfd, POLLIN, 0}};
-		bool want_token = !stopping && pick(jobs, n) >= 0;
-		int pr = poll(pf, want_token ? 2 : 1, 1000);
-		if (pr < 0 && errno != EINTR) {
-			log_err("poll: %s", strerror(errno));
+		stopping = got_signal || (!r.ok && !opts->keep_going);
+		if (!wait_event(&r, stopping))
 			break;
-		}
-		if (pf[0].revents & POLLIN) {
-			char buf[64];
-			while (read(sigpipe[0], buf, sizeof(buf)) > 0) {
-			}
-		}
-		if (got_signal && !*interrupted) {
-			*interrupted = true;
-			ok = false;
-			for (size_t i = 0; i < n; i++)
-				if (jobs[i].state == SCHED_RUNNING && jobs[i].pid > 0)
-					kill(-jobs[i].pid, SIGTERM);
-		}
-		for (;;) {
-			int st;
-			pid_t pid = waitpid(-1, &st, WNOHANG);
-			if (pid <= 0)
-				break;
-			for (size_t i = 0; i < n; i++) {
-				if (jobs[i].state != SCHED_RUNNING || jobs[i].pid != pid)
-					continue;
-				jobs[i].status = st;
-				jobs[i].seconds = sched_now() - jobs[i].started;
-				jobs[i].state = WIFEXITED(st) && WEXITSTATUS(st) == 0
-					? SCHED_DONE : SCHED_FAILED;
-				running--;
-				if (tokens_held > 0) {
-					tokens_held--;
-					if (write(js.wfd, "+", 1) != 1)
-						log_err("jobserver pipe: %s", strerror(errno));
-				}
-				if (jobs[i].state == SCHED_FAILED) {
-					ok = false;
-					skip_dependents(jobs, n);
-				}
-				if (ops->finished)
-					ops->finished(i, ops->ctx);
-				status(ops, jobs, n, NULL, running, t0);
-				break;
-			}
-		}
-		if (pr == 0)
-			status(ops, jobs, n, NULL, running, t0);
 	}
 	for (size_t i = 0; i < n; i++)
 		if (jobs[i].state == SCHED_WAITING) {
 			jobs[i].state = SCHED_SKIPPED;
-			ok = false;
+			r.ok = false;
 		}
-
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	sigaction(SIGCHLD, &old_chld, NULL);
-	close(sigpipe[0]);
-	close(sigpipe[1]);
-	sigpipe[0] = sigpipe[1] = -1;
-	jobserver_close(&js, tokfd);
-	return ok;
+	teardown(&r);
+	return r.ok;
 }

@@ -10,11 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "base/arcread.h"
 #include "base/lib_archive.h"
 #include "base/log.h"
 #include "base/proc.h"
@@ -28,8 +28,8 @@ extern const size_t embed_testrun_len;
 struct testrun {
 	char *index;       /* the temporary index directory */
 	char *node;
-	pid_t pid;         /* 0: no node running */
-	int to_fd;         /* its stdin */
+	struct proc proc;  /* node; pid 0: none running */
+	int to_fd;         /* its stdin: it exits when this closes (kiln ended or died) */
 	int res_fd;        /* its fd 3: protocol lines */
 	int out_fd;        /* its stdout and stderr: a file (node drops what a full pipe refuses) */
 	off_t out_mark;    /* where the current package's part of it starts */
@@ -160,18 +160,14 @@ char *testrun_index_path(const struct testrun *t, const char *name)
 
 static void stop(struct testrun *t)
 {
-	if (t->pid > 0) {
-		kill(t->pid, SIGKILL);
-		while (waitpid(t->pid, NULL, 0) < 0 && errno == EINTR)
-			;
-	}
+	proc_kill(&t->proc, SIGKILL);
+	proc_wait(&t->proc);
 	if (t->to_fd >= 0)
 		close(t->to_fd);
 	if (t->res_fd >= 0)
 		close(t->res_fd);
 	if (t->out_fd >= 0)
 		close(t->out_fd);
-	t->pid = 0;
 	t->to_fd = t->res_fd = t->out_fd = -1;
 	t->ready = false;
 	t->res.len = 0;
@@ -194,28 +190,15 @@ static bool start(struct testrun *t)
 		goto fail;
 	}
 	char *runner = path_join(t->index, ".kiln-testrun.mjs");
-	pid_t pid = fork();
-	if (pid < 0) {
-		log_err("fork: %s", strerror(errno));
-		free(runner);
-		goto fail;
-	}
-	if (pid == 0) {
-		/* fd 3 must not be one of the other pipes' ends when dup2'd */
-		int r = fcntl(res[1], F_DUPFD_CLOEXEC, 10);
-		if (dup2(in[0], 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0 ||
-		    r < 0 || dup2(r, 3) < 0)
-			_exit(127);
-		signal(SIGPIPE, SIG_DFL);
-		prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive kiln */
-		execl(t->node, t->node, runner, t->index, (char *)NULL);
-		dprintf(2, "cannot run %s: %s\n", t->node, strerror(errno));
-		_exit(127);
-	}
+	const char *argv[] = {t->node, runner, t->index, NULL};
+	struct proc_opts o = {.in = {PROC_FD, .fd = in[0]}, .out = {PROC_FD, .fd = out},
+		.err = {PROC_AS_OUT}, .map_fd = res[1], .map_to = 3, .shell_127 = true};
+	bool started = proc_start(&t->proc, argv, &o);
 	free(runner);
+	if (!started)
+		goto fail;
 	close(in[0]);
 	close(res[1]);
-	t->pid = pid;
 	t->to_fd = in[1];
 	t->res_fd = res[0];
 	t->out_fd = out;
@@ -306,12 +289,8 @@ static char *tidy_output(struct testrun *t)
 
 static char *exit_reason(struct testrun *t)
 {
-	int status = 0;
-	pid_t pid = t->pid;
-	t->pid = 0;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	char *how = proc_describe(status);
+	proc_wait(&t->proc);
+	char *how = proc_describe(t->proc.status);
 	char *s = xasprintf("node stopped (%s)", how);
 	free(how);
 	return s;
@@ -320,9 +299,9 @@ static char *exit_reason(struct testrun *t)
 /* have a running node with a fresh Pyodide; false with res filled when it could not */
 static bool ensure_ready(struct testrun *t, struct testrun_result *res)
 {
-	if (t->pid > 0 && t->ready)
+	if (t->proc.pid > 0 && t->ready)
 		return true;
-	if (t->pid <= 0 && !start(t))
+	if (t->proc.pid <= 0 && !start(t))
 		return false;
 	bool timed_out;
 	char *line = read_line(t, now() + STARTUP_TIMEOUT, &timed_out);
@@ -508,26 +487,19 @@ static char *module_name(const char *path)
 	return m;
 }
 
-bool testrun_test_modules(const char *tar, struct strv *mods)
+static enum arc_step test_module(struct archive *a, struct archive_entry *e, void *ctx)
 {
-	struct archive *a = archive_read_new();
-	archive_read_support_filter_all(a);
-	archive_read_support_format_all(a);
-	bool ok = archive_read_open_filename(a, tar, 65536) == ARCHIVE_OK;
-	struct archive_entry *e;
-	int r = ARCHIVE_OK;
-	while (ok && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *path = archive_entry_pathname(e);
-		if (archive_entry_filetype(e) != AE_IFREG || !path || !is_test_file(path_basename(path)))
-			continue;
+	const char *path = archive_entry_pathname(e);
+	if (archive_entry_filetype(e) == AE_IFREG && path && is_test_file(path_basename(path))) {
 		char *m = module_name(path);
 		if (m)
-			strv_push(mods, m);
+			strv_push(ctx, m);
 	}
-	if (!ok || r != ARCHIVE_EOF) {
-		log_err("cannot read %s: %s", tar, archive_error_string(a));
-		ok = false;
-	}
-	archive_read_free(a);
-	return ok;
+	return ARC_NEXT;
+}
+
+bool testrun_test_modules(const char *tar, struct strv *mods)
+{
+	struct arc_source src = {.path = tar, .formats = ARC_ALL};
+	return arc_each(&src, test_module, mods);
 }

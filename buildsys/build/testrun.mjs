@@ -10,11 +10,13 @@
 // stage is where the package stopped: "load", "import", "script", "tests" or "done".
 // Packages accumulate in one instance; after a failure the instance is replaced by a
 // fresh one (announced by a new "ready"). Hangs and crashes are kiln's business: it
-// kills this process and starts another.
+// kills this process and starts another. The end of stdin is kiln's end: a reader
+// thread, which keeps reading while Python runs (or hangs) on the main thread, kills
+// the process as soon as kiln's end of the pipe closes, whether kiln exited or died.
 import { writeSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
 
 const index = process.argv[2].replace(/\/?$/, "/");
 const { loadPyodide } = await import(pathToFileURL(join(index, "pyodide.mjs")).href);
@@ -188,8 +190,47 @@ async function handle(req) {
     await fresh();
 }
 
+// stdin, line by line, in a thread of its own; its end kills the process. The thread
+// reads a non-blocking description of the pipe of its own and naps between tries: a
+// thread blocked in read(2) would keep node from exiting when the main thread dies.
+const READER = `
+const { openSync, readSync, constants } = require("node:fs");
+const { StringDecoder } = require("node:string_decoder");
+const { parentPort } = require("node:worker_threads");
+const fd = openSync("/proc/self/fd/0", constants.O_RDONLY | constants.O_NONBLOCK);
+const chunk = Buffer.alloc(65536), text = new StringDecoder("utf8");
+const nap = new Int32Array(new SharedArrayBuffer(4));
+let rest = "";
+for (;;) {
+  let n = 0;
+  try {
+    n = readSync(fd, chunk, 0, chunk.length, null);
+  } catch (e) {
+    if (e.code === "EAGAIN" || e.code === "EINTR") {
+      Atomics.wait(nap, 0, 0, 50);
+      continue;
+    }
+  }
+  if (n <= 0) break;
+  const lines = (rest + text.write(chunk.subarray(0, n))).split("\\n");
+  rest = lines.pop();
+  for (const line of lines) parentPort.postMessage(line);
+}
+process.kill(process.pid, "SIGKILL");
+`;
+const requests = [];
+let wake = null;
+new Worker(READER, { eval: true }).on("message", (line) => {
+  requests.push(line);
+  if (wake) wake();
+});
+
 await fresh();
-for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+for (;;) {
+  while (!requests.length)
+    await new Promise((resolve) => { wake = resolve; });
+  wake = null;
+  const line = requests.shift();
   if (line.trim())
     await handle(JSON.parse(line));
 }

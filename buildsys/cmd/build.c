@@ -14,9 +14,9 @@
 #include "base/proc.h"
 #include "base/util.h"
 #include "build/backend.h"
-#include "build/extract.h"
 #include "build/fetch.h"
 #include "build/pkgbuild.h"
+#include "build/srctree.h"
 #include "cmd/cmd.h"
 #include "toolchain/crossenv.h"
 #include "toolchain/crossenv_setup.h"
@@ -115,7 +115,7 @@ static bool copy_source(const char *from, const char *to, const char *outdir)
 			strv_push(&argv, p);
 	}
 	strv_add(&argv, to);
-	struct proc_opts po = {.out_fd = -1};
+	struct proc_opts po = proc_step_opts(NULL, NULL, -1, 0);
 	int st = 0;
 	ok = argv.n == first + 1 ||
 		(proc_run((const char *const *)argv.v, &po, &st) && WIFEXITED(st) &&
@@ -175,7 +175,7 @@ static bool build(const struct oot *o, struct crossenv *ce, const char *work)
 		log_err("%s: %s", o->input, strerror(ENOENT));
 		goto out;
 	}
-	if (archive && !extract_prepare_source(archive, src, NULL, NULL, 0, NULL, 0, "."))
+	if (archive && !srctree_prepare(archive, src, NULL, NULL, 0, NULL, 0, "."))
 		goto out;
 	if (!mkdir_p(wheels, 0755) ||
 		(log = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {

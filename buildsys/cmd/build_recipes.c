@@ -1,6 +1,9 @@
+#include <cjson/cJSON.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "base/util.h"
 #include "build/build.h"
 #include "build/fetch.h"
@@ -48,6 +51,95 @@ static const struct cmd_opt options[] = {
 	{0},
 };
 
+/* the last lines of a failed package's log */
+static void show_tail(const char *path, size_t lines)
+{
+	size_t len;
+	char *text = read_file(path, &len);
+	if (!text)
+		return;
+	const char *tail = str_last_lines(text, len, lines);
+	size_t n = strlen(tail);
+	if (n)
+		log_info("%.*s", (int)(n - (tail[n - 1] == '\n')), tail);
+	free(text);
+}
+
+/* events for people: a status line on a terminal (a line per started package
+ * elsewhere), failures with their log's tail, the summary */
+static void render_text(const struct log_event *e, void *ctx)
+{
+	const struct build_opts *o = ctx;
+	const struct log_event_progress *pr = &e->progress;
+	unsigned secs = (unsigned)pr->elapsed;
+	switch (e->kind) {
+	case LOG_EV_START:
+	case LOG_EV_PROGRESS:
+		if (!log_status_shown() && e->kind == LOG_EV_START)
+			log_info("[%zu/%zu] building %s (%zu running, %um%02us)", pr->done, pr->total,
+				e->package, pr->running, secs / 60, secs % 60);
+		else
+			log_status("[%zu/%zu] %s%s (%zu running, %um%02us)", pr->done, pr->total,
+				e->package ? "building " : "", e->package ? e->package : "waiting",
+				pr->running, secs / 60, secs % 60);
+		break;
+	case LOG_EV_EXPLAIN:
+		if (strcmp(e->status, "build") == 0)
+			log_info("%s: %s", e->package, e->detail);
+		break;
+	case LOG_EV_FINISHED:
+		if (strcmp(e->status, "failed") != 0)
+			break;
+		log_info("FAILED: %s (%s); the last lines of %s:", e->package, e->reason, e->detail);
+		show_tail(e->detail, 25);
+		break;
+	case LOG_EV_FETCHED:
+		log_info("%zu source(s) in %s", pr->done, e->detail);
+		break;
+	case LOG_EV_SUMMARY:
+		log_info("%s%s (%.1fs)", strcmp(e->status, "interrupted") == 0 ? "interrupted: " : "",
+			e->detail, e->seconds);
+		if (strcmp(e->status, "ok") == 0)
+			log_info("%s/pyodide-lock.json is up to date", o->dist_dir);
+		break;
+	}
+}
+
+/* events for programs: one JSON object a line on stdout (start, explain, finished,
+ * summary) */
+static void render_json(const struct log_event *e, void *ctx)
+{
+	if (e->kind == LOG_EV_PROGRESS || e->kind == LOG_EV_FETCHED)
+		return;
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return;
+	cJSON_AddStringToObject(o, "event", log_event_name(e->kind));
+	if (e->package)
+		cJSON_AddStringToObject(o, "package", e->package);
+	if (e->status)
+		cJSON_AddStringToObject(o, "status", e->status);
+	if (e->seconds >= 0)
+		cJSON_AddNumberToObject(o, "seconds", (double)(long)(e->seconds * 1000) / 1000);
+	if (e->detail)
+		cJSON_AddStringToObject(o, "detail", e->detail);
+	char *s = cJSON_PrintUnformatted(o);
+	if (s) {
+		printf("%s\n", s);
+		fflush(stdout);
+		cJSON_free(s);
+	}
+	cJSON_Delete(o);
+}
+
+static bool build_rendered(struct build_opts *o)
+{
+	log_set_event_sink(o->log_style == BUILD_LOG_JSON ? render_json : render_text, o);
+	bool ok = build_recipes(o);
+	log_set_event_sink(NULL, NULL);
+	return ok;
+}
+
 static int run_common(const struct kiln_cmd *self, int argc, char **argv, bool fetch_only)
 {
 	struct recipes_opts o = {.b = {.recipes_dir = "recipes", .dist_dir = "dist",
@@ -61,7 +153,7 @@ static int run_common(const struct kiln_cmd *self, int argc, char **argv, bool f
 	o.b.mirrors = &o.mirrors;
 	o.b.selection = (const char *const *)argv + 1;
 	o.b.n_selection = (size_t)(argc - 1);
-	bool ok = build_recipes(&o.b);
+	bool ok = build_rendered(&o.b);
 	strv_free(&o.mirrors);
 	return ok ? EXIT_OK : EXIT_FAIL;
 }

@@ -117,7 +117,6 @@ static bool add_tests(struct lock *l, const char *path, const char *dist)
 		goto out;
 	lock_pkg_tests(&t, &pkg, base, sha);
 	lock_set(l, &t);
-	pkg.unvendored_tests = true;
 	lock_set(l, &pkg);
 	printf("%s %s %s\n", t.name, t.version, base);
 	ok = true;
@@ -202,7 +201,7 @@ static bool add_shared_library(struct lock *l, const char *path, const char *dis
 	if (!ok)
 		return false;
 	if ((ok = copy_into(path, dist, sha))) {
-		lock_pkg_shared_library(&p, name, version, path_basename(path), sha, NULL);
+		lock_pkg_init(&p, LOCK_SHARED_LIBRARY, name, version, path_basename(path), sha);
 		lock_set(l, &p);
 		printf("%s %s %s\n", p.name, p.version, p.file_name);
 	}

@@ -14,7 +14,6 @@
 #include "base/lib_archive.h"
 #include "base/log.h"
 #include "base/util.h"
-#include "build/extract.h"
 #include "build/fetch.h"
 #include "cmd/cmd.h"
 #include "recipe/recipe.h"

@@ -12,6 +12,7 @@
 #include "base/arcread.h"
 #include "base/lib_archive.h"
 #include "base/log.h"
+#include "base/proc.h"
 
 static int cmp_time_t(const void *k, const void *e)
 {
@@ -422,25 +423,10 @@ void abi_runtime_free(struct abi_runtime *rt)
 /* run argv with stdout and stderr into log (a file); exit status or -1 */
 static int run_logged(char *const argv[], const char *log)
 {
-	pid_t pid = fork();
-	if (pid < 0) {
-		log_err("cannot run %s: %s", argv[0], strerror(errno));
-		return -1;
-	}
-	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-			close(fd);
-		}
-		execvp(argv[0], argv);
-		_exit(127);
-	}
+	struct proc_opts o = {.out = {PROC_FILE, .path = log}, .err = {PROC_AS_OUT}, .shell_127 = true};
 	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -1;
+	if (!proc_run((const char *const *)argv, &o, &st))
+		return -1;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 

@@ -16,6 +16,7 @@
 #include "base/hash.h"
 #include "base/lib_archive.h"
 #include "base/log.h"
+#include "base/proc.h"
 #include "base/util.h"
 #include "toolchain/wasm.h"
 
@@ -68,54 +69,24 @@ static const char *const rt_config_h =
 static pid_t spawn(const char *const argv[], const char *cwd, const char *out_path, const char *log_path,
 		   const char *const *env)
 {
-	pid_t pid = fork();
-	if (pid < 0) {
-		log_err("fork: %s", strerror(errno));
-		return -1;
+	struct proc_opts o = {.cwd = cwd, .env_set = env};
+	if (out_path)
+		o.out = (struct proc_stream){PROC_FILE, .path = out_path};
+	if (log_path)
+		o.err = (struct proc_stream){PROC_FILE, .path = log_path};
+	if (log_path && !out_path) {
+		o.out = o.err;
+		o.err = (struct proc_stream){PROC_AS_OUT};
 	}
-	if (pid == 0) {
-		for (; env && *env; env++) {
-			char *kv = xstrdup(*env), *eq = strchr(kv, '=');
-			*eq = '\0';
-			setenv(kv, eq + 1, 1);
-		}
-		if (cwd && chdir(cwd) != 0) {
-			fprintf(stderr, "kiln: cannot enter %s: %s\n", cwd, strerror(errno));
-			_exit(127);
-		}
-		if (out_path) {
-			int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-			if (fd < 0 || dup2(fd, 1) < 0) {
-				fprintf(stderr, "kiln: cannot write %s: %s\n", out_path, strerror(errno));
-				_exit(127);
-			}
-		}
-		if (log_path) {
-			int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-			if (fd < 0 || (!out_path && dup2(fd, 1) < 0) || dup2(fd, 2) < 0)
-				_exit(127);
-		}
-		size_t n = 0;
-		while (argv[n])
-			n++;
-		char **v = xcalloc(n + 1, sizeof(*v));
-		for (size_t i = 0; i < n; i++)
-			v[i] = xstrdup(argv[i]);
-		execvp(v[0], v);
-		fprintf(stderr, "kiln: cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	return pid;
+	struct proc p;
+	return proc_start(&p, argv, &o) ? p.pid : -1;
 }
 
 static bool reap(pid_t pid, const char *what)
 {
 	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR) {
-			log_err("waitpid: %s", strerror(errno));
-			return false;
-		}
+	if (!proc_reap(pid, &st))
+		return false;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return true;
 	if (WIFEXITED(st))

@@ -863,7 +863,12 @@ bool wrap_open(struct wrap *w, const char *argv0)
 
 int wrap_run(struct wrap *w, int argc, char **argv)
 {
-	return find_tool(w->tool)->fn(w, argc, argv);
+	const struct tool *t = find_tool(w->tool);
+	if (!t) {
+		log_err("%s: not a tool of the wrapper", w->tool);
+		return 1;
+	}
+	return t->fn(w, argc, argv);
 }
 
 void wrap_free(struct wrap *w)

@@ -102,6 +102,31 @@ FAIL kt-raises
     no entry in the lockfile; build it first (kiln build-recipes kt-raises)
 1 passed, 1 failed" ] || fail "not built: $out"
 
+# node never outlives kiln: kill -9 kiln while node runs a package that hangs (the
+# main thread busy in Python); node must be gone within seconds
+rm -rf "$work/tmp" && mkdir -p "$work/tmp"
+TMPDIR=$work/tmp "$kiln" test --recipes "$recipes" --dist "$work/dist" --timeout 300 kt-dep kt-hang \
+	> "$work/orphan.out" 2>&1 &
+kpid=$!
+for _ in $(seq 600); do
+	grep -q '^ok   kt-dep' "$work/orphan.out" && break
+	sleep 0.1
+done
+node=$(pgrep -P "$kpid" | head -n 1)
+sleep 2
+alive() { [ -n "$1" ] && ps -o stat= -p "$1" | grep -qv '^Z'; }
+if ! grep -q '^ok   kt-dep' "$work/orphan.out" || ! alive "$node"; then
+	fail "kill -9 kiln: node was not running kt-hang: $(cat "$work/orphan.out")"
+else
+	kill -9 "$kpid"
+	wait "$kpid" 2>/dev/null
+	for _ in $(seq 100); do alive "$node" || break; sleep 0.1; done
+	if alive "$node"; then
+		fail "node $node outlived kiln (killed with -9 during a hanging package)"
+		kill -9 "$node"
+	fi
+fi
+
 # no lockfile, usage errors
 out=$("$kiln" test --recipes "$recipes" --dist "$work/nothing" kt-pure 2>&1)
 st=$?

@@ -1,4 +1,4 @@
-/* extract_* against real archives written by tests/data/extract/make_archives.py.
+/* unpack_* and srctree_* against real archives written by tests/data/extract/make_archives.py.
  * usage: test_extract MAKE_ARCHIVES_PY WORKDIR */
 #include <dirent.h>
 #include <stdio.h>
@@ -11,7 +11,8 @@
 #include "base/config.h"
 #include "base/log.h"
 #include "base/util.h"
-#include "build/extract.h"
+#include "build/srctree.h"
+#include "build/unpack.h"
 #include "check.h"
 
 static struct buf logbuf;
@@ -131,14 +132,14 @@ static void test_hostile(void)
 		const struct hostile *h = &hostile[i];
 		char *dir, *dest = new_case(&dir), *a = archive(h->archive);
 		fprintf(stderr, "hostile %s\n", h->archive);
-		CHECK(!extract_archive(a, dest, NULL), "%s was accepted", h->archive);
+		CHECK(!unpack_archive(a, dest, NULL), "%s was accepted", h->archive);
 		CHECK(log_has(h->entry) && log_has(h->reason), "%s: message must name %s and say %s",
 		      h->archive, h->entry, h->reason);
 		check_nothing_written(h->archive, dir);
 		/* the same through the recipe path */
 		buf_free(&logbuf);
-		CHECK(!extract_prepare_source(a, dest, NULL, NULL, 0, NULL, 0, arch),
-		      "%s was accepted by extract_prepare_source", h->archive);
+		CHECK(!srctree_prepare(a, dest, NULL, NULL, 0, NULL, 0, arch),
+		      "%s was accepted by srctree_prepare", h->archive);
 		CHECK(log_has(h->entry), "%s: prepare_source message must name %s", h->archive,
 		      h->entry);
 		check_nothing_written(h->archive, dir);
@@ -149,23 +150,23 @@ static void test_hostile(void)
 
 	/* limits given by the caller */
 	char *dir, *dest = new_case(&dir), *a = archive("bomb.tar.gz");
-	struct extract_limits ratio = {.ratio_floor = 1 << 20};
-	CHECK(!extract_archive(a, dest, &ratio), "tar.gz bomb accepted with a 1 MiB floor");
+	struct unpack_limits ratio = {.ratio_floor = 1 << 20};
+	CHECK(!unpack_archive(a, dest, &ratio), "tar.gz bomb accepted with a 1 MiB floor");
 	CHECK(log_has("'pkg/zeros.bin'") && log_has("decompression bomb"), "tar.gz bomb message");
 	check_nothing_written("bomb.tar.gz", dir);
 	buf_free(&logbuf);
-	struct extract_limits entry = {.max_entry_size = 1 << 20};
-	CHECK(!extract_archive(a, dest, &entry), "8 MiB entry accepted with a 1 MiB limit");
+	struct unpack_limits entry = {.max_entry_size = 1 << 20};
+	CHECK(!unpack_archive(a, dest, &entry), "8 MiB entry accepted with a 1 MiB limit");
 	CHECK(log_has("'pkg/zeros.bin' declares 8388608 bytes"), "entry size message");
 	check_nothing_written("bomb.tar.gz", dir);
 	buf_free(&logbuf);
-	CHECK(extract_archive(a, dest, NULL), "an 8 MiB tar.gz is fine under the default limits");
+	CHECK(unpack_archive(a, dest, NULL), "an 8 MiB tar.gz is fine under the default limits");
 	free(a);
 	free(dest);
 	dest = path_join(dir, "dest2");
 	a = archive("liar.zip");
 	buf_free(&logbuf);
-	CHECK(!extract_archive(a, dest, NULL), "a zip understating its size was accepted");
+	CHECK(!unpack_archive(a, dest, NULL), "a zip understating its size was accepted");
 	CHECK(log_has("'pkg/zeros.bin' unpacks to more than the 100 bytes it declares"),
 	      "understated size must be caught while unpacking");
 	CHECK(!path_exists(dest) && count_tree(dir) == 1 + 2, "leftovers of liar.zip");
@@ -175,7 +176,7 @@ static void test_hostile(void)
 
 	dest = new_case(&dir);
 	a = archive("good.patch");
-	CHECK(!extract_archive(a, dest, NULL), "a text file is not an archive");
+	CHECK(!unpack_archive(a, dest, NULL), "a text file is not an archive");
 	CHECK(log_has("good.patch"), "bad archive message must name it");
 	check_nothing_written("not an archive", dir);
 	free(a);
@@ -215,7 +216,7 @@ static void test_good(void)
 	static const char *const tars[] = {"pkg-1.0.tar.gz", "pkg-1.0.tar.bz2", "pkg-1.0.tar.xz"};
 	for (size_t i = 0; i < ARRAY_LEN(tars); i++) {
 		char *dir, *dest = new_case(&dir), *a = archive(tars[i]);
-		CHECK(extract_prepare_source(a, dest, NULL, NULL, 0, NULL, 0, arch), "%s failed",
+		CHECK(srctree_prepare(a, dest, NULL, NULL, 0, NULL, 0, arch), "%s failed",
 		      tars[i]);
 		CHECK(same_text(dest, "setup.py", setup_py), "%s: setup.py", tars[i]);
 		CHECK(same_text(dest, "src/mod.c", "int answer(void) { return 42; }\n"), "%s: mod.c",
@@ -239,7 +240,7 @@ static void test_good(void)
 	}
 
 	char *dir, *dest = new_case(&dir), *a = archive("pkg-1.0.zip");
-	CHECK(extract_prepare_source(a, dest, NULL, NULL, 0, NULL, 0, arch), "zip failed");
+	CHECK(srctree_prepare(a, dest, NULL, NULL, 0, NULL, 0, arch), "zip failed");
 	CHECK(same_text(dest, "setup.py", setup_py) && same_text(dest, "caf\xc3\xa9.txt",
 								 "utf-8 name\n"),
 	      "zip contents");
@@ -247,13 +248,13 @@ static void test_good(void)
 	free(dest);
 	free(dir);
 
-	/* extract_archive keeps the top directory */
+	/* unpack_archive keeps the top directory */
 	dest = new_case(&dir);
 	a = archive("pkg-1.0.tar.gz");
-	CHECK(extract_archive(a, dest, NULL), "extract_archive failed");
-	CHECK(same_text(dest, "pkg-1.0/setup.py", setup_py), "extract_archive keeps the top dir");
+	CHECK(unpack_archive(a, dest, NULL), "unpack_archive failed");
+	CHECK(same_text(dest, "pkg-1.0/setup.py", setup_py), "unpack_archive keeps the top dir");
 	buf_free(&logbuf);
-	CHECK(!extract_archive(a, dest, NULL), "extracting over an existing directory");
+	CHECK(!unpack_archive(a, dest, NULL), "extracting over an existing directory");
 	CHECK(log_has("already exists"), "existing destination message");
 	free(a);
 	free(dest);
@@ -262,21 +263,21 @@ static void test_good(void)
 	/* the single top directory when it is not the stem; an explicit extract_dir */
 	dest = new_case(&dir);
 	a = archive("renamed-2.0.tar.gz");
-	CHECK(extract_prepare_source(a, dest, NULL, NULL, 0, NULL, 0, arch), "single top dir");
+	CHECK(srctree_prepare(a, dest, NULL, NULL, 0, NULL, 0, arch), "single top dir");
 	CHECK(same_text(dest, "setup.py", setup_py), "single top dir contents");
 	free(dest);
 	dest = path_join(dir, "dest2");
-	CHECK(extract_prepare_source(a, dest, "Other_Name-2.0", NULL, 0, NULL, 0, arch),
+	CHECK(srctree_prepare(a, dest, "Other_Name-2.0", NULL, 0, NULL, 0, arch),
 	      "explicit extract_dir");
 	CHECK(same_text(dest, "setup.py", setup_py), "explicit extract_dir contents");
 	free(dest);
 	dest = path_join(dir, "dest3");
 	buf_free(&logbuf);
-	CHECK(!extract_prepare_source(a, dest, "nope", NULL, 0, NULL, 0, arch), "missing extract_dir");
+	CHECK(!srctree_prepare(a, dest, "nope", NULL, 0, NULL, 0, arch), "missing extract_dir");
 	CHECK(log_has("extract_dir 'nope'") && log_has("Other_Name-2.0/"),
 	      "missing extract_dir message must list the top level");
 	CHECK(!path_exists(dest), "no destination after a failure");
-	CHECK(!extract_prepare_source(a, dest, "../x", NULL, 0, NULL, 0, arch), "extract_dir with ..");
+	CHECK(!srctree_prepare(a, dest, "../x", NULL, 0, NULL, 0, arch), "extract_dir with ..");
 	CHECK(count_tree(dir) == 2 * (1 + 8), "failed attempts left files behind (%d)",
 	      count_tree(dir));
 	free(a);
@@ -286,11 +287,11 @@ static void test_good(void)
 	/* several top directories: an error unless extract_dir names one */
 	dest = new_case(&dir);
 	a = archive("multi.tar.gz");
-	CHECK(!extract_prepare_source(a, dest, NULL, NULL, 0, NULL, 0, arch), "ambiguous top");
+	CHECK(!srctree_prepare(a, dest, NULL, NULL, 0, NULL, 0, arch), "ambiguous top");
 	CHECK(log_has("'multi'") && log_has("a/, b/") && log_has("source.extract_dir"),
 	      "ambiguous top message");
 	check_nothing_written("multi", dir);
-	CHECK(extract_prepare_source(a, dest, "b", NULL, 0, NULL, 0, arch), "extract_dir b");
+	CHECK(srctree_prepare(a, dest, "b", NULL, 0, NULL, 0, arch), "extract_dir b");
 	CHECK(same_text(dest, "setup.py", setup_py), "extract_dir b contents");
 	free(a);
 	free(dest);
@@ -299,9 +300,9 @@ static void test_good(void)
 	/* no top directory: "." takes the whole archive */
 	dest = new_case(&dir);
 	a = archive("flat.zip");
-	CHECK(!extract_prepare_source(a, dest, NULL, NULL, 0, NULL, 0, arch), "flat zip, no top");
+	CHECK(!srctree_prepare(a, dest, NULL, NULL, 0, NULL, 0, arch), "flat zip, no top");
 	check_nothing_written("flat", dir);
-	CHECK(extract_prepare_source(a, dest, ".", NULL, 0, NULL, 0, arch), "flat zip with '.'");
+	CHECK(srctree_prepare(a, dest, ".", NULL, 0, NULL, 0, arch), "flat zip with '.'");
 	CHECK(same_text(dest, "setup.py", setup_py), "flat zip contents");
 	free(a);
 	free(dest);
@@ -315,7 +316,7 @@ static void test_good(void)
 		{"x-1.0.tar", "x-1.0"}, {"x-1.0.tar.zst", "x-1.0"}, {"plain", "plain"},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(stems); i++) {
-		char *s = extract_archive_stem(stems[i].in);
+		char *s = srctree_archive_stem(stems[i].in);
 		CHECK(strcmp(s, stems[i].out) == 0, "stem of %s: %s", stems[i].in, s);
 		free(s);
 	}
@@ -325,12 +326,12 @@ static void test_patches(void)
 {
 	char *dir, *dest = new_case(&dir), *a = archive("pkg-1.0.tar.gz");
 	const char *two[] = {"good.patch", "second.patch"};
-	const struct extract_extra extras[] = {
+	const struct srctree_extra extras[] = {
 		{"extra.txt", "docs/"},
 		{"extra.txt", "renamed.txt"},
 		{"extra.txt", "src"},
 	};
-	CHECK(extract_prepare_source(a, dest, NULL, two, 2, extras, 3, arch), "patches and extras");
+	CHECK(srctree_prepare(a, dest, NULL, two, 2, extras, 3, arch), "patches and extras");
 	char *s = slurp(dest, "setup.py");
 	CHECK(s && strstr(s, "# patched by kiln"), "first patch not applied");
 	free(s);
@@ -348,7 +349,7 @@ static void test_patches(void)
 	dest = path_join(dir, "dest2");
 	const char *bad[] = {"good.patch", "bad.patch"};
 	buf_free(&logbuf);
-	CHECK(!extract_prepare_source(a, dest, NULL, bad, 2, NULL, 0, arch), "bad patch applied");
+	CHECK(!srctree_prepare(a, dest, NULL, bad, 2, NULL, 0, arch), "bad patch applied");
 	CHECK(log_has("patch bad.patch does not apply") && log_has("| ") && log_has("FAILED"),
 	      "bad patch message must name it and show patch's output");
 	CHECK(!path_exists(dest), "destination after a failed patch");
@@ -356,15 +357,15 @@ static void test_patches(void)
 
 	const char *missing[] = {"missing.patch"};
 	buf_free(&logbuf);
-	CHECK(!extract_prepare_source(a, dest, NULL, missing, 1, NULL, 0, arch), "missing patch");
+	CHECK(!srctree_prepare(a, dest, NULL, missing, 1, NULL, 0, arch), "missing patch");
 	CHECK(log_has("missing.patch"), "missing patch message");
 
-	const struct extract_extra escape[] = {{"extra.txt", "../escape.txt"}};
+	const struct srctree_extra escape[] = {{"extra.txt", "../escape.txt"}};
 	buf_free(&logbuf);
-	CHECK(!extract_prepare_source(a, dest, NULL, NULL, 0, escape, 1, arch), "extra escaping");
+	CHECK(!srctree_prepare(a, dest, NULL, NULL, 0, escape, 1, arch), "extra escaping");
 	CHECK(log_has("'../escape.txt'"), "escaping extra message");
-	const struct extract_extra nosrc[] = {{"nothing.txt", "x.txt"}};
-	CHECK(!extract_prepare_source(a, dest, NULL, NULL, 0, nosrc, 1, arch), "missing extra");
+	const struct srctree_extra nosrc[] = {{"nothing.txt", "x.txt"}};
+	CHECK(!srctree_prepare(a, dest, NULL, NULL, 0, nosrc, 1, arch), "missing extra");
 	CHECK(!path_exists(dest), "destination after a failed extra");
 	CHECK(count_tree(dir) == 1 + 8 + 4, "a failed extra left files behind");
 	CHECK(count_tree(outside) == 0, "something was written outside");

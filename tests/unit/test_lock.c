@@ -155,10 +155,62 @@ static void test_runtime(const char *path)
 	free(text);
 }
 
+/* the entries of a build: made by lock_pkg_init/lock_pkg_tests, rendered as entry.json
+ * (cJSON's layout, as kiln has always written it) and read back */
+static void test_entries(void)
+{
+	struct lock_pkgs l = {0}, back = {0};
+	struct lock_pkg p, t, shlib;
+	lock_pkg_init(&p, LOCK_CPYTHON_MODULE, "Demo_Pkg", "1.0", "demo-1.0.whl", "aa");
+	strv_add(&p.imports, "demo");
+	strv_add(&p.depends, "six");
+	lock_pkg_tests(&t, &p, "demo-tests.tar", "bb");
+	CHECK(p.unvendored_tests && strcmp(t.name, "Demo_Pkg-tests") == 0 &&
+			strcmp(t.depends.v[0], "demo-pkg") == 0, "tests entry");
+	lock_pkg_init(&shlib, LOCK_SHARED_LIBRARY, "libdemo", "2", "libdemo-2.zip", "cc");
+	CHECK(shlib.shared_library && strcmp(shlib.install_dir, "dynlib") == 0 &&
+			strcmp(shlib.package_type, "shared_library") == 0, "shared library entry");
+	lock_pkgs_add(&l, &p);
+	lock_pkgs_add(&l, &t);
+	lock_pkgs_add(&l, &shlib);
+	CHECK(l.n == 3 && !p.name, "added entries are taken over");
+	char *text = lock_pkgs_render(&l, "Demo_Pkg", "1.0", "cpython_module");
+	const char *want =
+		"{\n\t\"name\":\t\"Demo_Pkg\",\n\t\"version\":\t\"1.0\",\n"
+		"\t\"type\":\t\"cpython_module\",\n\t\"packages\":\t[{\n"
+		"\t\t\t\"name\":\t\"Demo_Pkg\",\n\t\t\t\"version\":\t\"1.0\",\n"
+		"\t\t\t\"file_name\":\t\"demo-1.0.whl\",\n\t\t\t\"install_dir\":\t\"site\",\n"
+		"\t\t\t\"sha256\":\t\"aa\",\n\t\t\t\"package_type\":\t\"cpython_module\",\n"
+		"\t\t\t\"imports\":\t[\"demo\"],\n\t\t\t\"depends\":\t[\"six\"],\n"
+		"\t\t\t\"unvendored_tests\":\ttrue,\n\t\t\t\"shared_library\":\tfalse\n"
+		"\t\t}, {\n";
+	CHECK(strncmp(text, want, strlen(want)) == 0, "entry.json layout:\n%s", text);
+	CHECK(lock_pkgs_parse(text, &back) && back.n == 3, "entry.json does not parse back");
+	for (size_t i = 0; i < back.n && i < l.n; i++) {
+		const struct lock_pkg *a = &l.v[i], *b = &back.v[i];
+		CHECK(strcmp(a->name, b->name) == 0 && strcmp(a->file_name, b->file_name) == 0 &&
+				strcmp(a->install_dir, b->install_dir) == 0 &&
+				strcmp(a->package_type, b->package_type) == 0 &&
+				a->imports.n == b->imports.n && a->depends.n == b->depends.n &&
+				a->unvendored_tests == b->unvendored_tests &&
+				a->shared_library == b->shared_library, "entry %zu differs", i);
+	}
+	char *again = lock_pkgs_render(&back, "Demo_Pkg", "1.0", "cpython_module");
+	CHECK(strcmp(text, again) == 0, "render of the parsed entries differs");
+	free(again);
+	lock_pkgs_free(&back);
+	CHECK(!lock_pkgs_parse("{\"packages\": [{\"name\": \"x\"}]}", &back) && !back.n,
+		"an entry without its fields was accepted");
+	CHECK(!lock_pkgs_parse("[]", &back), "not an entry record");
+	free(text);
+	lock_pkgs_free(&l);
+}
+
 int main(int argc, char **argv)
 {
 	log_set_sink(sink, NULL);
 	test_bad();
+	test_entries();
 	if (argc > 1)
 		test_runtime(argv[1]);
 	buf_free(&logged);

@@ -1,0 +1,73 @@
+#ifndef KILN_PLAN_H
+#define KILN_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/util.h"
+#include "build/cache.h"
+#include "build/scheduler.h"
+#include "recipe/graph.h"
+#include "toolchain/crossenv.h"
+
+/* The plan of a build run: the selected recipes in build order, each with its host
+ * closure, cache key and cache entry; the sources to fetch; the scheduler jobs of the
+ * packages to build, with their dependencies and expected durations. */
+
+struct plan_pkg {
+	size_t node;           /* graph node */
+	struct recipe *r;
+	struct cache_key key;
+	char *entry;           /* published cache entry, once there is one */
+	char *archive;         /* fetched source file */
+	bool *closure;         /* host closure (graph size), NULL when empty */
+	bool build;            /* needs building */
+	bool failed;
+	size_t job;            /* index into jobs when build */
+};
+
+struct plan {
+	struct graph g;
+	struct graph_plan sel;
+	struct crossenv ce;
+	char *cache;           /* absolute */
+	char *work;            /* <cache>/work */
+	struct plan_pkg *pkgs; /* in build order */
+	size_t n;
+	long *pkg_of_node;     /* graph node -> pkg index or -1 */
+	struct sched_job *jobs;
+	size_t njobs;
+	size_t **deps;
+	unsigned slots;        /* total job slots */
+};
+
+/* the selection (n items; none: "*") of the recipes in recipes_dir, in build order; the
+ * cross environment is set up first unless fetch_only; jobs 0: usable CPUs. False
+ * (reported) on bad recipes or a bad selection; p is freed with plan_free either way. */
+bool plan_load(struct plan *p, const char *recipes_dir, const char *const *selection,
+	size_t n, unsigned jobs, bool fetch_only);
+
+/* every package's host closure, key and cache entry, in build order; with explain a
+ * LOG_EV_EXPLAIN event for each. Returns how many need building, or -1 (reported). */
+long plan_keys(struct plan *p, bool explain);
+
+/* fetch the sources of the packages to build (all with a URL when all); mirrors may be
+ * NULL. False when any failed (those packages are marked failed). */
+bool plan_fetch(struct plan *p, bool all, const struct strv *mirrors);
+
+/* the scheduler jobs of the packages to build, with their dependencies among them and
+ * their recorded durations */
+void plan_jobs(struct plan *p);
+
+/* the package that job i builds, or NULL */
+struct plan_pkg *plan_pkg_of_job(const struct plan *p, size_t i);
+
+/* look up the entries that pkg's host dependencies built in this run have now */
+void plan_refresh_closure(const struct plan *p, struct plan_pkg *pkg);
+
+/* pkg was built in seconds: take its entry and record the duration for later runs */
+void plan_built(struct plan *p, struct plan_pkg *pkg, double seconds);
+
+void plan_free(struct plan *p);
+
+#endif
