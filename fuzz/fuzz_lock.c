@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct lock *l = lock_parse((const char *)data, size, "fuzz.json");
 	if (!l)
 		return 0;
-	free(lock_platform_tag(l));
+	free(lock_platform_tag(l, false));
 	free(lock_python_tag(l));
 	lock_has(l, "numpy");
 	struct lock_pkg p = {0};

@@ -11,10 +11,14 @@
 #include "base/log.h"
 #include "recipe/recipe.h"
 #include "recipe/req.h"
+#include "toolchain/runtime.h"
 
 struct lock {
 	cJSON *root;
 	char *origin;
+	/* the keys its entries have besides the common ones (lock_parse: as its existing
+	 * entries have them, else as its format has them) */
+	bool shared_library_key, tool_key;
 };
 
 void lock_free(struct lock *l)
@@ -184,6 +188,31 @@ static bool check_tree(const struct lock *l)
 	return true;
 }
 
+static const char *info_string(const struct lock *l, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(l->root, "info"), key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* which optional keys the entries of l get: those its entries have, else (no entries)
+ * shared_library in the format of Pyodide 0.25 */
+static void entry_keys(struct lock *l)
+{
+	const cJSON *pkgs = cJSON_GetObjectItemCaseSensitive(l->root, "packages");
+	enum runtime_lock_format f = runtime_lock_format(info_string(l, "version"),
+		info_string(l, "abi_version"), info_string(l, "python"), info_string(l, "platform"),
+		info_string(l, "arch"));
+	if (!pkgs->child) {
+		l->shared_library_key = f != RUNTIME_LOCK_ABI;
+		return;
+	}
+	for (const cJSON *p = pkgs->child; p; p = p->next) {
+		l->shared_library_key |= cJSON_HasObjectItem(p, "shared_library");
+		l->tool_key |= cJSON_HasObjectItem(p, "tool");
+	}
+}
+
 struct lock *lock_parse(const char *text, size_t len, const char *origin)
 {
 	struct lock *l = xcalloc(1, sizeof(*l));
@@ -218,6 +247,7 @@ struct lock *lock_parse(const char *text, size_t len, const char *origin)
 	}
 	if (!check_tree(l))
 		goto err;
+	entry_keys(l);
 	return l;
 err:
 	lock_free(l);
@@ -239,15 +269,20 @@ struct lock *lock_load(const char *path)
 
 const char *lock_info(const struct lock *l, const char *key)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(l->root, "info"), key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
+	return info_string(l, key);
 }
 
-char *lock_platform_tag(const struct lock *l)
+bool lock_info_equal(const struct lock *a, const struct lock *b)
+{
+	return cJSON_Compare(cJSON_GetObjectItemCaseSensitive(a->root, "info"),
+		cJSON_GetObjectItemCaseSensitive(b->root, "info"), true);
+}
+
+char *lock_platform_tag(const struct lock *l, bool legacy)
 {
 	const char *arch = lock_info(l, "arch");
-	return xasprintf("%s_%s", lock_info(l, "platform"), arch ? arch : "wasm32");
+	return runtime_wheel_platform(lock_info(l, "abi_version"), lock_info(l, "platform"),
+		arch ? arch : "wasm32", legacy);
 }
 
 char *lock_python_tag(const struct lock *l)
@@ -306,7 +341,8 @@ static void add_string(cJSON *o, const char *key, const char *v, const char *def
 	cJSON_AddStringToObject(o, key, v ? v : def);
 }
 
-static cJSON *encode(const struct lock_pkg *p)
+/* an entry in the layout of a lock whose entries have (or not) shared_library and tool */
+static cJSON *encode(const struct lock_pkg *p, bool shared_library_key, bool tool_key)
 {
 	cJSON *o = cJSON_CreateObject();
 	add_string(o, "name", p->name, "");
@@ -318,7 +354,10 @@ static cJSON *encode(const struct lock_pkg *p)
 	cJSON_AddItemToObject(o, "imports", string_array(&p->imports));
 	cJSON_AddItemToObject(o, "depends", string_array(&p->depends));
 	cJSON_AddBoolToObject(o, "unvendored_tests", p->unvendored_tests);
-	cJSON_AddBoolToObject(o, "shared_library", p->shared_library);
+	if (shared_library_key)
+		cJSON_AddBoolToObject(o, "shared_library", p->shared_library);
+	if (tool_key)
+		cJSON_AddItemToObject(o, "tool", cJSON_CreateObject());
 	return o;
 }
 
@@ -347,7 +386,8 @@ static bool decode(const cJSON *o, struct lock_pkg *out)
 	strings_of(cJSON_GetObjectItemCaseSensitive(o, "imports"), &out->imports);
 	strings_of(cJSON_GetObjectItemCaseSensitive(o, "depends"), &out->depends);
 	out->unvendored_tests = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "unvendored_tests"));
-	out->shared_library = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "shared_library"));
+	out->shared_library = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "shared_library")) ||
+		strcmp(out->package_type, "shared_library") == 0;
 	return whole;
 }
 
@@ -365,7 +405,7 @@ bool lock_get(const struct lock *l, const char *name, struct lock_pkg *out)
 
 void lock_set(struct lock *l, const struct lock_pkg *p)
 {
-	cJSON *o = encode(p);
+	cJSON *o = encode(p, l->shared_library_key, l->tool_key);
 	char *norm = recipe_normalize(p->name);
 	cJSON *pkgs = packages(l);
 	if (cJSON_GetObjectItemCaseSensitive(pkgs, norm))
@@ -398,7 +438,7 @@ char *lock_pkgs_render(const struct lock_pkgs *l, const char *name, const char *
 	cJSON_AddStringToObject(root, "version", version);
 	cJSON_AddStringToObject(root, "type", type);
 	for (size_t i = 0; i < l->n; i++)
-		cJSON_AddItemToArray(arr, encode(&l->v[i]));
+		cJSON_AddItemToArray(arr, encode(&l->v[i], true, false));
 	cJSON_AddItemToObject(root, "packages", arr);
 	char *text = cJSON_Print(root);
 	cJSON_Delete(root);

@@ -10,7 +10,9 @@ struct recipe;
 struct wheel;
 
 /* pyodide-lock.json: the runtime's package index. kiln keeps the whole JSON
- * tree, so fields it does not know survive a rewrite. */
+ * tree, so fields it does not know survive a rewrite. An entry is written in the
+ * layout of the lock's own entries: Pyodide 0.25's carry shared_library, pyodide-lock
+ * 0.2's do not, 314's carry tool; a lock without entries gets its format's layout. */
 struct lock;
 
 /* one entry of "packages" */
@@ -43,10 +45,13 @@ struct lock *lock_load(const char *path);
 struct lock *lock_parse(const char *text, size_t len, const char *origin);
 void lock_free(struct lock *l);
 
-/* a string of "info" ("python", "platform", "arch", "version"), or NULL */
+/* a string of "info" ("python", "platform", "arch", "version", "abi_version"), or NULL */
 const char *lock_info(const struct lock *l, const char *key);
-/* the wheel platform tag of the runtime, "emscripten_3_1_46_wasm32" */
-char *lock_platform_tag(const struct lock *l);
+/* whether the "info" objects of two lockfiles are equal (the same runtime) */
+bool lock_info_equal(const struct lock *a, const struct lock *b);
+/* the wheel platform tag of the runtime (runtime_wheel_platform): emscripten_3_1_46_wasm32,
+ * pyemscripten_2026_0_wasm32, or with legacy the older pyodide_2026_0_wasm32 */
+char *lock_platform_tag(const struct lock *l, bool legacy);
 /* the CPython tag of the runtime, "cp311" */
 char *lock_python_tag(const struct lock *l);
 

@@ -117,6 +117,7 @@ bool build_recipes(const struct build_opts *o)
 	if (swept)
 		log_info("removed %zu stage director%s left by an interrupted build", swept,
 			swept == 1 ? "y" : "ies");
+	r.plan.ce.legacy_tag = o->legacy_platform_tag;
 	long todo = plan_keys(&r.plan, o->explain);
 	if (todo < 0)
 		goto out;

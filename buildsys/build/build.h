@@ -27,6 +27,7 @@ struct build_opts {
 	bool keep_going;
 	bool explain;                 /* an event saying why each package is (re)built or not */
 	bool fetch_only;              /* kiln fetch: sources only */
+	bool legacy_platform_tag;     /* wheels tagged pyodide_<abi>_wasm32 (crossenv_wheel_tag) */
 	double step_timeout;          /* seconds per script / backend step; 0: none */
 	enum build_log_style log_style; /* read by the entry point, not by build_recipes */
 };

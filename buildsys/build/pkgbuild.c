@@ -72,7 +72,7 @@ char *pkgbuild_target(const struct crossenv *ce, struct wheel_target *t)
 {
 	char *pytag = xasprintf("cp%d%d", ce->py_major, ce->py_minor);
 	*t = (struct wheel_target){
-		.python_tag = pytag, .platform_tag = ce->platform,
+		.python_tag = pytag, .platform_tag = crossenv_wheel_tag(ce),
 		.host_ext_suffix = ce->host_ext_suffix, .target_ext_suffix = ce->ext_suffix,
 	};
 	return pytag;

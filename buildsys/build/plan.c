@@ -43,7 +43,7 @@ bool plan_load(struct plan *p, const char *recipes_dir, const char *const *selec
 	p->work = path_join(p->cache, "work");
 	p->slots = jobs ? jobs : sched_cpu_count();
 	graph_init(&p->g);
-	if (!fetch_only && !crossenv_setup(NULL, &p->ce))
+	if (!fetch_only && !crossenv_setup(NULL, NULL, &p->ce))
 		return false;
 	if (!load_graph(p, recipes_dir, selection, n))
 		return false;
@@ -104,6 +104,8 @@ static bool compute_key(const struct plan *p, struct plan_pkg *pkg)
 	if (!add_recipe_files(k, pkg->r))
 		return false;
 	cache_key_add(k, "crossenv", p->ce.id, strlen(p->ce.id));
+	const char *tag = crossenv_wheel_tag(&p->ce);
+	cache_key_add(k, "platform-tag", tag, strlen(tag));
 	const char *epoch = getenv("SOURCE_DATE_EPOCH");
 	if (epoch)
 		cache_key_add(k, "SOURCE_DATE_EPOCH", epoch, strlen(epoch));

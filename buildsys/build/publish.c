@@ -99,7 +99,7 @@ static void split_lines(char *text, struct strv *out)
 	}
 }
 
-/* dist/'s lockfile when it is for this runtime's version, else the runtime's */
+/* dist/'s lockfile when its info is the runtime's (the same target), else the runtime's */
 static bool open_dist(struct dist *d, const struct plan *p)
 {
 	d->lockfile = path_join(d->dir, "pyodide-lock.json");
@@ -107,18 +107,24 @@ static bool open_dist(struct dist *d, const struct plan *p)
 	char *old_text = read_file(d->manifest_path, NULL);
 	split_lines(old_text, &d->manifest_old);
 	free(old_text);
+	char *runtime_lock = path_join(p->ce.pyodide_dir, "pyodide-lock.json");
+	struct lock *rt = lock_load(runtime_lock);
+	free(runtime_lock);
+	if (!rt)
+		return false;
 	d->lock = path_exists(d->lockfile) ? lock_load(d->lockfile) : NULL;
-	const char *version = d->lock ? lock_info(d->lock, "version") : NULL;
-	if (d->lock && (!version || strcmp(version, p->ce.pyodide_version) != 0)) {
+	if (d->lock && !lock_info_equal(d->lock, rt)) {
+		log_info("%s is for another runtime than Pyodide %s: starting from the runtime's",
+			d->lockfile, p->ce.pyodide_version);
 		lock_free(d->lock);
 		d->lock = NULL;
 	}
 	if (!d->lock) {
-		char *runtime_lock = path_join(p->ce.pyodide_dir, "pyodide-lock.json");
-		d->lock = lock_load(runtime_lock);
-		free(runtime_lock);
+		d->lock = rt;
+		rt = NULL;
 	}
-	return d->lock != NULL;
+	lock_free(rt);
+	return true;
 }
 
 /* other artifacts kiln published earlier stay listed while they are there */

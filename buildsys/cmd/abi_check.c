@@ -12,7 +12,8 @@ extern const struct kiln_cmd cmd_abi_check;
 
 struct abi_check_opts {
 	struct strv allow, libs;
-	const char *format, *emcc, *pyodide, *tc_version, *tc_time_t;
+	const char *format, *emcc, *tc_version, *tc_time_t;
+	struct cmd_target t;
 };
 
 static const struct cmd_opt options[] = {
@@ -22,8 +23,7 @@ static const struct cmd_opt options[] = {
 		CMD_LIST(struct abi_check_opts, libs)},
 	{"format", 0, "text|json", "report format (default text)",
 		CMD_STR(struct abi_check_opts, format)},
-	{"pyodide", 0, "DIR", "the Pyodide distribution (default: $KILN_PYODIDE\n"
-		"or the pinned npm package)", CMD_STR(struct abi_check_opts, pyodide)},
+	CMD_TARGET_OPTS(struct abi_check_opts, t),
 	{"emcc", 0, "EMCC", "the toolchain to probe (default: $KILN_EMCC\nor emcc)",
 		CMD_STR(struct abi_check_opts, emcc)},
 	{"toolchain-emscripten", 0, "VER", "skip the probe: the toolchain's emscripten version",
@@ -74,13 +74,15 @@ static int run(int argc, char **argv)
 	if (!cmd_parse(&cmd_abi_check, &argc, argv, &o) || !usage_ok(&o, argc, &time_t_size))
 		goto out;
 	status = EXIT_FAIL;
+	if (!cmd_select_target(&o.t))
+		goto out;
 	if (time_t_size) {
 		tc.time_t_size = time_t_size;
 		tc.emscripten = xstrdup(o.tc_version);
 	} else if (!abi_toolchain_probe(o.emcc && *o.emcc ? o.emcc : "emcc", &tc)) {
 		goto out;
 	}
-	if (!abi_runtime_load(o.pyodide ? o.pyodide : config_pyodide_dir(), &rt))
+	if (!abi_runtime_load(config_pyodide_dir(), &rt))
 		goto out;
 	log_debug("runtime: emscripten %s, time_t %d bytes, %zu symbols; toolchain: emscripten "
 		  "%s, time_t %d bytes", rt.emscripten, rt.time_t_size, rt.nsyms, tc.emscripten,

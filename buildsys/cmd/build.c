@@ -35,6 +35,8 @@ struct oot {
 	const char *cflags, *cxxflags, *ldflags;
 	struct buf settings; /* -C values, space separated for backend_opts */
 	double timeout;
+	struct cmd_target t;
+	bool legacy_tag;
 };
 
 static bool is_url(const char *s)
@@ -258,6 +260,9 @@ static const struct cmd_opt options[] = {
 		CMD_STR(struct oot, ldflags)},
 	{"timeout", 0, "SECS", "kill the PEP 517 build when it runs longer",
 		CMD_SECONDS(struct oot, timeout)},
+	CMD_TARGET_OPTS(struct oot, t),
+	{"legacy-platform-tag", 0, NULL, "tag the wheel pyodide_<abi>_wasm32 (the spelling\n"
+		"before PEP 783) for ABI 2025_0 and later", CMD_FLAG(struct oot, legacy_tag)},
 	{0},
 };
 
@@ -279,6 +284,8 @@ static int run(int argc, char **argv)
 	}
 
 	status = EXIT_FAIL;
+	if (!cmd_select_target(&o.t))
+		goto out;
 	struct crossenv ce = {0};
 	/* the environment's paths are absolute when the cache's is */
 	char *cache = mkdir_p(config_cache_dir(), 0755) ? realpath(config_cache_dir(), NULL) : NULL;
@@ -287,10 +294,11 @@ static int run(int argc, char **argv)
 		goto out;
 	}
 	setenv("KILN_CACHE", cache, 1);
-	if (!crossenv_setup(NULL, &ce)) {
+	if (!crossenv_setup(NULL, NULL, &ce)) {
 		free(cache);
 		goto out;
 	}
+	ce.legacy_tag = o.legacy_tag;
 	char *work = path_join(cache, "work/oot-XXXXXX");
 	char *parent = path_dirname(work);
 	if (!mkdir_p(parent, 0755) || !mkdtemp(work)) {

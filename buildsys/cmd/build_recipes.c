@@ -14,6 +14,7 @@ extern const struct kiln_cmd cmd_fetch;
 
 struct recipes_opts {
 	struct build_opts b;
+	struct cmd_target t;
 	struct strv mirrors;
 	bool json;
 };
@@ -48,6 +49,10 @@ static const struct cmd_opt options[] = {
 		.bad = "needs a number from 1 to 1024"},
 	{"log-style", 0, "text|json", "output for people or one JSON object per line",
 		CMD_JSON(struct recipes_opts, json)},
+	CMD_TARGET_OPTS(struct recipes_opts, t),
+	{"legacy-platform-tag", 0, NULL, "tag wheels pyodide_<abi>_wasm32 (the spelling before\n"
+		"PEP 783) for ABI 2025_0 and later",
+		CMD_FLAG(struct recipes_opts, b.legacy_platform_tag)},
 	{0},
 };
 
@@ -147,6 +152,10 @@ static int run_common(const struct kiln_cmd *self, int argc, char **argv, bool f
 	if (!cmd_parse(self, &argc, argv, &o)) {
 		strv_free(&o.mirrors);
 		return EXIT_USAGE;
+	}
+	if (!cmd_select_target(&o.t)) {
+		strv_free(&o.mirrors);
+		return EXIT_FAIL;
 	}
 	o.b.log_style = o.json ? BUILD_LOG_JSON : BUILD_LOG_TEXT;
 	fetch_mirrors_from_env(&o.mirrors);

@@ -54,6 +54,11 @@ bool cmd_set_json(void *field, const char *value)
 	return true;
 }
 
+bool cmd_select_target(const struct cmd_target *t)
+{
+	return config_select_target(t->pyodide, t->target);
+}
+
 int cmd_usage_error(const struct kiln_cmd *c, const char *fmt, ...)
 {
 	va_list ap;

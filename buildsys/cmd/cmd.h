@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/config.h"
+
 /* Commands: their descriptors, the one option parser and the usage text generated
  * from the descriptor. */
 
@@ -44,6 +46,20 @@ struct cmd_opt {
 /* "text" or "json" into a bool that is true for json */
 #define CMD_JSON(T, f) .at = CMD_AT(T, f, bool), .set = cmd_set_json, \
 	.bad = "is text or json"
+
+/* The runtime a command works for: --target SPEC and --pyodide DIR, as a field of the
+ * command's options struct, selected with cmd_select_target after cmd_parse. */
+struct cmd_target {
+	const char *target, *pyodide;
+};
+#define CMD_TARGET_OPTS(T, f) \
+	{"target", 0, "SPEC", "the Pyodide runtime: 0.25, 0.29, 314, a version, latest\n" \
+		"or a directory (default $KILN_TARGET, else " CONFIG_DEFAULT_TARGET ")", \
+		CMD_STR(T, f.target)}, \
+	{"pyodide", 0, "DIR", "the Pyodide runtime directory, before --target\n" \
+		"(default $KILN_PYODIDE)", CMD_STR(T, f.pyodide)}
+/* select the runtime of t (config_select_target); false when none matches (reported) */
+bool cmd_select_target(const struct cmd_target *t);
 
 /* the setters of the macros above (a command may bring its own for other values) */
 bool cmd_set_flag(void *field, const char *value);

@@ -35,7 +35,10 @@ static void facts(const struct crossenv *ce, struct strv *kv)
 	KV("pyodide_dir", ce->pyodide_dir);
 	KV("pyodide_version", ce->pyodide_version);
 	KV("python_version", ce->python_version);
+	KV("abi_version", ce->abi_version);
+	KV("runtime_platform", ce->runtime_platform);
 	KV("platform", ce->platform);
+	KV("platform_legacy", ce->platform_legacy);
 	KV("ext_suffix", ce->ext_suffix);
 	KV("soabi", ce->soabi);
 	KV("runtime_emsdk", ce->runtime_emsdk);
@@ -56,6 +59,7 @@ static void facts(const struct crossenv *ce, struct strv *kv)
 	KV("host_python", ce->host_python);
 	KV("host_python_version", ce->host_python_version);
 	KV("host_include", ce->host_include);
+	KV("python_include", ce->python_include);
 	KV("host_ext_suffix", ce->host_ext_suffix);
 	KV("host_site_packages", ce->host_site_packages);
 	KV("emscripten_root", ce->emscripten_root);
@@ -147,12 +151,15 @@ static int print_env(const struct crossenv *ce, const char *libprefix)
 }
 
 struct crossenv_opts {
-	const char *pyodide, *format, *get, *dir, *libprefix;
+	struct cmd_target t;
+	const char *format, *get, *dir, *libprefix, *python_include;
 };
 
 static const struct cmd_opt options[] = {
-	{"pyodide", 0, "DIR", "the Pyodide distribution (default $KILN_PYODIDE or the\n"
-		"pinned npm package)", CMD_STR(struct crossenv_opts, pyodide)},
+	CMD_TARGET_OPTS(struct crossenv_opts, t),
+	{"python-include", 0, "DIR", "the target Python's headers (Python.h; default\n"
+		"$KILN_PYTHON_INCLUDE, else the host's when it is the target's X.Y)",
+		CMD_STR(struct crossenv_opts, python_include)},
 	{"dir", 0, "ENVDIR", "use this environment instead of setting one up",
 		CMD_STR(struct crossenv_opts, dir)},
 	{"format", 0, "text|json", "the output of 'show'", CMD_STR(struct crossenv_opts, format)},
@@ -175,15 +182,17 @@ static int run(int argc, char **argv)
 		return cmd_usage_error(&cmd_crossenv, "unknown action '%s'", action);
 	if (o.format && strcmp(o.format, "json") && strcmp(o.format, "text"))
 		return cmd_usage_error(&cmd_crossenv, "--format is text or json, not '%s'", o.format);
-	if (o.dir && o.pyodide)
-		return cmd_usage_error(&cmd_crossenv, "--dir and --pyodide exclude each other");
+	bool chosen = o.t.pyodide || o.t.target || o.python_include;
+	if (o.dir && chosen)
+		return cmd_usage_error(&cmd_crossenv,
+			"--dir excludes --pyodide, --target and --python-include");
 
 	struct crossenv ce;
 	bool ok;
-	if (o.dir || (strcmp(action, "setup") && !o.pyodide && getenv("KILN_CROSSENV")))
+	if (o.dir || (strcmp(action, "setup") && !chosen && getenv("KILN_CROSSENV")))
 		ok = crossenv_open(o.dir, &ce);
 	else
-		ok = crossenv_setup(o.pyodide, &ce);
+		ok = cmd_select_target(&o.t) && crossenv_setup(NULL, o.python_include, &ce);
 	if (!ok)
 		return EXIT_FAIL;
 	int status = EXIT_OK;
@@ -203,7 +212,8 @@ const struct kiln_cmd cmd_crossenv = {
 	.name = "crossenv",
 	.run = run,
 	.summary = "set up, show and verify the cross environment for a Pyodide runtime",
-	.synopsis = "crossenv [setup|show|env|verify] [--pyodide DIR | --dir ENVDIR]\n"
+	.synopsis = "crossenv [setup|show|env|verify] [--target SPEC | --pyodide DIR | --dir ENVDIR]\n"
+		    "              [--python-include DIR]\n"
 		    "              [--format text|json] [--get FIELD] [--libprefix DIR]",
 	.details = "  setup      set up the environment for the Pyodide distribution (default\n"
 		   "             action; a no-op when it exists) and print its directory\n"

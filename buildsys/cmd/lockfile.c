@@ -70,7 +70,7 @@ static bool copy_into(const char *src, const char *dist, char sha[65])
 }
 
 /* check a wheel against the runtime; its normalised name joins batch */
-static struct wheel *load_wheel(const char *path, const char *py, const char *plat,
+static struct wheel *load_wheel(const char *path, const char *py, const char *const plat[2],
 	struct strv *batch)
 {
 	struct wheel_name wn;
@@ -82,14 +82,15 @@ static struct wheel *load_wheel(const char *path, const char *py, const char *pl
 	if (!w)
 		goto out;
 	for (size_t k = 0; k < w->meta.tags.n && !fits; k++)
-		fits = tag_fits(w->meta.tags.v[k], py, plat);
+		fits = tag_fits(w->meta.tags.v[k], py, plat[0]) ||
+			tag_fits(w->meta.tags.v[k], py, plat[1]);
 	fn = recipe_normalize(wn.dist);
 	mn = recipe_normalize(w->meta.name);
 	if (strcmp(fn, mn) != 0) {
 		log_err("%s: the file name says %s, METADATA says %s", path, wn.dist, w->meta.name);
 	} else if (!fits) {
 		log_err("%s: built for %s-%s-%s; the runtime needs %s-%s-%s or py3-none-any", path,
-			wn.python, wn.abi, wn.platform, py, py, plat);
+			wn.python, wn.abi, wn.platform, py, py, plat[0]);
 	} else if (strv_has(batch, mn)) {
 		log_err("%s: %s is given twice", path, w->meta.name);
 	} else {
@@ -145,10 +146,12 @@ static bool shlib_name(const char *path, char **name, char **version)
 static bool check_inputs(const struct lock *l, int n, char **paths, struct wheel **ws,
 	struct strv *batch)
 {
-	char *py = lock_python_tag(l), *plat = lock_platform_tag(l);
+	char *py = lock_python_tag(l), *plat = lock_platform_tag(l, false);
+	char *legacy = lock_platform_tag(l, true);
+	const char *const plats[2] = {plat, legacy};
 	bool ok = false;
 	for (int i = 0; i < n; i++) {
-		if (str_endswith(paths[i], ".whl") && !(ws[i] = load_wheel(paths[i], py, plat, batch)))
+		if (str_endswith(paths[i], ".whl") && !(ws[i] = load_wheel(paths[i], py, plats, batch)))
 			goto out;
 	}
 	for (int i = 0; i < n; i++) {
@@ -188,6 +191,7 @@ static bool check_inputs(const struct lock *l, int n, char **paths, struct wheel
 out:
 	free(py);
 	free(plat);
+	free(legacy);
 	return ok;
 }
 
@@ -282,6 +286,7 @@ out:
 
 struct lockfile_opts {
 	const char *lock, *dist;
+	struct cmd_target t;
 };
 
 static const struct cmd_opt options[] = {
@@ -290,6 +295,7 @@ static const struct cmd_opt options[] = {
 		CMD_STR(struct lockfile_opts, lock)},
 	{"dist", 0, "DIR", "where the wheels are copied (default dist)",
 		CMD_STR(struct lockfile_opts, dist)},
+	CMD_TARGET_OPTS(struct lockfile_opts, t),
 	{0},
 };
 
@@ -306,6 +312,8 @@ static int run(int argc, char **argv)
 		return EXIT_USAGE;
 	if (argc < 2)
 		return cmd_usage_error(&cmd_lockfile, "no wheels given");
+	if (!cmd_select_target(&o.t))
+		return EXIT_FAIL;
 	char *def = o.lock ? NULL : path_join(o.dist, "pyodide-lock.json");
 	int status = add_wheels(o.lock ? o.lock : def, o.dist, argc - 1, argv + 1);
 	free(def);

@@ -42,6 +42,7 @@ struct pyc {
 	int major, minor;  /* of the target */
 	char *pytag;       /* "cp311" */
 	bool keep;         /* keep the input wheel when the name changes */
+	struct cmd_target t;
 };
 
 /* the major.minor of the host Python, which must be the target's */
@@ -313,6 +314,7 @@ out:
 static const struct cmd_opt options[] = {
 	{"keep", 0, NULL, "keep the input wheel when the compiled one has another name",
 		CMD_FLAG(struct pyc, keep)},
+	CMD_TARGET_OPTS(struct pyc, t),
 	{0},
 };
 
@@ -325,6 +327,8 @@ static int run(int argc, char **argv)
 		return cmd_usage_error(&cmd_py_compile, "no WHEEL or DIR given");
 	if (argc > 2)
 		return cmd_usage_error(&cmd_py_compile, "one WHEEL or DIR at a time");
+	if (!cmd_select_target(&c.t))
+		return EXIT_FAIL;
 	const char *input = argv[1];
 	bool ok = false;
 	if (path_is_dir(input)) {

@@ -30,6 +30,7 @@ extern const size_t embed_serve_html_len;
 struct serve_opts {
 	long port;
 	const char *dist;
+	struct cmd_target t;
 };
 
 static bool set_port(void *field, const char *value)
@@ -48,6 +49,7 @@ static const struct cmd_opt options[] = {
 		.bad = "needs 0 to 65535"},
 	{"dist", 0, "DIR", "wheels and pyodide-lock.json (default dist)",
 		CMD_STR(struct serve_opts, dist)},
+	CMD_TARGET_OPTS(struct serve_opts, t),
 	{0},
 };
 
@@ -394,6 +396,8 @@ static int run(int argc, char **argv)
 		return EXIT_USAGE;
 	if (argc > 1)
 		return cmd_usage_error(&cmd_serve, "unexpected argument '%s'", argv[1]);
+	if (!cmd_select_target(&o.t))
+		return EXIT_FAIL;
 	long port = o.port;
 	const char *dist = o.dist;
 

@@ -441,6 +441,7 @@ out:
 struct skeleton_opts {
 	const char *recipes, *sha256;
 	bool force;
+	struct cmd_target t;
 };
 
 static const struct cmd_opt options[] = {
@@ -449,6 +450,7 @@ static const struct cmd_opt options[] = {
 	{"force", 0, NULL, "replace an existing meta.yaml", CMD_FLAG(struct skeleton_opts, force)},
 	{"sha256", 0, "HEX", "expected digest (required for a URL)",
 		CMD_SHA256(struct skeleton_opts, sha256)},
+	CMD_TARGET_OPTS(struct skeleton_opts, t),
 	{0},
 };
 
@@ -459,6 +461,8 @@ static int run_skeleton(int argc, char **argv)
 		return EXIT_USAGE;
 	if (argc != 2)
 		return cmd_usage_error(&cmd_skeleton, "give one SDIST or URL");
+	if (!cmd_select_target(&o.t))
+		return EXIT_FAIL;
 	const char *input = argv[1];
 	bool remote = str_startswith(input, "http://") || str_startswith(input, "https://");
 	if (remote && !o.sha256)

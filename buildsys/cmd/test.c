@@ -14,6 +14,7 @@
 extern const struct kiln_cmd cmd_test;
 
 struct test_opts {
+	struct cmd_target t;
 	const char *recipes, *dist;
 	double timeout;
 	bool with_tests, json;
@@ -41,6 +42,7 @@ static const struct cmd_opt options[] = {
 		CMD_FLAG(struct test_opts, with_tests)},
 	{"log-style", 0, "text|json", "one line per package, or one JSON object each",
 		CMD_JSON(struct test_opts, json)},
+	CMD_TARGET_OPTS(struct test_opts, t),
 	{0},
 };
 
@@ -227,6 +229,8 @@ static int run(int argc, char **argv)
 	struct test_opts o = {.recipes = "recipes", .dist = "dist", .timeout = 60};
 	if (!cmd_parse(&cmd_test, &argc, argv, &o))
 		return EXIT_USAGE;
+	if (!cmd_select_target(&o.t))
+		return EXIT_FAIL;
 	const char *recipes = o.recipes, *dist = o.dist;
 	double timeout = o.timeout;
 	bool with_tests = o.with_tests;

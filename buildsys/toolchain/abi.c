@@ -317,7 +317,12 @@ static int stdlib_time_t(const char *zip)
 bool abi_runtime_load(const char *dir, struct abi_runtime *rt)
 {
 	char *wasm_path = path_join(dir, "pyodide.asm.wasm");
+	/* 314 ships the loader as an ES module */
 	char *js_path = path_join(dir, "pyodide.asm.js");
+	if (!path_is_file(js_path)) {
+		free(js_path);
+		js_path = path_join(dir, "pyodide.asm.mjs");
+	}
 	char *lock_path = path_join(dir, "pyodide-lock.json");
 	char *zip_path = path_join(dir, "python_stdlib.zip");
 	struct wasm_module m = {0};

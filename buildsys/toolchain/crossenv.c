@@ -26,7 +26,8 @@ static const struct field {
 	size_t off;
 } fields[] = {
 	FIELD(id), FIELD(kiln_version), FIELD(kiln), FIELD(pyodide_dir), FIELD(pyodide_version),
-	FIELD(python_version), FIELD(platform), FIELD(ext_suffix), FIELD(soabi),
+	FIELD(python_version), FIELD(abi_version), FIELD(runtime_platform), FIELD(platform),
+	FIELD(platform_legacy), FIELD(python_include), FIELD(ext_suffix), FIELD(soabi),
 	FIELD(runtime_emsdk), FIELD(sysconfigdata), FIELD(target_includepy), FIELD(host_python),
 	FIELD(host_python_version), FIELD(host_include), FIELD(host_ext_suffix),
 	FIELD(host_site_packages), FIELD(emscripten_root), FIELD(emcc), FIELD(emxx), FIELD(emar),
@@ -49,6 +50,12 @@ static const char *field_get(const struct crossenv *ce, const struct field *f)
 char *crossenv_path(const struct crossenv *ce, const char *rel)
 {
 	return path_join(ce->dir, rel);
+}
+
+const char *crossenv_wheel_tag(const struct crossenv *ce)
+{
+	return ce->legacy_tag && ce->platform_legacy && *ce->platform_legacy ? ce->platform_legacy
+		: ce->platform;
 }
 
 const struct strv *crossenv_cflags(const struct crossenv *ce, bool cxx)

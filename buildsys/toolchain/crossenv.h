@@ -27,7 +27,10 @@ struct crossenv {
 	char *pyodide_version; /* 0.25.1 */
 	char *python_version;  /* 3.11.3 */
 	int py_major, py_minor, py_micro;
-	char *platform;        /* emscripten_3_1_46_wasm32 */
+	char *abi_version;     /* 2025_0; "" before ABI versions (0.25) */
+	char *runtime_platform; /* info.platform of its lock: emscripten_4_0_9 */
+	char *platform;        /* the wheel platform tag: pyemscripten_2025_0_wasm32 */
+	char *platform_legacy; /* its older spelling (pyodide_2025_0_wasm32; else = platform) */
 	char *ext_suffix;      /* .cpython-311-wasm32-emscripten.so */
 	char *soabi;           /* cpython-311-wasm32-emscripten */
 	char *runtime_emsdk;   /* 3.1.46 */
@@ -37,6 +40,7 @@ struct crossenv {
 	char *host_python;
 	char *host_python_version;
 	char *host_include;    /* /usr/include/python3.11 */
+	char *python_include;  /* where the environment's Python headers were copied from */
 	char *host_ext_suffix;
 	char *host_site_packages;
 	/* the toolchain */
@@ -52,6 +56,8 @@ struct crossenv {
 	char *time64_lib;      /* lib/libkiln-time64.a: time_t shims */
 	char *libcxx_private;  /* lib/private: the toolchain's libc++ archives, hidden */
 	char *link_llvm_root;  /* LLVM bin directory whose wasm-ld links C++ modules */
+	/* a choice of the run, not stored: wheels get the older platform spelling */
+	bool legacy_tag;
 };
 
 /* the tool names bin/ provides, all links to the kiln binary */
@@ -87,6 +93,9 @@ bool crossenv_verify(const struct crossenv *ce);
 void crossenv_em_env_now(struct strv *out);
 /* Whether the EM_* / EMCC_* variables (EMCC_DEBUG aside) are those of setup time. */
 bool crossenv_em_env_matches(const struct crossenv *ce);
+
+/* the platform tag wheels get: platform, or platform_legacy when legacy_tag is set */
+const char *crossenv_wheel_tag(const struct crossenv *ce);
 
 /* The argument lists the fast path starts from: C or C++ flags of emcc. */
 const struct strv *crossenv_cflags(const struct crossenv *ce, bool cxx);

@@ -16,11 +16,12 @@
 #include "base/proc.h"
 #include "toolchain/argv.h"
 #include "toolchain/compat_setup.h"
+#include "toolchain/runtime.h"
 #include "toolchain/wrap.h"
 #include "version.h"
 
 /* bump when the layout or crossenv.conf changes: it is part of the id */
-#define CROSSENV_FORMAT 5
+#define CROSSENV_FORMAT 6
 /* add "name sha256" of a file to the id material */
 static bool hash_into(struct buf *m, const char *label, const char *path)
 {
@@ -33,33 +34,21 @@ static bool hash_into(struct buf *m, const char *label, const char *path)
 	return true;
 }
 
-/* the distribution's pyodide-lock.json info */
-static bool read_lock_info(struct crossenv *ce, const char *dist)
+/* the target's facts from the runtime directory (either lock format) */
+static bool read_runtime(struct crossenv *ce, const char *dist)
 {
-	char *path = path_join(dist, "pyodide-lock.json");
-	char *text = read_file(path, NULL);
-	bool ok = false;
-	cJSON *j = NULL;
-	if (!text) {
-		log_err("%s: not a Pyodide distribution: cannot read pyodide-lock.json: %s", dist,
-			strerror(errno));
-		goto out;
-	}
-	j = cJSON_Parse(text);
-	const cJSON *info = cJSON_GetObjectItemCaseSensitive(j, "info");
-	const char *ver = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "version"));
-	const char *py = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "python"));
-	const char *plat = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "platform"));
-	const char *arch = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "arch"));
-	if (!ver || !py || !plat || !arch) {
-		log_err("%s: no info.version/python/platform/arch (not a Pyodide lock file)", path);
-		goto out;
-	}
-	ce->pyodide_version = xstrdup(ver);
-	ce->python_version = xstrdup(py);
-	ce->platform = xasprintf("%s_%s", plat, arch);
-	if (str_startswith(plat, "emscripten_")) {
-		ce->runtime_emsdk = xstrdup(plat + strlen("emscripten_"));
+	struct runtime rt;
+	if (!runtime_load(dist, &rt))
+		return false;
+	ce->pyodide_dir = xstrdup(rt.dir);
+	ce->pyodide_version = xstrdup(rt.version);
+	ce->python_version = xstrdup(rt.python);
+	ce->abi_version = xstrdup(rt.abi_version);
+	ce->runtime_platform = xstrdup(rt.platform);
+	ce->platform = runtime_wheel_platform(rt.abi_version, rt.platform, rt.arch, false);
+	ce->platform_legacy = runtime_wheel_platform(rt.abi_version, rt.platform, rt.arch, true);
+	if (str_startswith(rt.platform, "emscripten_")) {
+		ce->runtime_emsdk = xstrdup(rt.platform + strlen("emscripten_"));
 		for (char *s = ce->runtime_emsdk; *s; s++)
 			if (*s == '_')
 				*s = '.';
@@ -67,12 +56,8 @@ static bool read_lock_info(struct crossenv *ce, const char *dist)
 		ce->runtime_emsdk = xstrdup("unknown");
 	}
 	crossenv_parse_version(ce);
-	ok = true;
-out:
-	cJSON_Delete(j);
-	free(text);
-	free(path);
-	return ok;
+	runtime_free(&rt);
+	return true;
 }
 
 struct sysconfig_find {
@@ -113,8 +98,10 @@ static char *read_sysconfigdata(const char *zip, char **name)
 	return buf_take(&f.text);
 }
 
-/* Facts about the host Python, and the target's build_time_vars parsed with
- * ast.literal_eval (the sysconfigdata file comes on stdin). */
+/* Facts about the host Python, and the target's build_time_vars evaluated from the
+ * sysconfigdata file on stdin without running it: its syntax tree, where a value is a
+ * literal, an f-string over names assigned before, or os.environ.get(NAME, DEFAULT)
+ * (the default: the target's own build-time value); anything else is refused. */
 static const char probe_py[] =
 	"import ast, json, sys, sysconfig, os\n"
 	"o = {'version': '%d.%d.%d' % sys.version_info[:3],\n"
@@ -123,10 +110,25 @@ static const char probe_py[] =
 	"     'multiarch': sysconfig.get_config_var('MULTIARCH') or ''}\n"
 	"s = 'deb_system' if 'deb_system' in sysconfig.get_scheme_names() else None\n"
 	"o['purelib'] = sysconfig.get_paths(s)['purelib'] if s else sysconfig.get_paths()['purelib']\n"
-	"src = sys.stdin.read()\n"
-	"for n in ast.parse(src).body:\n"
-	"    if isinstance(n, ast.Assign) and any(getattr(t, 'id', '') == 'build_time_vars' for t in n.targets):\n"
-	"        o['vars'] = ast.literal_eval(n.value)\n"
+	"names = {}\n"
+	"def part(v):\n"
+	"    if isinstance(v, ast.Constant): return str(v.value)\n"
+	"    if (isinstance(v, ast.FormattedValue) and isinstance(v.value, ast.Name) and\n"
+	"            v.value.id in names and v.conversion == -1 and v.format_spec is None):\n"
+	"        return str(names[v.value.id])\n"
+	"    raise SystemExit('_sysconfigdata line %d: an f-string part kiln does not evaluate' % v.lineno)\n"
+	"def ev(n):\n"
+	"    if isinstance(n, ast.Constant): return n.value\n"
+	"    if isinstance(n, ast.JoinedStr): return ''.join(part(v) for v in n.values)\n"
+	"    if isinstance(n, ast.Dict) and None not in n.keys:\n"
+	"        return {ev(k): ev(v) for k, v in zip(n.keys, n.values)}\n"
+	"    if (isinstance(n, ast.Call) and ast.unparse(n.func) == 'os.environ.get' and\n"
+	"            len(n.args) == 2 and not n.keywords): return ev(n.args[1])\n"
+	"    raise SystemExit('_sysconfigdata line %d: %s is not a value kiln evaluates' % (n.lineno, ast.unparse(n)[:60]))\n"
+	"for n in ast.parse(sys.stdin.read()).body:\n"
+	"    if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):\n"
+	"        names[n.targets[0].id] = ev(n.value)\n"
+	"if 'build_time_vars' in names: o['vars'] = names['build_time_vars']\n"
 	"json.dump(o, sys.stdout)\n";
 
 static cJSON *probe_python(const char *python, const char *sysconfigdata)
@@ -178,24 +180,64 @@ static char *find_emcc(void)
 	}
 	return proc_which("emcc", NULL);
 }
-/* a Pyodide distribution: a directory with pyodide-lock.json and python_stdlib.zip */
-static bool check_dist(const char *dist, const char *zip, const char *lock)
+/* Python.h of dir: PY_MAJOR_VERSION and PY_MINOR_VERSION, false when unreadable */
+static bool header_version(const char *dir, int *major, int *minor)
 {
-	if (!path_is_dir(dist)) {
-		log_err("%s: not a directory (give a Pyodide distribution with --pyodide)", dist);
+	char *path = path_join(dir, "patchlevel.h");
+	char *text = read_file(path, NULL);
+	const char *ma = text ? strstr(text, "#define PY_MAJOR_VERSION") : NULL;
+	const char *mi = text ? strstr(text, "#define PY_MINOR_VERSION") : NULL;
+	bool ok = ma && mi &&
+		sscanf(ma, "#define PY_MAJOR_VERSION %d", major) == 1 &&
+		sscanf(mi, "#define PY_MINOR_VERSION %d", minor) == 1;
+	free(text);
+	free(path);
+	return ok;
+}
+
+/* The directory the environment's Python headers come from: include (--python-include),
+ * else the host Python's when its major.minor is the target's. Refuses headers of another
+ * Python than the target's. */
+static bool choose_headers(struct crossenv *ce, const char *tver, const char *include)
+{
+	int major = 0, minor = 0;
+	if (!include) {
+		if (str_startswith(ce->host_python_version, tver) &&
+			ce->host_python_version[strlen(tver)] == '.') {
+			ce->python_include = xstrdup(ce->host_include);
+			return true;
+		}
+		log_err("no headers for Python %s (the target, Pyodide %s): the host Python %s is "
+			"%s; give --python-include DIR (or $KILN_PYTHON_INCLUDE), a Python %s include "
+			"directory with Python.h", tver, ce->pyodide_version,
+			ce->host_python, ce->host_python_version, tver);
 		return false;
 	}
-	if (!path_is_file(zip) || !path_is_file(lock)) {
-		log_err("%s: not a Pyodide distribution: missing %s", dist,
-			!path_is_file(lock) ? "pyodide-lock.json" : "python_stdlib.zip");
+	char *py_h = path_join(include, "Python.h");
+	bool has = path_is_file(py_h);
+	free(py_h);
+	if (!has || !header_version(include, &major, &minor)) {
+		log_err("%s: no Python.h and patchlevel.h (give a Python %s include directory, "
+			"e.g. .../include/python%s)", include, tver,
+			tver);
 		return false;
 	}
+	if (major != ce->py_major || minor != ce->py_minor) {
+		log_err("%s: headers of Python %d.%d, but the target (Pyodide %s) is Python %s: "
+			"give --python-include a Python %s include directory", include, major, minor,
+			ce->pyodide_version, ce->python_version, tver);
+		return false;
+	}
+	ce->python_include = realpath(include, NULL);
+	if (!ce->python_include)
+		ce->python_include = xstrdup(include);
 	return true;
 }
 
 /* the host's and the target's facts from the probe; refuses a distribution that
- * contradicts itself and a host Python of another version than the target's */
-static bool python_facts(struct crossenv *ce, const char *dist, const cJSON *probe)
+ * contradicts itself and headers of another Python than the target's */
+static bool python_facts(struct crossenv *ce, const char *dist, const cJSON *probe,
+	const char *include)
 {
 	const cJSON *vars = cJSON_GetObjectItemCaseSensitive(probe, "vars");
 	const char *tver = jstr(vars, "VERSION");
@@ -214,17 +256,15 @@ static bool python_facts(struct crossenv *ce, const char *dist, const cJSON *pro
 			"_sysconfigdata says %s", dist, ce->python_version, tver);
 		return false;
 	}
-	if (!str_startswith(ce->host_python_version, tver) ||
-		ce->host_python_version[strlen(tver)] != '.') {
-		log_err("host Python %s is %s but the target runtime (Pyodide %s) is Python %s: "
-			"their headers and ABI differ; set KILN_PYTHON to a Python %s",
-			ce->host_python, ce->host_python_version, ce->pyodide_version,
-			ce->python_version, tver);
+	if (!*ce->ext_suffix) {
+		log_err("%s: no EXT_SUFFIX in the target's _sysconfigdata", dist);
 		return false;
 	}
-	if (!*ce->ext_suffix || !path_is_dir(ce->host_include)) {
-		log_err("no EXT_SUFFIX in the target or no host headers at '%s' "
-			"(install python%s-dev)", ce->host_include, tver);
+	if (!choose_headers(ce, tver, include))
+		return false;
+	if (!path_is_dir(ce->python_include)) {
+		log_err("no Python headers at '%s' (install python%s-dev)", ce->python_include,
+			tver);
 		return false;
 	}
 	return true;
@@ -260,25 +300,37 @@ static bool find_toolchain(struct crossenv *ce)
 	return true;
 }
 
-/* the host Python's headers and the multiarch pyconfig.h template into the id material */
+/* The pyconfig.h whose names the environment's is written over: Debian's multiarch one
+ * beside the headers (<include>/../<multiarch>/pythonX.Y/pyconfig.h), else theirs. */
+static char *pyconfig_template(const struct crossenv *ce, const cJSON *probe)
+{
+	const char *ma = jstr(probe, "multiarch");
+	char *parent = path_dirname(ce->python_include);
+	char *tmpl = *ma ? xasprintf("%s/%s/python%d.%d/pyconfig.h", parent, ma, ce->py_major,
+				   ce->py_minor)
+			 : NULL;
+	free(parent);
+	if (!tmpl || !path_is_file(tmpl)) {
+		free(tmpl);
+		tmpl = path_join(ce->python_include, "pyconfig.h");
+	}
+	return tmpl;
+}
+
+/* the Python headers and the pyconfig.h template into the id material */
 static bool hash_host_headers(const struct crossenv *ce, const cJSON *probe, struct buf *m)
 {
-	const char *tver = jstr(cJSON_GetObjectItemCaseSensitive(probe, "vars"), "VERSION");
 	struct strv files = {0};
 	bool ok = true;
-	crossenv_files(ce->host_include, &files);
+	crossenv_files(ce->python_include, &files);
 	for (size_t i = 0; i < files.n && ok; i++) {
-		char *p = path_join(ce->host_include, files.v[i]);
+		char *p = path_join(ce->python_include, files.v[i]);
 		ok = hash_into(m, files.v[i], p);
 		free(p);
 	}
 	strv_free(&files);
-	char *tmpl = NULL;
-	const char *ma = jstr(probe, "multiarch");
-	if (*ma)
-		tmpl = xasprintf("/usr/include/%s/python%s/pyconfig.h", ma, tver);
-	if (tmpl && path_is_file(tmpl))
-		ok = ok && hash_into(m, "pyconfig-template", tmpl);
+	char *tmpl = pyconfig_template(ce, probe);
+	ok = ok && hash_into(m, "pyconfig-template", tmpl);
 	free(tmpl);
 	return ok;
 }
@@ -306,22 +358,19 @@ static bool hash_toolchain(const struct crossenv *ce, struct buf *m)
 
 /* Everything the id is derived from, into the id material m; fills the cheap facts of
  * ce on the way. */
-static bool gather_inputs(struct crossenv *ce, const char *dist, char **sysconfig_src,
-	cJSON **probe, struct buf *m)
+static bool gather_inputs(struct crossenv *ce, const char *dist, const char *include,
+	char **sysconfig_src, cJSON **probe, struct buf *m)
 {
 	char *zip = path_join(dist, "python_stdlib.zip");
 	char *lock = path_join(dist, "pyodide-lock.json");
 	char *kiln = realpath("/proc/self/exe", NULL);
 	bool ok = false;
-	if (!check_dist(dist, zip, lock))
-		goto out;
-	ce->pyodide_dir = realpath(dist, NULL);
-	if (!read_lock_info(ce, dist) ||
+	if (!read_runtime(ce, dist) ||
 		!(*sysconfig_src = read_sysconfigdata(zip, &ce->sysconfigdata)))
 		goto out;
 	ce->host_python = xstrdup(config_host_python());
 	if (!(*probe = probe_python(ce->host_python, *sysconfig_src)) ||
-		!python_facts(ce, dist, *probe) || !find_toolchain(ce))
+		!python_facts(ce, dist, *probe, include) || !find_toolchain(ce))
 		goto out;
 	crossenv_em_env_now(&ce->em_env);
 	ce->kiln = kiln ? xstrdup(kiln) : xstrdup("kiln");
@@ -330,6 +379,7 @@ static bool gather_inputs(struct crossenv *ce, const char *dist, char **sysconfi
 	if (!hash_into(m, "pyodide-lock.json", lock) || !hash_into(m, "python_stdlib.zip", zip))
 		goto out;
 	buf_printf(m, "host-python %s %s\n", ce->host_python, ce->host_python_version);
+	buf_printf(m, "python-include %s\n", ce->python_include);
 	ok = hash_host_headers(ce, *probe, m) && hash_toolchain(ce, m) && compat_id(m);
 out:
 	free(zip);
@@ -428,25 +478,18 @@ static bool copy_headers(const struct crossenv *ce, const char *tmp, const cJSON
 	char *incdir = xasprintf("%s/include/python%d.%d", tmp, ce->py_major, ce->py_minor);
 	struct strv files = {0};
 	bool ok = true;
-	crossenv_files(ce->host_include, &files);
+	crossenv_files(ce->python_include, &files);
 	for (size_t i = 0; i < files.n && ok; i++) {
 		if (strcmp(files.v[i], "pyconfig.h") == 0)
 			continue;
-		char *from = path_join(ce->host_include, files.v[i]);
+		char *from = path_join(ce->python_include, files.v[i]);
 		char *to = path_join(incdir, files.v[i]);
 		ok = copy_file(from, to);
 		free(from);
 		free(to);
 	}
 	strv_free(&files);
-	const char *ma = jstr(probe, "multiarch");
-	char *tmpl = *ma ? xasprintf("/usr/include/%s/python%d.%d/pyconfig.h", ma, ce->py_major,
-				   ce->py_minor)
-			 : NULL;
-	if (!tmpl || !path_is_file(tmpl)) {
-		free(tmpl);
-		tmpl = path_join(ce->host_include, "pyconfig.h");
-	}
+	char *tmpl = pyconfig_template(ce, probe);
 	char *pc = ok ? gen_pyconfig(tmpl, vars, ce) : NULL;
 	if (pc) {
 		char *to = path_join(incdir, "pyconfig.h");
@@ -782,7 +825,7 @@ out:
  * the id it led to and the identity (device, inode, size, mtime) of every
  * input file; while none of those changed, the id is still right. */
 
-static char *stamp_path(const char *root, const char *dist)
+static char *stamp_path(const char *root, const char *dist, const char *include)
 {
 	struct buf k = {0};
 	char *real = realpath(dist, NULL);
@@ -790,8 +833,8 @@ static char *stamp_path(const char *root, const char *dist)
 	const char *path = getenv("PATH"), *emsdk = getenv("EMSDK");
 	struct strv em = {0};
 	crossenv_em_env_now(&em);
-	buf_printf(&k, "stamp 1\n%s\n%s\n%s\n%s\n%s\n", real ? real : dist, kiln ? kiln : "",
-		config_host_python(), path ? path : "", emsdk ? emsdk : "");
+	buf_printf(&k, "stamp 2\n%s\n%s\n%s\n%s\n%s\n%s\n", real ? real : dist, kiln ? kiln : "",
+		config_host_python(), path ? path : "", emsdk ? emsdk : "", include ? include : "");
 	for (size_t i = 0; i < em.n; i++)
 		buf_printf(&k, "%s\n", em.v[i]);
 	struct strv compat_files = {0};
@@ -875,9 +918,9 @@ static void stamp_write(const char *stamp, const struct crossenv *ce, const char
 	strv_free(&compat_files);
 	buf_free(&unused);
 	struct strv hdrs = {0};
-	crossenv_files(ce->host_include, &hdrs);
+	crossenv_files(ce->python_include, &hdrs);
 	for (size_t i = 0; i < hdrs.n && ok; i++) {
-		char *p = path_join(ce->host_include, hdrs.v[i]);
+		char *p = path_join(ce->python_include, hdrs.v[i]);
 		ok = stamp_line(&b, p);
 		free(p);
 	}
@@ -909,7 +952,7 @@ static bool set_current(const char *root, const char *id)
 	return ok;
 }
 
-bool crossenv_setup(const char *pyodide_dir, struct crossenv *out)
+bool crossenv_setup(const char *pyodide_dir, const char *python_include, struct crossenv *out)
 {
 	struct crossenv ce = {0};
 	struct buf m = {0};
@@ -918,8 +961,10 @@ bool crossenv_setup(const char *pyodide_dir, struct crossenv *out)
 	bool ok = false;
 	if (!pyodide_dir)
 		pyodide_dir = config_pyodide_dir();
+	if (!python_include)
+		python_include = config_python_include();
 	memset(out, 0, sizeof(*out));
-	char *stamp = stamp_path(root, pyodide_dir);
+	char *stamp = stamp_path(root, pyodide_dir, python_include);
 	char *known = stamp_check(stamp);
 	if (known) {
 		dir = path_join(root, known);
@@ -936,7 +981,7 @@ bool crossenv_setup(const char *pyodide_dir, struct crossenv *out)
 		dir = NULL;
 		free(known);
 	}
-	if (!gather_inputs(&ce, pyodide_dir, &src, &probe, &m)) {
+	if (!gather_inputs(&ce, pyodide_dir, python_include, &src, &probe, &m)) {
 		free(stamp);
 		goto out;
 	}

@@ -12,7 +12,10 @@
  * path proven on the toolchain, and a stamp that skips all that while no input changed. */
 
 /* Set up (or reuse) the environment for a Pyodide distribution directory (NULL: the
- * configured one), record it as current, and load it into *ce. */
-bool crossenv_setup(const char *pyodide_dir, struct crossenv *ce);
+ * selected one, config_pyodide_dir), record it as current, and load it into *ce. Its
+ * Python headers come from python_include (NULL: $KILN_PYTHON_INCLUDE), which must be
+ * the target's major.minor, else from the host Python when that is the target's
+ * major.minor; otherwise setup is refused. Nothing is left in the cache on failure. */
+bool crossenv_setup(const char *pyodide_dir, const char *python_include, struct crossenv *ce);
 
 #endif

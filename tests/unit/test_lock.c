@@ -90,7 +90,7 @@ static void test_runtime(const char *path)
 	CHECK(strlen(out) == len && memcmp(out, text, len) == 0, "render differs from the runtime file");
 	free(out);
 	CHECK(lock_count(l) == 260, "count %zu", lock_count(l));
-	char *pt = lock_platform_tag(l), *py = lock_python_tag(l);
+	char *pt = lock_platform_tag(l, false), *py = lock_python_tag(l);
 	CHECK(strcmp(pt, "emscripten_3_1_46_wasm32") == 0 && strcmp(py, "cp311") == 0, "%s %s", pt, py);
 	free(pt);
 	free(py);
