@@ -18,7 +18,7 @@ if [ ! -e "$build/build.ninja" ]; then
 fi
 ninja -C "$build" buildsys/kiln >/dev/null
 kiln=$build/buildsys/kiln
-runtime=${KILN_PYODIDE:-$root/crossenv/node_modules/pyodide}
+runtime=${KILN_PYODIDE:-$root/crossenv/node_modules/pyodide-0.25}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export KILN_CACHE=${KILN_CACHE:-$root/cache}

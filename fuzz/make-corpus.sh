@@ -89,7 +89,7 @@ PY
 for f in "$tmp"/wheels/*.whl; do put wheel "$f"; done
 
 # lockfiles: the pinned runtime's and the lockfile tests' data
-for f in "$root"/crossenv/node_modules/pyodide/pyodide-lock.json "$root"/tests/lockfile/data/*.json; do
+for f in "$root"/crossenv/node_modules/pyodide-0.25/pyodide-lock.json "$root"/tests/lockfile/data/*.json; do
 	[ -e "$f" ] || continue
 	size=$(stat -c %s "$f")
 	if [ "$size" -le 65536 ]; then

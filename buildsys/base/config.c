@@ -93,6 +93,16 @@ static bool spec_matches(const char *spec, const char *version)
 		(strncmp(version, spec, n) == 0 && (version[n] == '\0' || version[n] == '.'));
 }
 
+/* whether version v is a better match of spec than best: newer; for "latest" a release
+ * before any pre-release */
+static bool newer(const char *spec, const char *v, const char *best)
+{
+	bool rv = version_like(v), rb = version_like(best);
+	if (strcmp(spec, "latest") == 0 && rv != rb)
+		return rv;
+	return version_cmp(v, best) > 0;
+}
+
 char *config_target_dir(const char *spec)
 {
 	if (strchr(spec, '/') || !version_like(spec))
@@ -109,7 +119,7 @@ char *config_target_dir(const char *spec)
 		char *v = pyodide_package_version(dir);
 		if (v)
 			buf_printf(&seen, "%s%s", seen.len ? ", " : "", v);
-		if (v && spec_matches(spec, v) && (!best || version_cmp(v, best_version) > 0)) {
+		if (v && spec_matches(spec, v) && (!best || newer(spec, v, best_version))) {
 			free(best);
 			free(best_version);
 			best = dir;

@@ -17,7 +17,7 @@ const char *config_host_python(void);
  * $KILN_RUNTIMES, else crossenv/node_modules of this checkout */
 const char *config_runtimes_dir(void);
 /* The directory of the runtime a target spec names, newly allocated: "0.29" (the newest
- * installed 0.29.x), "314", a whole version "0.29.5", "latest" (the newest installed),
+ * installed 0.29.x), "314", a whole version "0.29.5", "latest" (the newest installed release),
  * or a directory (a spec with a '/', or one that is neither a version nor "latest").
  * NULL when no installed runtime matches (reported, naming the installed ones). */
 char *config_target_dir(const char *spec);

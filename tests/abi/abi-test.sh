@@ -12,7 +12,7 @@ pass=0
 fail=0
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
-pyodide=${KILN_PYODIDE:-$(cd "$3/../.." && pwd)/crossenv/node_modules/pyodide}
+pyodide=${KILN_PYODIDE:-$(cd "$3/../.." && pwd)/crossenv/node_modules/pyodide-0.25}
 
 ok() { echo "ok   $1"; pass=$((pass + 1)); }
 bad() {

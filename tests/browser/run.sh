@@ -73,7 +73,7 @@ big=$(head -c 20000 /dev/zero | tr '\0' a)
 for i in 1 2 3 4 5 6; do curl -s -o "$work/wasm.$i" "$base/pyodide.asm.wasm" & done
 wait $(jobs -p | grep -vx "$pid")
 for i in 1 2 3 4 5 6; do
-	cmp -s "$work/wasm.$i" "${KILN_PYODIDE:-$here/../../crossenv/node_modules/pyodide}/pyodide.asm.wasm" ||
+	cmp -s "$work/wasm.$i" "${KILN_PYODIDE:-$here/../../crossenv/node_modules/pyodide-0.25}/pyodide.asm.wasm" ||
 		fail "parallel download $i differs"
 done
 rm -f "$work"/wasm.*

@@ -10,7 +10,7 @@ kiln=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
 root=$here/../..
 python=/usr/bin/python3
-runtime=${KILN_PYODIDE:-$root/crossenv/node_modules/pyodide}
+runtime=${KILN_PYODIDE:-$root/crossenv/node_modules/pyodide-0.25}
 work=$(mktemp -d)
 server=
 cleanup() {

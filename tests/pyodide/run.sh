@@ -8,7 +8,7 @@ kiln=$2
 here=$(cd "$(dirname "$0")" && pwd)
 srcdir=$here/../wheel
 python=${KILN_PYTHON:-/usr/bin/python3}
-runtime=${KILN_PYODIDE:-$here/../../crossenv/node_modules/pyodide}
+runtime=${KILN_PYODIDE:-$here/../../crossenv/node_modules/pyodide-0.25}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 . "$srcdir/lib.sh"

@@ -12,7 +12,7 @@ trap 'rm -rf "$work"' EXIT
 checker() { "$python" "$srcdir/check_archive.py" "$@"; }
 export SOURCE_DATE_EPOCH=1700000000
 epoch=$SOURCE_DATE_EPOCH
-runtime_lock=${KILN_PYODIDE:-$srcdir/../../crossenv/node_modules/pyodide}/pyodide-lock.json
+runtime_lock=${KILN_PYODIDE:-$srcdir/../../crossenv/node_modules/pyodide-0.25}/pyodide-lock.json
 
 # --- real wheels from Debian's build frontend and setuptools/flit backends ---
 build_inputs || exit 1
