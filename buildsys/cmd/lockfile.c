@@ -229,12 +229,22 @@ static int add_wheels(const char *lock_path, const char *dist, int n, char **pat
 			goto out;
 		}
 	}
-	if (path_exists(lock_path)) {
+	char *rt_path = path_join(config_pyodide_dir(), "pyodide-lock.json");
+	struct lock *rt = lock_load(rt_path);
+	free(rt_path);
+	if (rt && path_exists(lock_path)) {
 		l = lock_load(lock_path);
+		if (l && !lock_info_equal(l, rt)) {
+			log_err("%s is for another runtime (Python %s, %s) than the target (Python %s, "
+				"%s): give the matching --target, or another --dist/--lock", lock_path,
+				lock_info(l, "python"), lock_info(l, "platform"), lock_info(rt, "python"),
+				lock_info(rt, "platform"));
+			lock_free(l);
+			l = NULL;
+		}
+		lock_free(rt);
 	} else {
-		char *rt = path_join(config_pyodide_dir(), "pyodide-lock.json");
-		l = lock_load(rt);
-		free(rt);
+		l = rt;
 	}
 	if (!l)
 		goto out;
