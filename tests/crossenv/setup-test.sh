@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # kiln crossenv: idempotence (a second setup is a fast no-op), a changed input gives a new
-# id, verify catches changed files, and the refusals (bad distribution, Python version
-# mismatch, no emcc). usage: setup-test.sh KILN PYODIDE_DIR
+# id, verify catches changed files, and the refusals (bad distribution, no headers for
+# the target's Python, no emcc). usage: setup-test.sh KILN PYODIDE_DIR
 set -uo pipefail
 kiln=$(realpath "$1")
 dist=$(realpath "$2")
@@ -88,7 +88,7 @@ d3=$("$kiln" crossenv setup --pyodide "$fake" 2>/dev/null); check "setup of a ch
 grep -q "not a directory" "$work/e"; check "  ...with a message" $?
 mkdir "$work/empty"; cp "$dist/pyodide-lock.json" "$work/empty/"
 "$kiln" crossenv setup --pyodide "$work/empty" 2>"$work/e" >/dev/null; [ $? = 1 ]; check "refuse a distribution without python_stdlib.zip" $?
-grep -q "not a Pyodide distribution: missing python_stdlib.zip" "$work/e"; check "  ...with a message" $?
+grep -q "not a Pyodide runtime: no python_stdlib.zip" "$work/e"; check "  ...with a message" $?
 py312=$work/py312
 mkdir "$py312"
 /usr/bin/python3 - "$dist" "$py312" <<'PY'
@@ -109,7 +109,7 @@ with zipfile.ZipFile(f"{src}/python_stdlib.zip") as zin, zipfile.ZipFile(f"{dst}
         zout.writestr(info, data)
 PY
 "$kiln" crossenv setup --pyodide "$py312" 2>"$work/e" >/dev/null; [ $? = 1 ]; check "refuse a Python 3.12 runtime with a 3.11 host" $?
-grep -q "host Python /usr/bin/python3 is 3.11.2 but the target runtime (Pyodide 0.25.1) is Python 3.12.1" "$work/e"
+grep -q "no headers for Python 3.12 (the target, Pyodide 0.25.1): the host Python /usr/bin/python3 is 3.11.2; give --python-include DIR" "$work/e"
 check "  ...with a message" $?
 mkdir "$work/emptybin"
 PATH=$work/emptybin EMSDK= "$kiln" crossenv setup --pyodide "$fake" 2>"$work/e" >/dev/null
