@@ -343,16 +343,17 @@ static enum arc_step hdr_entry(struct archive *a, struct archive_entry *e, void 
 	if (out[n - 1] == '/')
 		out[n - 1] = '\0';
 	bool ok = false;
-	switch (archive_entry_filetype(e)) {
+	switch (archive_entry_hardlink(e) ? 0 : archive_entry_filetype(e)) {
+	case 0:
+		log_err("%s: %s: %s is a hard link (refused)", w->deb, w->member, p);
+		break;
 	case AE_IFDIR:
 		ok = mkdir_p(out, 0755);
 		if (!ok)
 			log_err("cannot create %s: %s", out, strerror(errno));
 		break;
 	case AE_IFREG:
-		ok = !archive_entry_hardlink(e) && extract_file(a, w, p, out);
-		if (archive_entry_hardlink(e))
-			log_err("%s: %s: %s is a hard link (refused)", w->deb, w->member, p);
+		ok = extract_file(a, w, p, out);
 		break;
 	default:
 		log_err("%s: %s: %s is neither a file nor a directory (refused)", w->deb,

@@ -1,8 +1,8 @@
 /* pyheaders: a target Python's headers from Debian's libpython3.X-dev through the real apt
  * (the trixie and sid suites ci/setup adds) and the real archive: fetched, verified,
  * unpacked and reused for 3.13; a tampered .deb refused and deleted; headers of the wrong
- * minor refused (in a .deb rebuilt by dpkg-deb and in the cache); 3.12 refused with its
- * reason. */
+ * minor refused (in a .deb rebuilt by dpkg-deb and in the cache); hostile look-alikes
+ * refused; 3.12 refused with its reason. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -259,20 +259,58 @@ out:
 	pyheaders_deb_free(&deb);
 }
 
+/* the look-alikes of tests/data/pyheaders/make_debs.py: each refused with its reason, and
+ * nothing written outside the destination */
+static void test_hostile(const char *script)
+{
+	char *dir = path_join(work, "hostile");
+	mkdir_p(dir, 0755);
+	const char *argv[] = {"/usr/bin/python3", script, dir, NULL};
+	struct buf err = {0};
+	CHECK(run(argv, NULL, NULL, &err) == 0, "%s: %s", script, err.s);
+	buf_free(&err);
+	char *list = path_join(dir, "cases");
+	char *text = read_file(list, NULL);
+	size_t n = 0;
+	for (char *l = text; l && *l; n++) {
+		char *nl = strchr(l, '\n'), *tab = strchr(l, '\t');
+		if (!nl || !tab || tab > nl)
+			break;
+		*nl = *tab = '\0';
+		char *deb = path_join(dir, l);
+		char *dest = xasprintf("%s/out/%s", dir, l);
+		CHECK(!pyheaders_unpack(deb, 13, dest, NULL), "%s was unpacked", l);
+		const char *msg = take_log();
+		CHECK(msg && strstr(msg, tab + 1), "%s: expected \"%s\", got: %s", l, tab + 1, msg);
+		free(dest);
+		free(deb);
+		l = nl + 1;
+	}
+	CHECK(n >= 8, "only %zu cases in %s", n, list);
+	CHECK(shf("test -z \"$(find '%s' -name escaped.h)\" && ! test -e '%s/out/escaped.h'",
+		work, dir) == 0, "a file was written outside its destination");
+	free(text);
+	free(list);
+	free(dir);
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: test_pyheaders WORKDIR\n");
+	if (argc != 3) {
+		fprintf(stderr, "usage: test_pyheaders MAKE_DEBS_PY WORKDIR\n");
 		return 2;
 	}
 	setvbuf(stderr, NULL, _IONBF, 0);
-	work = xstrdup(argv[1]);
+	work = xstrdup(argv[2]);
 	remove_tree(work);
 	mkdir_p(work, 0755);
 	char *cache = path_join(work, "cache");
 	log_set_sink(sink, NULL);
 	char sha[65] = "";
 	double t0 = now_s();
+	test_hostile(argv[1]);
+	fprintf(stderr, "== hostile .debs: %.2fs\n", now_s() - t0);
+	t0 = now_s();
 	test_refuse_12(cache);
 	fprintf(stderr, "== refuse 3.12: %.2fs\n", now_s() - t0);
 	t0 = now_s();
