@@ -16,6 +16,7 @@
 #include "base/proc.h"
 #include "toolchain/argv.h"
 #include "toolchain/compat_setup.h"
+#include "toolchain/pyheaders.h"
 #include "toolchain/runtime.h"
 #include "toolchain/wrap.h"
 #include "version.h"
@@ -195,6 +196,25 @@ static bool header_version(const char *dir, int *major, int *minor)
 	return ok;
 }
 
+/* the target's headers from Debian's libpython3.X-dev (toolchain/pyheaders), cached under
+ * the cache's pyheaders/ */
+static bool debian_headers(struct crossenv *ce, const char *tver)
+{
+	if (ce->py_major != 3) {
+		log_err("no headers for Python %s (the target, Pyodide %s): give --python-include "
+			"DIR (or $KILN_PYTHON_INCLUDE)", tver, ce->pyodide_version);
+		return false;
+	}
+	char *dir = path_join(config_cache_dir(), "pyheaders");
+	struct pyheaders h = {0};
+	bool ok = pyheaders_get(ce->py_minor, dir, &h);
+	free(dir);
+	if (ok)
+		ce->python_include = xstrdup(h.include_dir);
+	pyheaders_free(&h);
+	return ok;
+}
+
 /* The directory the environment's Python headers come from: include (--python-include),
  * else the host Python's when its major.minor is the target's. Refuses headers of another
  * Python than the target's. */
@@ -207,11 +227,7 @@ static bool choose_headers(struct crossenv *ce, const char *tver, const char *in
 			ce->python_include = xstrdup(ce->host_include);
 			return true;
 		}
-		log_err("no headers for Python %s (the target, Pyodide %s): the host Python %s is "
-			"%s; give --python-include DIR (or $KILN_PYTHON_INCLUDE), a Python %s include "
-			"directory with Python.h", tver, ce->pyodide_version,
-			ce->host_python, ce->host_python_version, tver);
-		return false;
+		return debian_headers(ce, tver);
 	}
 	char *py_h = path_join(include, "Python.h");
 	bool has = path_is_file(py_h);
