@@ -123,8 +123,11 @@ bool build_recipes(const struct build_opts *o)
 	if (todo && !plan_fetch(&r.plan, false, o->mirrors) && !o->keep_going)
 		goto out;
 	ok = todo == 0 || run_jobs(&r, &interrupted);
-	if (!interrupted)
-		ok = publish_dist(&r.plan, o->dist_dir) && ok;
+	if (!interrupted) {
+		char *dist = path_absolute(o->dist_dir);
+		ok = publish_dist(&r.plan, dist) && ok;
+		free(dist);
+	}
 	summary(&r, ok, interrupted, sched_now() - t0);
 out:
 	plan_free(&r.plan);

@@ -16,6 +16,8 @@
 #include "base/hash.h"
 #include "base/lib_curl.h"
 #include "base/log.h"
+#include "build/index.h"
+#include "recipe/recipe.h"
 #include "version.h"
 
 enum job_state {
@@ -34,6 +36,9 @@ struct job {
 	char *dir, *final, *tmp;
 	int lockfd, fd;
 	struct strv sources;
+	const char **index; /* index[i]: sources[i] is this index's project page, not yet
+			     * resolved to the file's URL; NULL: a file */
+	char *project;  /* the project on indexes */
 	size_t src;
 	unsigned attempt;
 	bool waited;
@@ -52,6 +57,7 @@ struct job {
 
 struct fetch {
 	unsigned jobs, tries, backoff_ms;
+	struct index_net net;
 	long connect_timeout, stall_timeout, max_redirects;
 	CURLM *multi;
 	size_t active, finished, total;
@@ -439,6 +445,31 @@ static void job_start_curl(struct fetch *f, struct job *j)
 	log_debug("%s: downloading %s", j->name, j->sources.v[j->src]);
 }
 
+/* the current source is an index's project page: find the file there and make its URL the
+ * source; false when the page does not have it (the next source is then due) */
+static bool job_resolve_page(struct fetch *f, struct job *j)
+{
+	const char *page = j->sources.v[j->src];
+	const char *why = NULL;
+	const struct index_page *pg = index_project(j->index[j->src], j->project, &f->net, &why);
+	const struct index_file *file = pg ? index_page_file(pg, j->name) : NULL;
+	if (!pg) {
+		job_fail_source(j, false, "%s", why);
+	} else if (!file) {
+		job_fail_source(j, false, "%s is not on the project page (%zu files)", j->name, pg->n);
+	} else if (file->sha256[0] && strcmp(file->sha256, j->sha) != 0) {
+		job_fail_source(j, false, "the index lists %s with sha256 %s, not %s; not downloaded",
+			j->name, file->sha256, j->sha);
+	} else {
+		log_debug("%s: listed on %s as %s", j->name, page, file->url);
+		free(j->sources.v[j->src]);
+		j->sources.v[j->src] = xstrdup(file->url);
+		j->index[j->src] = NULL;
+		return true;
+	}
+	return false;
+}
+
 static void job_start(struct fetch *f, struct job *j)
 {
 	if (j->lockfd < 0) {
@@ -456,6 +487,10 @@ static void job_start(struct fetch *f, struct job *j)
 			job_finish(f, j, true);
 			return;
 		}
+	}
+	if (j->index[j->src] && !job_resolve_page(f, j)) {
+		job_next_source(f, j);
+		return;
 	}
 	j->attempt++;
 	if (is_url(j->sources.v[j->src]))
@@ -543,13 +578,19 @@ static void job_free(struct job *j)
 	free(j->final);
 	free(j->tmp);
 	strv_free(&j->sources);
+	free(j->index);
+	free(j->project);
 	buf_free(&j->errors);
 }
 
 static char *mirror_source(const char *mirror, const char *name)
 {
-	if (!is_url(mirror))
-		return path_join(mirror, name);
+	if (!is_url(mirror)) {
+		char *dir = path_absolute(mirror);
+		char *s = path_join(dir, name);
+		free(dir);
+		return s;
+	}
 	size_t n = strlen(mirror);
 	while (n > 0 && mirror[n - 1] == '/')
 		n--;
@@ -595,11 +636,26 @@ static bool job_init(struct job *j, struct fetch_item *it, const char *cache,
 		if (s)
 			strv_push(&j->sources, s);
 	}
-	if (it->url)
+	j->project = it->project ? xstrdup(it->project) : index_project_of_file(j->name);
+	size_t first_page = j->sources.n;
+	for (size_t i = 0; j->project && i < opts->n_indexes; i++) {
+		const char *ix = opts->indexes[i];
+		size_t n = strlen(ix);
+		while (n && ix[n - 1] == '/')
+			n--;
+		char *norm = recipe_normalize(j->project);
+		strv_push(&j->sources, xasprintf("%.*s/%s/", (int)n, ix, norm));
+		free(norm);
+	}
+	j->index = xcalloc(j->sources.n + 1, sizeof(*j->index));
+	for (size_t i = first_page; i < j->sources.n; i++)
+		j->index[i] = opts->indexes[i - first_page];
+	if (it->url && !strv_has(&j->sources, it->url))
 		strv_add(&j->sources, it->url);
 	j->state = JOB_WAIT;
 	return true;
 }
+
 
 static int cmp_job_sha(const void *a, const void *b)
 {
@@ -712,7 +768,8 @@ bool fetch_all(struct fetch_item *items, size_t n, const struct fetch_opts *opts
 		.stall_timeout = opts->stall_timeout ? opts->stall_timeout : 60,
 		.max_redirects = opts->max_redirects ? opts->max_redirects : 10,
 	};
-	const char *cache = opts->cache_dir ? opts->cache_dir : config_cache_dir();
+	f.net = (struct index_net){f.tries, f.backoff_ms, f.connect_timeout};
+	char *cache = path_absolute(opts->cache_dir ? opts->cache_dir : config_cache_dir());
 	struct job *jobs = xcalloc(n, sizeof(*jobs));
 	struct job **order = xcalloc(n, sizeof(*order));
 	size_t n_order = 0;
@@ -779,6 +836,7 @@ bool fetch_all(struct fetch_item *items, size_t n, const struct fetch_opts *opts
 		curl_multi_cleanup(f.multi);
 	free(order);
 	free(jobs);
+	free(cache);
 	return ok;
 }
 

@@ -13,16 +13,6 @@
 #include "toolchain/crossenv_setup.h"
 #include "version.h"
 
-static char *absolute(const char *p)
-{
-	if (p[0] == '/')
-		return xstrdup(p);
-	char cwd[4096];
-	if (!getcwd(cwd, sizeof(cwd)))
-		return xstrdup(p);
-	return path_join(cwd, p);
-}
-
 static bool load_graph(struct plan *p, const char *recipes_dir, const char *const *selection,
 	size_t n)
 {
@@ -32,6 +22,15 @@ static bool load_graph(struct plan *p, const char *recipes_dir, const char *cons
 	free(lock);
 	ok = diags_show(&d, recipes_dir) && ok;
 	diags_free(&d);
+	/* recipe directories reach build scripts ($PKGDIR), which run in their source trees */
+	for (size_t i = 0; i < p->g.n; i++) {
+		struct recipe *r = p->g.nodes[i].r;
+		char *abs = r ? path_absolute(r->dir) : NULL;
+		if (abs) {
+			free(r->dir);
+			r->dir = abs;
+		}
+	}
 	return ok && graph_plan(&p->g, selection, n, &p->sel);
 }
 
@@ -39,7 +38,7 @@ bool plan_load(struct plan *p, const char *recipes_dir, const char *const *selec
 	size_t n, unsigned jobs, bool fetch_only)
 {
 	*p = (struct plan){0};
-	p->cache = absolute(config_cache_dir());
+	p->cache = path_absolute(config_cache_dir());
 	p->work = path_join(p->cache, "work");
 	p->slots = jobs ? jobs : sched_cpu_count();
 	graph_init(&p->g);

@@ -265,6 +265,7 @@ static int run(int argc, char **argv)
 {
 	struct oot o = {.input = ".", .outdir = "dist", .exports = "pyinit"};
 	int status = EXIT_USAGE;
+	char *outdir = NULL;
 	if (!cmd_parse(&cmd_build, &argc, argv, &o))
 		goto out;
 	if (argc > 2) {
@@ -279,6 +280,8 @@ static int run(int argc, char **argv)
 	}
 
 	status = EXIT_FAIL;
+	outdir = path_absolute(o.outdir);
+	o.outdir = outdir;
 	struct crossenv ce = {0};
 	/* the environment's paths are absolute when the cache's is */
 	char *cache = mkdir_p(config_cache_dir(), 0755) ? realpath(config_cache_dir(), NULL) : NULL;
@@ -307,6 +310,7 @@ static int run(int argc, char **argv)
 	crossenv_free(&ce);
 out:
 	buf_free(&o.settings);
+	free(outdir);
 	return status;
 }
 
