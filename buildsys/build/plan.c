@@ -166,7 +166,8 @@ static bool want_source(struct plan_pkg *pkg, bool all)
 	return true;
 }
 
-bool plan_fetch(struct plan *p, bool all, const struct strv *mirrors)
+bool plan_fetch(struct plan *p, bool all, const struct strv *mirrors,
+	const struct strv *indexes)
 {
 	struct fetch_item *items = xcalloc(p->n + 1, sizeof(*items));
 	size_t *which = xcalloc(p->n + 1, sizeof(*which));
@@ -176,12 +177,17 @@ bool plan_fetch(struct plan *p, bool all, const struct strv *mirrors)
 			continue;
 		items[n].url = p->pkgs[i].r->source.url.s;
 		items[n].sha256 = p->pkgs[i].r->source.sha256.s;
+		/* a package is listed under its name; a library's archive under its file's */
+		if (p->pkgs[i].r->build.type == RECIPE_PACKAGE)
+			items[n].project = p->pkgs[i].r->package.name.s;
 		which[n++] = i;
 	}
 	struct fetch_opts fo = {
 		.cache_dir = p->cache,
 		.mirrors = mirrors ? (const char *const *)mirrors->v : NULL,
 		.n_mirrors = mirrors ? mirrors->n : 0,
+		.indexes = indexes ? (const char *const *)indexes->v : NULL,
+		.n_indexes = indexes ? indexes->n : 0,
 	};
 	bool ok = n == 0 || fetch_all(items, n, &fo);
 	for (size_t k = 0; k < n; k++) {

@@ -45,6 +45,14 @@ struct cmd_opt {
 #define CMD_JSON(T, f) .at = CMD_AT(T, f, bool), .set = cmd_set_json, \
 	.bad = "is text or json"
 
+/* --index-url URL (repeatable, into a struct strv) and --no-index (a bool): the package
+ * indexes of build/index.h, for the commands that fetch sources */
+#define INDEX_OPTS(T, list, none) \
+	{"index-url", 0, "URL", "package index (PEP 503/691) asked for sources after the\n" \
+		"mirrors (repeatable; default $KILN_INDEX_URL, else pip's\n" \
+		"index-url and extra-index-url, else PyPI)", CMD_LIST(T, list)}, \
+	{"no-index", 0, NULL, "ask no package index", CMD_FLAG(T, none)}
+
 /* the setters of the macros above (a command may bring its own for other values) */
 bool cmd_set_flag(void *field, const char *value);
 bool cmd_set_str(void *field, const char *value);
