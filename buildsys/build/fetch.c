@@ -1,5 +1,6 @@
 #include "build/fetch.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -845,6 +846,69 @@ void fetch_item_clear(struct fetch_item *it)
 	free(it->path);
 	free(it->error);
 	it->path = it->error = NULL;
+}
+
+bool fetch_is_spec(const char *spec)
+{
+	size_t n = strspn(spec, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
+	if (!n || !isalnum((unsigned char)spec[0]))
+		return false;
+	if (!spec[n])
+		return true;
+	const char *v = spec + n;
+	return str_startswith(v, "==") && v[2] &&
+		strspn(v + 2, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+!_-") ==
+		strlen(v + 2);
+}
+
+void fetch_sdist_free(struct fetch_sdist *s)
+{
+	free(s->path);
+	free(s->url);
+	*s = (struct fetch_sdist){0};
+}
+
+bool fetch_sdist(const char *spec, const char *const *indexes, size_t n_indexes,
+	struct fetch_sdist *out)
+{
+	*out = (struct fetch_sdist){0};
+	const char *eq = strstr(spec, "==");
+	char *name = eq ? xstrndup(spec, (size_t)(eq - spec)) : xstrdup(spec);
+	const char *version = eq ? eq + 2 : NULL;
+	const struct index_file *f = NULL;
+	struct buf tried = {0};
+	for (size_t i = 0; i < n_indexes && !f; i++) {
+		const char *why = NULL;
+		const struct index_page *pg = index_project(indexes[i], name, NULL, &why);
+		f = pg ? index_page_sdist(pg, name, version) : NULL;
+		if (!pg)
+			buf_printf(&tried, "\n  %s: %s", indexes[i], why);
+		else if (!f)
+			buf_printf(&tried, "\n  %s: no sdist (.tar.gz or .zip) of %s among %zu files",
+				pg->url, spec, pg->n);
+	}
+	bool ok = false;
+	if (!f) {
+		log_err("cannot find %s; tried:%s", spec, tried.s ? tried.s : " no index (--no-index)");
+	} else if (!f->sha256[0]) {
+		log_err("%s: the index lists no sha256 for it, so it cannot be verified", f->url);
+	} else {
+		if (f->yanked)
+			log_warn("%s is yanked on its index", f->name);
+		struct fetch_item it = {.url = f->url, .file_name = f->name, .sha256 = f->sha256,
+			.project = name};
+		if (fetch_all(&it, 1, NULL)) {
+			out->path = it.path;
+			it.path = NULL;
+			out->url = xstrdup(f->url);
+			memcpy(out->sha256, f->sha256, sizeof(out->sha256));
+			ok = true;
+		}
+		fetch_item_clear(&it);
+	}
+	buf_free(&tried);
+	free(name);
+	return ok;
 }
 
 void fetch_mirrors_from_env(struct strv *mirrors)

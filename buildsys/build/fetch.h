@@ -41,6 +41,22 @@ struct fetch_opts {
 bool fetch_all(struct fetch_item *items, size_t n, const struct fetch_opts *opts);
 /* free the outputs of an item */
 void fetch_item_clear(struct fetch_item *it);
+/* An sdist chosen on package indexes, as `pip download --no-binary :all: SPEC` would. */
+struct fetch_sdist {
+	char *path;   /* the verified file in the cache */
+	char *url;    /* where the index lists it */
+	char sha256[65];
+};
+
+/* SPEC is NAME or NAME==VERSION (a project name, not a path or URL) */
+bool fetch_is_spec(const char *spec);
+/* the sdist (.tar.gz, else .zip) of spec: the exact version, or the newest final release, from
+ * the first index that has one, verified against the sha256 the index lists (a file listed
+ * without one is refused); false (reported, naming every index asked) when none has it */
+bool fetch_sdist(const char *spec, const char *const *indexes, size_t n_indexes,
+	struct fetch_sdist *out);
+void fetch_sdist_free(struct fetch_sdist *s);
+
 /* append the mirrors listed in $KILN_MIRRORS (separated by spaces or commas) */
 void fetch_mirrors_from_env(struct strv *mirrors);
 
