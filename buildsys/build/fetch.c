@@ -316,10 +316,19 @@ static void job_finish(struct fetch *f, struct job *j, bool ok)
 	f->finished++;
 }
 
-/* the current source failed for good: move on to the next one, or fail the job */
+/* the current source failed for good: move on to the next one not tried yet (an index
+ * may have given the recipe's own URL), or fail the job */
 static void job_next_source(struct fetch *f, struct job *j)
 {
 	j->src++;
+	while (j->src < j->sources.n && !j->index[j->src]) {
+		size_t k = 0;
+		while (k < j->src && strcmp(j->sources.v[k], j->sources.v[j->src]) != 0)
+			k++;
+		if (k == j->src)
+			break;
+		j->src++;
+	}
 	j->attempt = 0;
 	j->ready_at = 0;
 	if (j->src >= j->sources.n)

@@ -714,6 +714,15 @@ static void test_index(void)
 	CHECK(!path_exists(final), "a mismatching index download was kept");
 	check_no_partials("index mismatch");
 	fetch_item_clear(&it);
+	/* the recipe's URL is the one the index gave: not asked a second time */
+	char *wu = xasprintf("%s/wrong/idxc-1.0.tar.gz", base);
+	int before = requests("/wrong/idxc-1.0.tar.gz");
+	CHECK(!fetch_idx(wu, sha, iw, 1, NULL, 0, &it) &&
+		      requests("/wrong/idxc-1.0.tar.gz") == before + 1,
+	      "the index's URL and the same recipe URL: %d requests",
+	      requests("/wrong/idxc-1.0.tar.gz") - before);
+	fetch_item_clear(&it);
+	free(wu);
 
 	/* the page lists another digest: not downloaded at all */
 	char *lj = xasprintf("%s/simple-html/lie", base);
