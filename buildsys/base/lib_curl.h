@@ -20,6 +20,13 @@ struct lib_curl {
 	char *(*easy_escape)(CURL *, const char *, int);
 	char *(*easy_unescape)(CURL *, const char *, int, int *);
 	void (*free)(void *);
+	CURLcode (*easy_perform)(CURL *);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void (*slist_free_all)(struct curl_slist *);
+	CURLU *(*url)(void);
+	CURLUcode (*url_set)(CURLU *, CURLUPart, const char *, unsigned int);
+	CURLUcode (*url_get)(const CURLU *, CURLUPart, char **, unsigned int);
+	void (*url_cleanup)(CURLU *);
 	CURLM *(*multi_init)(void);
 	CURLMcode (*multi_setopt)(CURLM *, CURLMoption, ...);
 	CURLMcode (*multi_add_handle)(CURLM *, CURL *);
@@ -48,6 +55,13 @@ bool lib_curl_load(void);
 #define curl_easy_escape lib_curl.easy_escape
 #define curl_easy_unescape lib_curl.easy_unescape
 #define curl_free lib_curl.free
+#define curl_easy_perform lib_curl.easy_perform
+#define curl_slist_append lib_curl.slist_append
+#define curl_slist_free_all lib_curl.slist_free_all
+#define curl_url lib_curl.url
+#define curl_url_set lib_curl.url_set
+#define curl_url_get lib_curl.url_get
+#define curl_url_cleanup lib_curl.url_cleanup
 #define curl_multi_init lib_curl.multi_init
 #define curl_multi_setopt lib_curl.multi_setopt
 #define curl_multi_add_handle lib_curl.multi_add_handle

@@ -264,6 +264,32 @@ char *path_join(const char *a, const char *b)
 	return p;
 }
 
+char *path_absolute(const char *p)
+{
+	struct buf b = {0};
+	if (p[0] != '/') {
+		char *cwd = getcwd(NULL, 0);
+		if (!cwd && errno == ENOMEM)
+			xoom();
+		buf_puts(&b, cwd ? cwd : ".");
+		free(cwd);
+	}
+	/* one '/' between components; "." components and a trailing '/' dropped */
+	for (const char *s = p; *s;) {
+		size_t n = strcspn(s, "/");
+		if (n && !(n == 1 && s[0] == '.')) {
+			if (!b.len || b.s[b.len - 1] != '/')
+				buf_putc(&b, '/');
+			buf_add(&b, s, n);
+		}
+		s += n;
+		s += strspn(s, "/");
+	}
+	if (!b.len)
+		buf_putc(&b, '/');
+	return buf_take(&b);
+}
+
 char *path_dirname(const char *p)
 {
 	const char *s = strrchr(p, '/');

@@ -69,6 +69,9 @@ size_t str_distance(const char *a, const char *b);
 const char *str_suggest(const char *word, const char *const *cands, size_t n);
 
 char *path_join(const char *a, const char *b);
+/* p made absolute against the current directory, without "." components, repeated or
+ * trailing slashes (".." and symlinks are kept: they are not resolved) */
+char *path_absolute(const char *p);
 /* directory part of a path (".") if none, newly allocated */
 char *path_dirname(const char *p);
 const char *path_basename(const char *p);

@@ -91,7 +91,7 @@ static void summary(const struct run *r, bool ok, bool interrupted, double secon
 
 static bool fetch_only(struct run *r)
 {
-	if (!plan_fetch(&r->plan, true, r->o->mirrors))
+	if (!plan_fetch(&r->plan, true, r->o->mirrors, r->o->indexes))
 		return false;
 	char *dir = path_join(r->plan.cache, "sources");
 	log_event(&(struct log_event){.kind = LOG_EV_FETCHED, .detail = dir, .seconds = -1,
@@ -121,11 +121,14 @@ bool build_recipes(const struct build_opts *o)
 	long todo = plan_keys(&r.plan, o->explain);
 	if (todo < 0)
 		goto out;
-	if (todo && !plan_fetch(&r.plan, false, o->mirrors) && !o->keep_going)
+	if (todo && !plan_fetch(&r.plan, false, o->mirrors, o->indexes) && !o->keep_going)
 		goto out;
 	ok = todo == 0 || run_jobs(&r, &interrupted);
-	if (!interrupted)
-		ok = publish_dist(&r.plan, o->dist_dir) && ok;
+	if (!interrupted) {
+		char *dist = path_absolute(o->dist_dir);
+		ok = publish_dist(&r.plan, dist) && ok;
+		free(dist);
+	}
 	summary(&r, ok, interrupted, sched_now() - t0);
 out:
 	plan_free(&r.plan);

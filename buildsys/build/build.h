@@ -23,6 +23,7 @@ struct build_opts {
 	size_t n_selection;
 	const char *dist_dir;         /* dist/ */
 	const struct strv *mirrors;   /* tried before each recipe's URL */
+	const struct strv *indexes;   /* package indexes, after the mirrors (build/index.h) */
 	unsigned jobs;                /* total job slots; 0: usable CPUs */
 	bool keep_going;
 	bool explain;                 /* an event saying why each package is (re)built or not */

@@ -1,5 +1,6 @@
 #include "build/fetch.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +17,8 @@
 #include "base/hash.h"
 #include "base/lib_curl.h"
 #include "base/log.h"
+#include "build/index.h"
+#include "recipe/recipe.h"
 #include "version.h"
 
 enum job_state {
@@ -34,6 +37,9 @@ struct job {
 	char *dir, *final, *tmp;
 	int lockfd, fd;
 	struct strv sources;
+	const char **index; /* index[i]: sources[i] is this index's project page, not yet
+			     * resolved to the file's URL; NULL: a file */
+	char *project;  /* the project on indexes */
 	size_t src;
 	unsigned attempt;
 	bool waited;
@@ -52,6 +58,7 @@ struct job {
 
 struct fetch {
 	unsigned jobs, tries, backoff_ms;
+	struct index_net net;
 	long connect_timeout, stall_timeout, max_redirects;
 	CURLM *multi;
 	size_t active, finished, total;
@@ -309,10 +316,19 @@ static void job_finish(struct fetch *f, struct job *j, bool ok)
 	f->finished++;
 }
 
-/* the current source failed for good: move on to the next one, or fail the job */
+/* the current source failed for good: move on to the next one not tried yet (an index
+ * may have given the recipe's own URL), or fail the job */
 static void job_next_source(struct fetch *f, struct job *j)
 {
 	j->src++;
+	while (j->src < j->sources.n && !j->index[j->src]) {
+		size_t k = 0;
+		while (k < j->src && strcmp(j->sources.v[k], j->sources.v[j->src]) != 0)
+			k++;
+		if (k == j->src)
+			break;
+		j->src++;
+	}
 	j->attempt = 0;
 	j->ready_at = 0;
 	if (j->src >= j->sources.n)
@@ -439,6 +455,31 @@ static void job_start_curl(struct fetch *f, struct job *j)
 	log_debug("%s: downloading %s", j->name, j->sources.v[j->src]);
 }
 
+/* the current source is an index's project page: find the file there and make its URL the
+ * source; false when the page does not have it (the next source is then due) */
+static bool job_resolve_page(struct fetch *f, struct job *j)
+{
+	const char *page = j->sources.v[j->src];
+	const char *why = NULL;
+	const struct index_page *pg = index_project(j->index[j->src], j->project, &f->net, &why);
+	const struct index_file *file = pg ? index_page_file(pg, j->name) : NULL;
+	if (!pg) {
+		job_fail_source(j, false, "%s", why);
+	} else if (!file) {
+		job_fail_source(j, false, "%s is not on the project page (%zu files)", j->name, pg->n);
+	} else if (file->sha256[0] && strcmp(file->sha256, j->sha) != 0) {
+		job_fail_source(j, false, "the index lists %s with sha256 %s, not %s; not downloaded",
+			j->name, file->sha256, j->sha);
+	} else {
+		log_debug("%s: listed on %s as %s", j->name, page, file->url);
+		free(j->sources.v[j->src]);
+		j->sources.v[j->src] = xstrdup(file->url);
+		j->index[j->src] = NULL;
+		return true;
+	}
+	return false;
+}
+
 static void job_start(struct fetch *f, struct job *j)
 {
 	if (j->lockfd < 0) {
@@ -456,6 +497,10 @@ static void job_start(struct fetch *f, struct job *j)
 			job_finish(f, j, true);
 			return;
 		}
+	}
+	if (j->index[j->src] && !job_resolve_page(f, j)) {
+		job_next_source(f, j);
+		return;
 	}
 	j->attempt++;
 	if (is_url(j->sources.v[j->src]))
@@ -543,13 +588,19 @@ static void job_free(struct job *j)
 	free(j->final);
 	free(j->tmp);
 	strv_free(&j->sources);
+	free(j->index);
+	free(j->project);
 	buf_free(&j->errors);
 }
 
 static char *mirror_source(const char *mirror, const char *name)
 {
-	if (!is_url(mirror))
-		return path_join(mirror, name);
+	if (!is_url(mirror)) {
+		char *dir = path_absolute(mirror);
+		char *s = path_join(dir, name);
+		free(dir);
+		return s;
+	}
 	size_t n = strlen(mirror);
 	while (n > 0 && mirror[n - 1] == '/')
 		n--;
@@ -595,11 +646,26 @@ static bool job_init(struct job *j, struct fetch_item *it, const char *cache,
 		if (s)
 			strv_push(&j->sources, s);
 	}
-	if (it->url)
+	j->project = it->project ? xstrdup(it->project) : index_project_of_file(j->name);
+	size_t first_page = j->sources.n;
+	for (size_t i = 0; j->project && i < opts->n_indexes; i++) {
+		const char *ix = opts->indexes[i];
+		size_t n = strlen(ix);
+		while (n && ix[n - 1] == '/')
+			n--;
+		char *norm = recipe_normalize(j->project);
+		strv_push(&j->sources, xasprintf("%.*s/%s/", (int)n, ix, norm));
+		free(norm);
+	}
+	j->index = xcalloc(j->sources.n + 1, sizeof(*j->index));
+	for (size_t i = first_page; i < j->sources.n; i++)
+		j->index[i] = opts->indexes[i - first_page];
+	if (it->url && !strv_has(&j->sources, it->url))
 		strv_add(&j->sources, it->url);
 	j->state = JOB_WAIT;
 	return true;
 }
+
 
 static int cmp_job_sha(const void *a, const void *b)
 {
@@ -712,7 +778,8 @@ bool fetch_all(struct fetch_item *items, size_t n, const struct fetch_opts *opts
 		.stall_timeout = opts->stall_timeout ? opts->stall_timeout : 60,
 		.max_redirects = opts->max_redirects ? opts->max_redirects : 10,
 	};
-	const char *cache = opts->cache_dir ? opts->cache_dir : config_cache_dir();
+	f.net = (struct index_net){f.tries, f.backoff_ms, f.connect_timeout};
+	char *cache = path_absolute(opts->cache_dir ? opts->cache_dir : config_cache_dir());
 	struct job *jobs = xcalloc(n, sizeof(*jobs));
 	struct job **order = xcalloc(n, sizeof(*order));
 	size_t n_order = 0;
@@ -779,6 +846,7 @@ bool fetch_all(struct fetch_item *items, size_t n, const struct fetch_opts *opts
 		curl_multi_cleanup(f.multi);
 	free(order);
 	free(jobs);
+	free(cache);
 	return ok;
 }
 
@@ -787,6 +855,69 @@ void fetch_item_clear(struct fetch_item *it)
 	free(it->path);
 	free(it->error);
 	it->path = it->error = NULL;
+}
+
+bool fetch_is_spec(const char *spec)
+{
+	size_t n = strspn(spec, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
+	if (!n || !isalnum((unsigned char)spec[0]))
+		return false;
+	if (!spec[n])
+		return true;
+	const char *v = spec + n;
+	return str_startswith(v, "==") && v[2] &&
+		strspn(v + 2, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+!_-") ==
+		strlen(v + 2);
+}
+
+void fetch_sdist_free(struct fetch_sdist *s)
+{
+	free(s->path);
+	free(s->url);
+	*s = (struct fetch_sdist){0};
+}
+
+bool fetch_sdist(const char *spec, const char *const *indexes, size_t n_indexes,
+	struct fetch_sdist *out)
+{
+	*out = (struct fetch_sdist){0};
+	const char *eq = strstr(spec, "==");
+	char *name = eq ? xstrndup(spec, (size_t)(eq - spec)) : xstrdup(spec);
+	const char *version = eq ? eq + 2 : NULL;
+	const struct index_file *f = NULL;
+	struct buf tried = {0};
+	for (size_t i = 0; i < n_indexes && !f; i++) {
+		const char *why = NULL;
+		const struct index_page *pg = index_project(indexes[i], name, NULL, &why);
+		f = pg ? index_page_sdist(pg, name, version) : NULL;
+		if (!pg)
+			buf_printf(&tried, "\n  %s: %s", indexes[i], why);
+		else if (!f)
+			buf_printf(&tried, "\n  %s: no sdist (.tar.gz or .zip) of %s among %zu files",
+				pg->url, spec, pg->n);
+	}
+	bool ok = false;
+	if (!f) {
+		log_err("cannot find %s; tried:%s", spec, tried.s ? tried.s : " no index (--no-index)");
+	} else if (!f->sha256[0]) {
+		log_err("%s: the index lists no sha256 for it, so it cannot be verified", f->url);
+	} else {
+		if (f->yanked)
+			log_warn("%s is yanked on its index", f->name);
+		struct fetch_item it = {.url = f->url, .file_name = f->name, .sha256 = f->sha256,
+			.project = name};
+		if (fetch_all(&it, 1, NULL)) {
+			out->path = it.path;
+			it.path = NULL;
+			out->url = xstrdup(f->url);
+			memcpy(out->sha256, f->sha256, sizeof(out->sha256));
+			ok = true;
+		}
+		fetch_item_clear(&it);
+	}
+	buf_free(&tried);
+	free(name);
+	return ok;
 }
 
 void fetch_mirrors_from_env(struct strv *mirrors)

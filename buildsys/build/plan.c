@@ -13,16 +13,6 @@
 #include "toolchain/crossenv_setup.h"
 #include "version.h"
 
-static char *absolute(const char *p)
-{
-	if (p[0] == '/')
-		return xstrdup(p);
-	char cwd[4096];
-	if (!getcwd(cwd, sizeof(cwd)))
-		return xstrdup(p);
-	return path_join(cwd, p);
-}
-
 static bool load_graph(struct plan *p, const char *recipes_dir, const char *const *selection,
 	size_t n)
 {
@@ -32,6 +22,15 @@ static bool load_graph(struct plan *p, const char *recipes_dir, const char *cons
 	free(lock);
 	ok = diags_show(&d, recipes_dir) && ok;
 	diags_free(&d);
+	/* recipe directories reach build scripts ($PKGDIR), which run in their source trees */
+	for (size_t i = 0; i < p->g.n; i++) {
+		struct recipe *r = p->g.nodes[i].r;
+		char *abs = r ? path_absolute(r->dir) : NULL;
+		if (abs) {
+			free(r->dir);
+			r->dir = abs;
+		}
+	}
 	return ok && graph_plan(&p->g, selection, n, &p->sel);
 }
 
@@ -39,7 +38,7 @@ bool plan_load(struct plan *p, const char *recipes_dir, const char *const *selec
 	size_t n, unsigned jobs, bool fetch_only)
 {
 	*p = (struct plan){0};
-	p->cache = absolute(config_cache_dir());
+	p->cache = path_absolute(config_cache_dir());
 	p->work = path_join(p->cache, "work");
 	p->slots = jobs ? jobs : sched_cpu_count();
 	graph_init(&p->g);
@@ -169,7 +168,8 @@ static bool want_source(struct plan_pkg *pkg, bool all)
 	return true;
 }
 
-bool plan_fetch(struct plan *p, bool all, const struct strv *mirrors)
+bool plan_fetch(struct plan *p, bool all, const struct strv *mirrors,
+	const struct strv *indexes)
 {
 	struct fetch_item *items = xcalloc(p->n + 1, sizeof(*items));
 	size_t *which = xcalloc(p->n + 1, sizeof(*which));
@@ -179,12 +179,17 @@ bool plan_fetch(struct plan *p, bool all, const struct strv *mirrors)
 			continue;
 		items[n].url = p->pkgs[i].r->source.url.s;
 		items[n].sha256 = p->pkgs[i].r->source.sha256.s;
+		/* a package is listed under its name; a library's archive under its file's */
+		if (p->pkgs[i].r->build.type == RECIPE_PACKAGE)
+			items[n].project = p->pkgs[i].r->package.name.s;
 		which[n++] = i;
 	}
 	struct fetch_opts fo = {
 		.cache_dir = p->cache,
 		.mirrors = mirrors ? (const char *const *)mirrors->v : NULL,
 		.n_mirrors = mirrors ? mirrors->n : 0,
+		.indexes = indexes ? (const char *const *)indexes->v : NULL,
+		.n_indexes = indexes ? indexes->n : 0,
 	};
 	bool ok = n == 0 || fetch_all(items, n, &fo);
 	for (size_t k = 0; k < n; k++) {

@@ -53,7 +53,8 @@ long plan_keys(struct plan *p, bool explain);
 
 /* fetch the sources of the packages to build (all with a URL when all); mirrors may be
  * NULL. False when any failed (those packages are marked failed). */
-bool plan_fetch(struct plan *p, bool all, const struct strv *mirrors);
+bool plan_fetch(struct plan *p, bool all, const struct strv *mirrors,
+	const struct strv *indexes);
 
 /* the scheduler jobs of the packages to build, with their dependencies among them and
  * their recorded durations */

@@ -15,6 +15,7 @@
 #include "base/util.h"
 #include "build/backend.h"
 #include "build/fetch.h"
+#include "build/index.h"
 #include "build/pkgbuild.h"
 #include "build/srctree.h"
 #include "cmd/cmd.h"
@@ -34,6 +35,8 @@ struct oot {
 	const char *sha256;
 	const char *cflags, *cxxflags, *ldflags;
 	struct buf settings; /* -C values, space separated for backend_opts */
+	struct strv index_urls, indexes;
+	bool no_index;
 	double timeout;
 	struct cmd_target t;
 	bool legacy_tag;
@@ -263,6 +266,7 @@ static const struct cmd_opt options[] = {
 	CMD_TARGET_OPTS(struct oot, t),
 	{"legacy-platform-tag", 0, NULL, "tag the wheel pyodide_<abi>_wasm32 (the spelling\n"
 		"before PEP 783) for ABI 2025_0 and later", CMD_FLAG(struct oot, legacy_tag)},
+	INDEX_OPTS(struct oot, index_urls, no_index),
 	{0},
 };
 
@@ -270,6 +274,8 @@ static int run(int argc, char **argv)
 {
 	struct oot o = {.input = ".", .outdir = "dist", .exports = "pyinit"};
 	int status = EXIT_USAGE;
+	char *outdir = NULL;
+	struct fetch_sdist sd = {0};
 	if (!cmd_parse(&cmd_build, &argc, argv, &o))
 		goto out;
 	if (argc > 2) {
@@ -282,10 +288,25 @@ static int run(int argc, char **argv)
 		cmd_usage_error(&cmd_build, "a URL needs --sha256 (every download is verified)");
 		goto out;
 	}
+	if (o.no_index && o.index_urls.n) {
+		cmd_usage_error(&cmd_build, "--no-index and --index-url exclude each other");
+		goto out;
+	}
+	if (!o.no_index)
+		index_urls(&o.index_urls, &o.indexes);
+	/* NAME==VERSION: the sdist from the index, before the cross environment is set up */
+	if (!is_url(o.input) && !path_exists(o.input) && fetch_is_spec(o.input)) {
+		status = EXIT_FAIL;
+		if (!fetch_sdist(o.input, (const char *const *)o.indexes.v, o.indexes.n, &sd))
+			goto out;
+		o.input = sd.path;
+	}
 
 	status = EXIT_FAIL;
 	if (!cmd_select_target(&o.t))
 		goto out;
+	outdir = path_absolute(o.outdir);
+	o.outdir = outdir;
 	struct crossenv ce = {0};
 	/* the environment's paths are absolute when the cache's is */
 	char *cache = mkdir_p(config_cache_dir(), 0755) ? realpath(config_cache_dir(), NULL) : NULL;
@@ -314,18 +335,24 @@ static int run(int argc, char **argv)
 	free(cache);
 	crossenv_free(&ce);
 out:
+	fetch_sdist_free(&sd);
 	buf_free(&o.settings);
+	strv_free(&o.index_urls);
+	strv_free(&o.indexes);
+	free(outdir);
 	return status;
 }
 
 const struct kiln_cmd cmd_build = {
 	.name = "build",
 	.run = run,
-	.summary = "build one package from a source tree, sdist or URL (no recipe) into dist/",
-	.synopsis = "build [OPTIONS] [DIR|SDIST|URL]",
+	.summary = "build one package from a source tree, sdist, URL or index (no recipe) into dist/",
+	.synopsis = "build [OPTIONS] [DIR|SDIST|URL|NAME[==VERSION]]",
 	.details = "The source (default: the current directory) is copied or unpacked into\n"
 		   "<cache>/work/oot-*, built for the Pyodide target, retagged and checked; the\n"
 		   "wheel's path is printed. `kiln lockfile add-wheels --dist DIR WHEEL` makes it\n"
-		   "loadable through pyodide-lock.json.",
+		   "loadable through pyodide-lock.json. NAME==VERSION (or NAME: the newest final\n"
+		   "release) takes the sdist from the package index, verified against the sha256\n"
+		   "the index lists (a file or directory of that name wins).",
 	.opts = options,
 };

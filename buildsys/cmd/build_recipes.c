@@ -7,6 +7,7 @@
 #include "base/util.h"
 #include "build/build.h"
 #include "build/fetch.h"
+#include "build/index.h"
 #include "cmd/cmd.h"
 
 extern const struct kiln_cmd cmd_build_recipes;
@@ -16,6 +17,8 @@ struct recipes_opts {
 	struct build_opts b;
 	struct cmd_target t;
 	struct strv mirrors;
+	struct strv index_urls, indexes;
+	bool no_index;
 	bool json;
 };
 
@@ -44,6 +47,7 @@ static const struct cmd_opt options[] = {
 	{"mirror", 0, "DIR|URL", "look for sources here first, as <mirror>/<file name>\n"
 		"(repeatable; also $KILN_MIRRORS, a list separated\nby spaces or commas)",
 		CMD_LIST(struct recipes_opts, mirrors)},
+	INDEX_OPTS(struct recipes_opts, index_urls, no_index),
 	{"jobs", 'j', "N", "run at most N jobs in all (default: usable CPUs)",
 		.at = CMD_AT(struct recipes_opts, b.jobs, unsigned), .set = set_jobs,
 		.bad = "needs a number from 1 to 1024"},
@@ -149,9 +153,12 @@ static int run_common(const struct kiln_cmd *self, int argc, char **argv, bool f
 {
 	struct recipes_opts o = {.b = {.recipes_dir = "recipes", .dist_dir = "dist",
 		.fetch_only = fetch_only}};
-	if (!cmd_parse(self, &argc, argv, &o)) {
-		strv_free(&o.mirrors);
-		return EXIT_USAGE;
+	int status = EXIT_USAGE;
+	if (!cmd_parse(self, &argc, argv, &o))
+		goto out;
+	if (o.no_index && o.index_urls.n) {
+		cmd_usage_error(self, "--no-index and --index-url exclude each other");
+		goto out;
 	}
 	if (!cmd_select_target(&o.t)) {
 		strv_free(&o.mirrors);
@@ -159,12 +166,18 @@ static int run_common(const struct kiln_cmd *self, int argc, char **argv, bool f
 	}
 	o.b.log_style = o.json ? BUILD_LOG_JSON : BUILD_LOG_TEXT;
 	fetch_mirrors_from_env(&o.mirrors);
+	if (!o.no_index)
+		index_urls(&o.index_urls, &o.indexes);
 	o.b.mirrors = &o.mirrors;
+	o.b.indexes = &o.indexes;
 	o.b.selection = (const char *const *)argv + 1;
 	o.b.n_selection = (size_t)(argc - 1);
-	bool ok = build_rendered(&o.b);
+	status = build_rendered(&o.b) ? EXIT_OK : EXIT_FAIL;
+out:
 	strv_free(&o.mirrors);
-	return ok ? EXIT_OK : EXIT_FAIL;
+	strv_free(&o.index_urls);
+	strv_free(&o.indexes);
+	return status;
 }
 
 static int run_build(int argc, char **argv)

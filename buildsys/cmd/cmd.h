@@ -61,6 +61,14 @@ struct cmd_target {
 /* select the runtime of t (config_select_target); false when none matches (reported) */
 bool cmd_select_target(const struct cmd_target *t);
 
+/* --index-url URL (repeatable, into a struct strv) and --no-index (a bool): the package
+ * indexes of build/index.h, for the commands that fetch sources */
+#define INDEX_OPTS(T, list, none) \
+	{"index-url", 0, "URL", "package index (PEP 503/691) asked for sources after the\n" \
+		"mirrors (repeatable; default $KILN_INDEX_URL, else pip's\n" \
+		"index-url and extra-index-url, else PyPI)", CMD_LIST(T, list)}, \
+	{"no-index", 0, NULL, "ask no package index", CMD_FLAG(T, none)}
+
 /* the setters of the macros above (a command may bring its own for other values) */
 bool cmd_set_flag(void *field, const char *value);
 bool cmd_set_str(void *field, const char *value);

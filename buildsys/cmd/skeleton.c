@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "build/fetch.h"
+#include "build/index.h"
 #include "cmd/cmd.h"
 #include "recipe/recipe.h"
 #include "recipe/req.h"
@@ -364,28 +365,47 @@ static bool valid_name(const char *s)
 	return true;
 }
 
-static bool skeleton(const char *input, const char *sha_arg, const char *recipes, bool force)
+/* the sdist of input: a local file, a URL (sha_arg required) or NAME[==VERSION] from the
+ * indexes; *index_url is where an index lists it */
+static char *get_sdist(const char *input, const char *sha_arg, const struct strv *indexes,
+	char **index_url)
 {
-	struct sdist s = {0};
-	struct pkginfo p = {0};
-	struct strv tops = {0}, run = {0};
-	char *path = NULL, *url = NULL, *dir = NULL, *file = NULL, *text = NULL;
-	char sha[65];
-	bool ok = false;
 	bool remote = str_startswith(input, "http://") || str_startswith(input, "https://");
+	char *path = NULL;
+	*index_url = NULL;
 	if (remote) {
 		struct fetch_item it = {.url = input, .sha256 = sha_arg};
-		struct fetch_opts fo = {0};
-		if (fetch_all(&it, 1, &fo)) {
+		if (fetch_all(&it, 1, NULL)) {
 			path = it.path;
 			it.path = NULL;
 		}
 		fetch_item_clear(&it);
-		if (!path)
-			goto out;
+	} else if (!path_exists(input) && fetch_is_spec(input)) {
+		struct fetch_sdist sd;
+		if (fetch_sdist(input, (const char *const *)indexes->v, indexes->n, &sd)) {
+			path = sd.path;
+			*index_url = sd.url;
+			sd.path = sd.url = NULL;
+		}
+		fetch_sdist_free(&sd);
 	} else {
 		path = xstrdup(input);
 	}
+	return path;
+}
+
+static bool skeleton(const char *input, const char *sha_arg, const char *recipes, bool force,
+	const struct strv *indexes)
+{
+	struct sdist s = {0};
+	struct pkginfo p = {0};
+	struct strv tops = {0}, run = {0};
+	char *path = NULL, *url = NULL, *dir = NULL, *file = NULL, *text = NULL, *listed = NULL;
+	char sha[65];
+	bool ok = false;
+	bool remote = str_startswith(input, "http://") || str_startswith(input, "https://");
+	if (!(path = get_sdist(input, sha_arg, indexes, &listed)))
+		goto out;
 	if (!hash_sha256_file(path, sha)) {
 		log_err("%s: %s", path, strerror(errno));
 		goto out;
@@ -406,9 +426,15 @@ static bool skeleton(const char *input, const char *sha_arg, const char *recipes
 	if (!run_requirements(&p, &run))
 		goto out;
 	top_levels(&s, p.name, &tops);
-	url = remote ? xstrdup(input)
-		     : xasprintf("https://files.pythonhosted.org/packages/source/%c/%s/%s", p.name[0],
-			       p.name, path_basename(input));
+	/* PyPI's URL unless the file came from elsewhere: an index other than PyPI's is
+	 * this machine's configuration, not the recipe's */
+	if (remote)
+		url = xstrdup(input);
+	else if (listed && str_startswith(listed, "https://files.pythonhosted.org/"))
+		url = xstrdup(listed);
+	else
+		url = xasprintf("https://files.pythonhosted.org/packages/source/%c/%s/%s", p.name[0],
+			p.name, path_basename(path));
 	dir = path_join(recipes, p.name);
 	file = path_join(dir, "meta.yaml");
 	if (path_exists(file) && !force) {
@@ -435,6 +461,7 @@ out:
 	free(dir);
 	free(file);
 	free(text);
+	free(listed);
 	return ok;
 }
 
@@ -442,6 +469,8 @@ struct skeleton_opts {
 	const char *recipes, *sha256;
 	bool force;
 	struct cmd_target t;
+	struct strv index_urls, indexes;
+	bool no_index;
 };
 
 static const struct cmd_opt options[] = {
@@ -451,35 +480,51 @@ static const struct cmd_opt options[] = {
 	{"sha256", 0, "HEX", "expected digest (required for a URL)",
 		CMD_SHA256(struct skeleton_opts, sha256)},
 	CMD_TARGET_OPTS(struct skeleton_opts, t),
+	INDEX_OPTS(struct skeleton_opts, index_urls, no_index),
 	{0},
 };
 
 static int run_skeleton(int argc, char **argv)
 {
 	struct skeleton_opts o = {.recipes = "recipes"};
+	int status = EXIT_USAGE;
 	if (!cmd_parse(&cmd_skeleton, &argc, argv, &o))
-		return EXIT_USAGE;
-	if (argc != 2)
-		return cmd_usage_error(&cmd_skeleton, "give one SDIST or URL");
-	if (!cmd_select_target(&o.t))
-		return EXIT_FAIL;
-	const char *input = argv[1];
+		goto out;
+	const char *input = argc > 1 ? argv[1] : "";
 	bool remote = str_startswith(input, "http://") || str_startswith(input, "https://");
-	if (remote && !o.sha256)
-		return cmd_usage_error(&cmd_skeleton, "a URL needs --sha256 (every download is verified)");
-	return skeleton(input, o.sha256, o.recipes, o.force) ? EXIT_OK : EXIT_FAIL;
+	if (argc != 2)
+		cmd_usage_error(&cmd_skeleton, "give one SDIST, URL or NAME[==VERSION]");
+	else if (remote && !o.sha256)
+		cmd_usage_error(&cmd_skeleton, "a URL needs --sha256 (every download is verified)");
+	else if (o.no_index && o.index_urls.n)
+		cmd_usage_error(&cmd_skeleton, "--no-index and --index-url exclude each other");
+	else
+		status = EXIT_FAIL;
+	if (status == EXIT_USAGE)
+		goto out;
+	if (!cmd_select_target(&o.t))
+		goto out;
+	if (!o.no_index)
+		index_urls(&o.index_urls, &o.indexes);
+	status = skeleton(input, o.sha256, o.recipes, o.force, &o.indexes) ? EXIT_OK : EXIT_FAIL;
+out:
+	strv_free(&o.index_urls);
+	strv_free(&o.indexes);
+	return status;
 }
 
 const struct kiln_cmd cmd_skeleton = {
 	.name = "skeleton",
 	.run = run_skeleton,
 	.summary = "write recipes/<name>/meta.yaml from an sdist's metadata",
-	.synopsis = "skeleton [--recipes DIR] [--force] [--sha256 HEX] SDIST|URL",
+	.synopsis = "skeleton [OPTIONS] SDIST|URL|NAME[==VERSION]",
 	.details = "Name, version, summary, license and home page come from PKG-INFO;\n"
 		   "Requires-Dist becomes requirements.run (markers evaluated for the Pyodide\n"
 		   "runtime, extras dropped; an egg-info's requires.txt when PKG-INFO has none);\n"
 		   "top-level from an egg-info top_level.txt, else the\n"
 		   "sdist's top-level (or src/) packages and modules. A local file gets the PyPI\n"
-		   "URL https://files.pythonhosted.org/packages/source/<N>/<name>/<file>.",
+		   "URL https://files.pythonhosted.org/packages/source/<N>/<name>/<file>.\n"
+		   "NAME==VERSION (or NAME: the newest final release) takes the sdist from the\n"
+		   "package index (as `pyodide skeleton pypi`), verified against its listed sha256.",
 	.opts = options,
 };

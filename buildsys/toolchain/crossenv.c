@@ -140,20 +140,9 @@ char *crossenv_conf_text(const struct crossenv *ce)
 	return buf_take(&b);
 }
 
-/* absolute, so that the paths handed to build scripts work from any directory */
-static char *absolute(const char *p)
-{
-	if (p[0] == '/')
-		return xstrdup(p);
-	char *cwd = getcwd(NULL, 0);
-	char *r = cwd ? path_join(cwd, p) : xstrdup(p);
-	free(cwd);
-	return r;
-}
-
 char *crossenv_root(void)
 {
-	char *cache = absolute(config_cache_dir());
+	char *cache = path_absolute(config_cache_dir());
 	char *r = path_join(cache, "crossenv");
 	free(cache);
 	return r;
@@ -181,7 +170,7 @@ bool crossenv_open(const char *dir, struct crossenv *ce)
 		free(cur);
 		free(id);
 	}
-	char *abs = absolute(dir);
+	char *abs = path_absolute(dir);
 	bool ok = crossenv_load(abs, ce);
 	if (!ok)
 		log_err("%s: not a kiln cross environment (no readable %s)", dir, CROSSENV_CONF);

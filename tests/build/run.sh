@@ -35,6 +35,8 @@ status=$?
 check "a failing graph exits 1" '[ $status = 1 ]' "$out"
 check "the failure is named with its log" 'grep -q "^FAILED: fails (exit status 1); the last lines of .*/work/fails/build.log:" <<<"$out"' "$out"
 check "the log tail shows the script's output" 'grep -q "compiling the broken library" <<<"$out" && grep -q "build.script failed (exit status 3)" <<<"$out"' "$out"
+check "a build script reads \$PKGDIR with the default, relative --recipes" \
+	'! grep -q "FAILED: clib" <<<"$out" && grep -q "CLIB_VERSION" "$KILN_CACHE"/work/clib/build.log' "$out"
 check "a dependent of the failure is skipped" 'grep -q "6 packages: 3 built, 0 up to date, 2 failed, 1 skipped" <<<"$out"' "$out"
 check "a silent fallback to pure Python fails" 'grep -q "the wheel is pure Python but the source has C/C++/Cython/Fortran code" <<<"$out"' "$out"
 check "the source came from the HTTP mirror" 'grep -q "fetched clib-1.0.tar.gz from $mirror/clib-1.0.tar.gz" <<<"$out"' "$out"

@@ -21,6 +21,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "build/fetch.h"
+#include "build/index.h"
 #include "check.h"
 
 static struct buf logbuf;
@@ -645,6 +646,273 @@ static void test_progress(void)
 	free(u);
 }
 
+static bool fetch_idx(const char *u, const char *sha, const char *const *ix, size_t nix,
+		      const char *const *mirrors, size_t nm, struct fetch_item *it)
+{
+	struct fetch_opts o = {.cache_dir = cache, .indexes = ix, .n_indexes = nix,
+			       .mirrors = mirrors, .n_mirrors = nm, .tries = 2, .backoff_ms = 10};
+	return fetch_one(u, NULL, sha, &o, it);
+}
+
+/* sources found by name on a package index's project page, JSON and HTML */
+static void test_index(void)
+{
+	char sha[65], sha2[65];
+	struct fetch_item it;
+	char *jx = xasprintf("%s/simple-json/files", base), *hx = xasprintf("%s/simple-html/files/", base);
+	char *dead = xasprintf("http://127.0.0.1:1/idxa-1.0.tar.gz");
+	char *h404 = xasprintf("%s/404", base);
+	index_cache_clear();
+
+	/* the recipe's URL is dead, a mirror lacks the file: the index has it (JSON page) */
+	make_file("idxa-1.0.tar.gz", 5000, 50, sha);
+	make_file("idxa-0.9.tar.gz", 5000, 51, sha2);
+	const char *ij[] = {jx}, *m404[] = {h404};
+	CHECK(fetch_idx(dead, sha, ij, 1, m404, 1, &it), "index hit after a dead URL: %s", it.error);
+	CHECK(file_has_sha(it.path, sha), "index download digest");
+	CHECK(requests("/404/idxa-1.0.tar.gz") == 1 && requests("/simple-json/files/idxa/") == 1 &&
+		      requests("/files/idxa-1.0.tar.gz") == 1,
+	      "mirror, then the page, then the file: %d %d %d", requests("/404/idxa-1.0.tar.gz"),
+	      requests("/simple-json/files/idxa/"), requests("/files/idxa-1.0.tar.gz"));
+	CHECK(log_has("fetched idxa-1.0.tar.gz from " ) && log_has("/files/idxa-1.0.tar.gz"),
+	      "the relative link ../../../files/ was not resolved against the page");
+	fetch_item_clear(&it);
+
+	/* a mirror that has it: the index is not asked; the page is fetched once per process */
+	char *c2 = path_join(work, "cache-idx");
+	struct fetch_opts o2 = {.cache_dir = c2, .indexes = ij, .n_indexes = 1};
+	struct fetch_item two[2] = {{.url = dead, .sha256 = sha}, {.file_name = "idxa-0.9.tar.gz",
+		.sha256 = sha2}};
+	buf_free(&logbuf);
+	CHECK(fetch_all(two, 2, &o2), "two files of one project from the index");
+	CHECK(requests("/simple-json/files/idxa/") == 1, "the page was fetched %d times",
+	      requests("/simple-json/files/idxa/"));
+	fetch_item_clear(&two[0]);
+	fetch_item_clear(&two[1]);
+	free(c2);
+
+	/* HTML page: #sha256= fragments, entities, the project under its normalised name */
+	make_file("Idx_B-2.0.zip", 3000, 52, sha);
+	const char *ih[] = {hx};
+	CHECK(fetch_idx("http://127.0.0.1:1/Idx_B-2.0.zip", sha, ih, 1, NULL, 0, &it),
+	      "HTML index: %s", it.error);
+	CHECK(requests("/simple-html/files/idx-b/") == 1 && requests("/files/Idx_B-2.0.zip") == 1,
+	      "HTML page and file: %d %d", requests("/simple-html/files/idx-b/"),
+	      requests("/files/Idx_B-2.0.zip"));
+	fetch_item_clear(&it);
+
+	/* the index serves other bytes: mismatch reported, download deleted, nothing kept */
+	make_file("idxc-1.0.tar.gz", 4000, 53, sha);
+	char *wj = xasprintf("%s/simple-json/wrong", base);
+	const char *iw[] = {wj};
+	char *final = xasprintf("%s/sources/%s/idxc-1.0.tar.gz", cache, sha);
+	CHECK(!fetch_idx("http://127.0.0.1:1/idxc-1.0.tar.gz", sha, iw, 1, NULL, 0, &it),
+	      "wrong bytes from the index accepted");
+	CHECK(it.error && strstr(it.error, "sha256 mismatch") && strstr(it.error, "download deleted") &&
+		      strstr(it.error, "/wrong/idxc-1.0.tar.gz"),
+	      "index mismatch: %s", it.error);
+	CHECK(!path_exists(final), "a mismatching index download was kept");
+	check_no_partials("index mismatch");
+	fetch_item_clear(&it);
+	/* the recipe's URL is the one the index gave: not asked a second time */
+	char *wu = xasprintf("%s/wrong/idxc-1.0.tar.gz", base);
+	int before = requests("/wrong/idxc-1.0.tar.gz");
+	CHECK(!fetch_idx(wu, sha, iw, 1, NULL, 0, &it) &&
+		      requests("/wrong/idxc-1.0.tar.gz") == before + 1,
+	      "the index's URL and the same recipe URL: %d requests",
+	      requests("/wrong/idxc-1.0.tar.gz") - before);
+	fetch_item_clear(&it);
+	free(wu);
+
+	/* the page lists another digest: not downloaded at all */
+	char *lj = xasprintf("%s/simple-html/lie", base);
+	const char *il[] = {lj};
+	CHECK(!fetch_idx("http://127.0.0.1:1/idxc-1.0.tar.gz", sha, il, 1, NULL, 0, &it),
+	      "a file listed with another sha256 accepted");
+	CHECK(it.error && strstr(it.error, "with sha256 0000") && requests("/files/idxc-1.0.tar.gz") == 0,
+	      "listed digest: %s", it.error);
+	fetch_item_clear(&it);
+
+	/* found nowhere: one error naming every place tried */
+	make_file("idxd-3.0.tar.gz", 1000, 54, sha);
+	char *empty = path_join(work, "empty-idx");
+	mkdir_p(empty, 0755);
+	char *other = xasprintf("%s/simple-json/files", base);
+	const char *both[] = {jx, hx};
+	const char *mm[] = {empty, h404};
+	char *gone = xstrdup("http://127.0.0.1:1/idxd-3.0.tar.gz");
+	/* idxd-3.0 is not on the pages of project "idxa" it is asked under */
+	struct fetch_opts o3 = {.cache_dir = cache, .indexes = both, .n_indexes = 2, .mirrors = mm,
+				.n_mirrors = 2, .tries = 1};
+	memset(&it, 0, sizeof(it));
+	it.url = gone;
+	it.sha256 = sha;
+	it.project = "idxa";
+	buf_free(&logbuf);
+	CHECK(!fetch_all(&it, 1, &o3), "a file found nowhere succeeded");
+	char *p1 = xasprintf("%s/idxa/: idxd-3.0.tar.gz is not on the project page", jx);
+	CHECK(it.error && strstr(it.error, "cannot fetch idxd-3.0.tar.gz") && strstr(it.error, empty) &&
+		      strstr(it.error, "/404/idxd-3.0.tar.gz: HTTP 404") && strstr(it.error, p1) &&
+		      strstr(it.error, "simple-html/files/idxa/") && strstr(it.error, gone),
+	      "the error must list every place: %s", it.error);
+	fetch_item_clear(&it);
+	it.url = gone;
+	it.project = "nosuchproject";
+	CHECK(!fetch_all(&it, 1, &o3) && it.error && strstr(it.error, "nosuchproject/: HTTP 404"),
+	      "a project the index does not have: %s", it.error);
+	fetch_item_clear(&it);
+	free(p1);
+	free(gone);
+	free(other);
+	free(empty);
+	free(final);
+	free(lj);
+	free(wj);
+	free(h404);
+	free(dead);
+	free(hx);
+	free(jx);
+}
+
+/* the newest final sdist, an exact version, yanked and pre-releases, from a declarative page */
+static void test_index_choice(void)
+{
+	static const char page[] =
+		"{\"meta\": {\"api-version\": \"1.0\"}, \"files\": ["
+		"{\"filename\": \"Pkg-1.9.tar.gz\", \"url\": \"p/Pkg-1.9.tar.gz\", \"hashes\": {}},"
+		"{\"filename\": \"pkg-1.10.zip\", \"url\": \"p/pkg-1.10.zip\", \"hashes\": {}},"
+		"{\"filename\": \"pkg-1.10.tar.gz\", \"url\": \"/abs/pkg-1.10.tar.gz\","
+		" \"hashes\": {\"sha256\": \"AB0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd\"}},"
+		"{\"filename\": \"pkg-2.0rc1.tar.gz\", \"url\": \"p/pkg-2.0rc1.tar.gz\", \"hashes\": {}},"
+		"{\"filename\": \"pkg-1.11.tar.gz\", \"url\": \"p/pkg-1.11.tar.gz\", \"yanked\": \"bad\"},"
+		"{\"filename\": \"pkg-1.10.post1-py3-none-any.whl\", \"url\": \"w.whl\"},"
+		"{\"filename\": \"pkg_extra-9.0.tar.gz\", \"url\": \"x.tar.gz\"}]}";
+	struct index_page pg;
+	char *why = NULL;
+	CHECK(index_parse_page(page, strlen(page), true, "https://i.example/simple/pkg/", &pg, &why),
+	      "page: %s", why);
+	const struct index_file *f = index_page_sdist(&pg, "PKG", NULL);
+	CHECK(f && strcmp(f->name, "pkg-1.10.tar.gz") == 0, "newest final sdist: %s", f ? f->name : "-");
+	CHECK(f && strcmp(f->url, "https://i.example/abs/pkg-1.10.tar.gz") == 0 &&
+		      str_startswith(f->sha256, "ab0123"), "absolute-path link and digest: %s %s",
+	      f ? f->url : "", f ? f->sha256 : "");
+	f = index_page_sdist(&pg, "pkg", "1.9");
+	CHECK(f && strcmp(f->url, "https://i.example/simple/pkg/p/Pkg-1.9.tar.gz") == 0,
+	      "exact version: %s", f ? f->url : "-");
+	f = index_page_sdist(&pg, "pkg", "1.11");
+	CHECK(f && f->yanked, "a yanked version asked for by number");
+	CHECK(!index_page_sdist(&pg, "pkg", "3.0"), "a version the page does not have");
+	index_page_free(&pg);
+
+	static const char html[] =
+		"<html><body><A HREF='../../f/q-0.1.tar.gz#sha256=" "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'"
+		" data-requires-python=\"&gt;=3.8\">q-0.1.tar.gz</A>\n"
+		"<a href=\"../../f/q-0.2a1.tar.gz\" data-yanked>q-0.2a1.tar.gz</a>\n"
+		"<a href=\"q%20x/q-0.0.zip?a=1&amp;b=2\">\n q-0.0.zip </a></body></html>";
+	CHECK(index_parse_page(html, strlen(html), false, "http://h:8/s/q/", &pg, &why) && pg.n == 3,
+	      "HTML page: %zu links", pg.n);
+	CHECK(pg.n == 3 && strcmp(pg.files[0].url, "http://h:8/f/q-0.1.tar.gz") == 0 &&
+		      str_startswith(pg.files[0].sha256, "0123") && pg.files[1].yanked &&
+		      strcmp(pg.files[2].name, "q-0.0.zip") == 0 &&
+		      strcmp(pg.files[2].url, "http://h:8/s/q/q%20x/q-0.0.zip?a=1&b=2") == 0,
+	      "HTML links: %s | %s", pg.n ? pg.files[0].url : "", pg.n == 3 ? pg.files[2].url : "");
+	f = index_page_sdist(&pg, "q", NULL);
+	CHECK(f && strcmp(f->name, "q-0.1.tar.gz") == 0, "final before yanked pre-release: %s",
+	      f ? f->name : "-");
+	index_page_free(&pg);
+	char *pj = index_project_of_file("python-dateutil-2.8.2.tar.gz");
+	char *pw = index_project_of_file("Foo_Bar-1.0-py3-none-any.whl");
+	CHECK(pj && strcmp(pj, "python-dateutil") == 0 && pw && strcmp(pw, "foo-bar") == 0,
+	      "projects of file names: %s %s", pj, pw);
+	free(pj);
+	free(pw);
+}
+
+static void write_text(const char *path, const char *text)
+{
+	char *dir = path_dirname(path);
+	mkdir_p(dir, 0755);
+	free(dir);
+	if (!write_file_atomic(path, text, strlen(text))) {
+		perror(path);
+		exit(1);
+	}
+}
+
+static char *urls_joined(const struct strv *given)
+{
+	struct strv out = {0};
+	index_urls(given, &out);
+	struct buf b = {0};
+	for (size_t i = 0; i < out.n; i++)
+		buf_printf(&b, "%s%s", i ? " " : "", out.v[i]);
+	strv_free(&out);
+	return buf_take(&b);
+}
+
+#define CHECK_URLS(given, want) do { \
+	char *got_ = urls_joined(given); \
+	CHECK(strcmp(got_, want) == 0, "indexes '%s', want '%s'", got_, want); \
+	free(got_); \
+} while (0)
+
+/* which indexes: --index-url > KILN_INDEX_URL > PIP_INDEX_URL > pip's files > PyPI */
+static void test_index_precedence(void)
+{
+	static const char *const vars[] = {"HOME", "XDG_CONFIG_HOME", "XDG_CONFIG_DIRS",
+		"PIP_CONFIG_FILE", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "KILN_INDEX_URL"};
+	char *saved[ARRAY_LEN(vars)];
+	for (size_t i = 0; i < ARRAY_LEN(vars); i++) {
+		const char *v = getenv(vars[i]);
+		saved[i] = v ? xstrdup(v) : NULL;
+		unsetenv(vars[i]);
+	}
+	char *home = path_join(work, "home"), *xdg = path_join(work, "xdg");
+	char *legacy = path_join(home, ".pip/pip.conf"), *user = path_join(home, ".config/pip/pip.conf");
+	char *sys = path_join(xdg, "pip/pip.conf"), *envf = path_join(work, "env-pip.conf");
+	setenv("HOME", home, 1);
+	setenv("XDG_CONFIG_DIRS", xdg, 1);
+
+	setenv("PIP_CONFIG_FILE", "/dev/null", 1);
+	CHECK_URLS(NULL, INDEX_PYPI);
+	unsetenv("PIP_CONFIG_FILE");
+	write_text(sys, "[global]\nindex-url = http://sys/simple\n");
+	write_text(legacy, "[global]\nindex-url = http://legacy/simple\n");
+	write_text(user, "# user\n[global]\ncert = /x\nindex_url=http://user/simple\n"
+			 "extra-index-url =\n    http://extra1/simple\n\thttp://extra2/simple\n");
+	CHECK_URLS(NULL, "http://user/simple http://extra1/simple http://extra2/simple");
+	/* [install] beats [global] even from an earlier file */
+	write_text(sys, "[install]\nindex-url: http://sys-install/simple\n");
+	CHECK_URLS(NULL, "http://sys-install/simple http://extra1/simple http://extra2/simple");
+	/* PIP_CONFIG_FILE: read last, and the user files are skipped */
+	write_text(envf, "[global]\nextra-index-url = http://envfile/simple\n");
+	setenv("PIP_CONFIG_FILE", envf, 1);
+	CHECK_URLS(NULL, "http://sys-install/simple http://envfile/simple");
+	setenv("PIP_INDEX_URL", "http://pipenv/simple", 1);
+	setenv("PIP_EXTRA_INDEX_URL", "http://pe1 http://pe2", 1);
+	CHECK_URLS(NULL, "http://pipenv/simple http://pe1 http://pe2");
+	setenv("KILN_INDEX_URL", "http://kiln1/simple, http://kiln2/simple", 1);
+	CHECK_URLS(NULL, "http://kiln1/simple http://kiln2/simple");
+	struct strv given = {0};
+	strv_add(&given, "http://opt/simple");
+	CHECK_URLS(&given, "http://opt/simple");
+	strv_free(&given);
+
+	for (size_t i = 0; i < ARRAY_LEN(vars); i++) {
+		if (saved[i])
+			setenv(vars[i], saved[i], 1);
+		else
+			unsetenv(vars[i]);
+		free(saved[i]);
+	}
+	free(home);
+	free(xdg);
+	free(legacy);
+	free(user);
+	free(sys);
+	free(envf);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -671,6 +939,8 @@ int main(int argc, char **argv)
 		{"basic", test_basic}, {"retries", test_retries}, {"errors", test_errors},
 		{"mirrors", test_mirrors}, {"parallel", test_parallel},
 		{"two processes", test_two_processes}, {"progress", test_progress},
+		{"index", test_index}, {"index choice", test_index_choice},
+		{"index precedence", test_index_precedence},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(tests); i++) {
 		double t0 = now_s();
@@ -683,6 +953,7 @@ int main(int argc, char **argv)
 	waitpid(server, NULL, 0);
 	fprintf(stderr, "%d checks, %d failed\n", checks, failures);
 	buf_free(&logbuf);
+	index_cache_clear();
 	free(base);
 	free(srvdir);
 	free(cache);

@@ -12,13 +12,21 @@ selects the behaviour for the file named by the rest:
   /redirect/NAME   a redirect to /files/NAME
   /wrong/NAME      HTTP 200 with other bytes than the file
   /404/NAME        HTTP 404
+  /simple-json/MODE/PROJECT/  a PEP 691 project page of the directory's files of PROJECT
+  /simple-html/MODE/PROJECT/  the same as a PEP 503 HTML page (#sha256= fragments)
+                   Both link relatively to /MODE/NAME and give each file's sha256; MODE
+                   "lie" links to /files/NAME with a wrong sha256. A project without files
+                   is HTTP 404.
   /stats           JSON {path: number of requests, "max-slow": most /slow/ at once}
   /reset           forget the counts
 """
 import collections
+import hashlib
+import html
 import http.server
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -28,6 +36,37 @@ root = sys.argv[1]
 counts = collections.Counter()
 lock = threading.Lock()
 slow_now = 0  # /slow/ responses in progress; the maximum is counts["max-slow"]
+
+
+def project_of(name):
+    for ext in (".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz"):
+        if name.endswith(ext):
+            return re.sub(r"[-_.]+", "-", name[: -len(ext)].rpartition("-")[0]).lower()
+    return None
+
+
+def project_page(kind, mode, project):
+    files = []
+    for name in sorted(os.listdir(root)):
+        if project_of(name) != project:
+            continue
+        with open(os.path.join(root, name), "rb") as f:
+            sha = hashlib.sha256(f.read()).hexdigest()
+        link = mode
+        if mode == "lie":
+            link, sha = "files", "0" * 64
+        files.append((name, "../../../%s/%s" % (link, urllib.parse.quote(name)), sha))
+    if not files:
+        return None, None
+    if kind == "json":
+        body = {"meta": {"api-version": "1.1"}, "name": project,
+                "files": [{"filename": n, "url": u, "hashes": {"sha256": h}, "yanked": False}
+                          for n, u, h in files]}
+        return json.dumps(body).encode(), "application/vnd.pypi.simple.v1+json"
+    rows = "".join('    <a href="%s#sha256=%s">%s</a><br/>\n' % (html.escape(u), h, html.escape(n))
+                   for n, u, h in files)
+    body = "<!DOCTYPE html>\n<html><body>\n%s</body></html>\n" % rows
+    return body.encode(), "text/html"
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -65,6 +104,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(self.send_body(200, b"ok\n"))
             return
         mode, _, name = path.lstrip("/").partition("/")
+        if mode in ("simple-json", "simple-html"):
+            fmode, _, project = name.strip("/").partition("/")
+            body, ctype = project_page(mode[7:], fmode, project)
+            if body is None:
+                self.wfile.write(self.send_body(404, b"no such project\n"))
+            else:
+                self.wfile.write(self.send_body(200, body, ctype=ctype))
+            return
         if mode == "loop":
             self.redirect(path)
             return

@@ -1,0 +1,1 @@
+#define CLIB_VERSION "1.0"

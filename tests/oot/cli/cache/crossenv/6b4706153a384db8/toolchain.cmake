@@ -1,0 +1,11 @@
+# CMake toolchain file for emscripten_3_1_46_wasm32 (Pyodide 0.25.1), written by kiln
+set(CMAKE_C_COMPILER "/work/wt-idx/tests/oot/cli/cache/crossenv/6b4706153a384db8/bin/cc")
+set(CMAKE_CXX_COMPILER "/work/wt-idx/tests/oot/cli/cache/crossenv/6b4706153a384db8/bin/c++")
+set(CMAKE_AR "/work/wt-idx/tests/oot/cli/cache/crossenv/6b4706153a384db8/bin/ar" CACHE FILEPATH "ar")
+set(CMAKE_RANLIB "/work/wt-idx/tests/oot/cli/cache/crossenv/6b4706153a384db8/bin/ranlib" CACHE FILEPATH "ranlib")
+set(EMSCRIPTEN_ROOT_PATH "/usr/share/emscripten")
+include("/usr/share/emscripten/cmake/Modules/Platform/Emscripten.cmake")
+set(CMAKE_CROSSCOMPILING_EMULATOR "node" CACHE FILEPATH "")
+set(Python_INCLUDE_DIR "/work/wt-idx/tests/oot/cli/cache/crossenv/6b4706153a384db8/include/python3.11")
+set(Python3_INCLUDE_DIR "/work/wt-idx/tests/oot/cli/cache/crossenv/6b4706153a384db8/include/python3.11")
+set(PYTHON_INCLUDE_DIR "/work/wt-idx/tests/oot/cli/cache/crossenv/6b4706153a384db8/include/python3.11")
