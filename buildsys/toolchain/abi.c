@@ -472,6 +472,9 @@ bool abi_toolchain_probe(const char *emcc, struct abi_toolchain *tc)
 {
 	static const char probe[] =
 		"#include <time.h>\n"
+		"#if !defined(__EMSCRIPTEN_major__) && __has_include(<emscripten/version.h>)\n"
+		"#include <emscripten/version.h>\n" /* 3.1.x later than 3.1.6 */
+		"#endif\n"
 		"const unsigned char kiln_probe[] = {'K','I','L','N','P','R','O','B','E',\n"
 		"  sizeof(time_t), __EMSCRIPTEN_major__, __EMSCRIPTEN_minor__, __EMSCRIPTEN_tiny__};\n";
 	static const char *const names[] = {"probe.c", "probe.o", "log"};
