@@ -7,6 +7,7 @@
 #include "base/util.h"
 #include "cmd/cmd.h"
 #include "toolchain/abi.h"
+#include "toolchain/emtoolchain.h"
 
 extern const struct kiln_cmd cmd_abi_check;
 
@@ -79,11 +80,18 @@ static int run(int argc, char **argv)
 	if (time_t_size) {
 		tc.time_t_size = time_t_size;
 		tc.emscripten = xstrdup(o.tc_version);
-	} else if (!abi_toolchain_probe(o.emcc && *o.emcc ? o.emcc : "emcc", &tc)) {
-		goto out;
 	}
 	if (!abi_runtime_load(config_pyodide_dir(), &rt))
 		goto out;
+	if (!time_t_size) {
+		/* the toolchain crossenv setup picks for this runtime, unless one is named */
+		char *emcc = o.emcc && *o.emcc ? xstrdup(o.emcc)
+					       : emtc_emcc_for(rt.wasm_eh ? "2025_0" : "");
+		bool probed = emcc && abi_toolchain_probe(emcc, &tc);
+		free(emcc);
+		if (!probed)
+			goto out;
+	}
 	log_debug("runtime: emscripten %s, time_t %d bytes, %zu symbols; toolchain: emscripten "
 		  "%s, time_t %d bytes", rt.emscripten, rt.time_t_size, rt.nsyms, tc.emscripten,
 		tc.time_t_size);

@@ -190,6 +190,14 @@ static struct jssig *js_sigs(const char *js, size_t *n)
 	return v;
 }
 
+/* an import only modules built for JavaScript-based exceptions or setjmp/longjmp make */
+static bool js_eh_import(const char *name)
+{
+	return str_startswith(name, "invoke_") || strcmp(name, "emscripten_longjmp") == 0 ||
+		str_startswith(name, "__cxa_find_matching_catch_") ||
+		strcmp(name, "__resumeException") == 0 || strcmp(name, "_emscripten_throw_longjmp") == 0;
+}
+
 /* names in the JS glue's `var wasmImports={name:fn,...}` object: what the
  * loader resolves besides wasm exports */
 static bool js_imports(const char *path, struct symtab *t)
@@ -221,11 +229,16 @@ static bool js_imports(const char *path, struct symtab *t)
 		key[k] = '\0';
 		if (quoted && *p == '"')
 			p++;
-		if (*p != ':' || k == 0)
+		if (k == 0 || (*p != ':' && (quoted || (*p != ',' && *p != '}'))))
 			break;
-		p++;
-		while (is_ident(*p) && v + 1 < sizeof(val))
-			val[v++] = *p++;
+		if (*p == ':') {
+			p++;
+			while (is_ident(*p) && v + 1 < sizeof(val))
+				val[v++] = *p++;
+		} else { /* shorthand {name,...} (the glue of 4.x and later): name is the value */
+			memcpy(val, key, k);
+			v = k;
+		}
 		val[v] = '\0';
 		if (*p != ',' && *p != '}')
 			v = 0; /* an expression, not a function name: no signature */
@@ -388,6 +401,7 @@ bool abi_runtime_load(const char *dir, struct abi_runtime *rt)
 	rt->nsyms = w;
 	t.v = NULL;
 	rt->emscripten = lock_emscripten(lock_path);
+	rt->wasm_eh = rt->emscripten && atoi(rt->emscripten) >= 4;
 	if (!rt->emscripten)
 		goto out;
 	rt->time_t_size = stdlib_time_t(zip_path);
@@ -472,6 +486,9 @@ bool abi_toolchain_probe(const char *emcc, struct abi_toolchain *tc)
 {
 	static const char probe[] =
 		"#include <time.h>\n"
+		"#if !defined(__EMSCRIPTEN_major__) && __has_include(<emscripten/version.h>)\n"
+		"#include <emscripten/version.h>\n" /* 3.1.x later than 3.1.6 */
+		"#endif\n"
 		"const unsigned char kiln_probe[] = {'K','I','L','N','P','R','O','B','E',\n"
 		"  sizeof(time_t), __EMSCRIPTEN_major__, __EMSCRIPTEN_minor__, __EMSCRIPTEN_tiny__};\n";
 	static const char *const names[] = {"probe.c", "probe.o", "log"};
@@ -726,6 +743,9 @@ static void check_module(const struct abi_runtime *rt, const struct abi_opts *o,
 			   strcmp(im->module, "wasi_snapshot_preview1") == 0;
 		if (im->kind == WASM_KIND_TAG) {
 			const struct abi_sym *ts = abi_runtime_find(rt, im->name);
+			if (rt->wasm_eh && (strcmp(im->name, "__cpp_exception") == 0 ||
+						   strcmp(im->name, "__c_longjmp") == 0))
+				continue; /* the loader of a wasm-EH runtime provides both */
 			if (!ts || ts->func)
 				add_finding(rep, m->name, im, ABI_MISSING, NULL, NULL,
 					xasprintf("exception tag: the runtime exports no tag '%s' "
@@ -737,6 +757,14 @@ static void check_module(const struct abi_runtime *rt, const struct abi_opts *o,
 			continue; /* memory, table, __stack_pointer, __memory_base, ... */
 		if (o->allow && strv_has(o->allow, im->name))
 			continue;
+		if (rt->wasm_eh && env && js_eh_import(im->name)) {
+			add_finding(rep, m->name, im, ABI_MISSING, NULL, NULL,
+				xasprintf("JavaScript-based exceptions or setjmp/longjmp ('%s'), but "
+					  "the runtime (emscripten %s) uses wasm exceptions: build with "
+					  "-fwasm-exceptions -sSUPPORT_LONGJMP=wasm at compile and link",
+					im->name, rt->emscripten));
+			continue;
+		}
 		if (!got && !env) {
 			add_finding(rep, m->name, im, ABI_MISSING, NULL, NULL,
 				xasprintf("module '%s' is not one the Emscripten loader provides "

@@ -44,6 +44,8 @@ struct abi_runtime {
 	size_t nsyms;
 	char *emscripten;              /* emscripten version, e.g. "3.1.46" */
 	int time_t_size;               /* SIZEOF_TIME_T of the target Python */
+	bool wasm_eh;                  /* built with Emscripten 4 or later (ABI 2025_0 and
+	                                * later): wasm exceptions and wasm setjmp/longjmp */
 };
 
 /* read pyodide.asm.wasm, pyodide.asm.js, pyodide-lock.json and python_stdlib.zip

@@ -118,7 +118,16 @@ bool compat_link_prepare(const struct crossenv *ce, const struct strv *args, boo
 	for (size_t i = 0; i < args->n; i++)
 		strv_add(&cl->args, repl[i] ? repl[i] : args->v[i]);
 	bool nwa = false;
-	if (private && cxx) {
+	if (private && cxx && crossenv_wasm_eh(ce)) {
+		/* the module catches with wasm exceptions: its whole libc++ is private */
+		strv_add(&cl->extra, "-Wl,--no-whole-archive");
+		nwa = true;
+		strv_push(&cl->extra, path_join(ce->libcxx_private, COMPAT_LIBCXX_EH));
+		strv_push(&cl->extra, path_join(ce->libcxx_private, COMPAT_LIBCXXABI_EH));
+		strv_push(&cl->extra, path_join(ce->libcxx_private, COMPAT_LIBUNWIND_EH));
+		strv_add(&cl->extra, "-Wl,--unresolved-symbols=import-dynamic");
+		cl->llvm = true;
+	} else if (private && cxx) {
 		bool eh = has_exceptions(args);
 		strv_add(&cl->extra, "-Wl,--no-whole-archive");
 		nwa = true;

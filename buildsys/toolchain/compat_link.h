@@ -12,6 +12,10 @@
 
 /* the object of lib/private that a C++ link without exceptions adds */
 #define COMPAT_NOEXCEPT_OBJ "kiln-libcxx-noexcept.o"
+/* the archives of lib/private for ABIs with wasm exceptions (the toolchain's -except ones) */
+#define COMPAT_LIBCXX_EH "libc++-except.a"
+#define COMPAT_LIBCXXABI_EH "libc++abi-except.a"
+#define COMPAT_LIBUNWIND_EH "libunwind-except.a"
 
 /* What one side-module link gets. */
 struct compat_link {

@@ -19,9 +19,12 @@
 #define PRIVATE_DIR "lib/private"
 #define NOEXCEPT_SRC "libcxx-noexcept.c"
 
-/* the toolchain's libc++ archives made private: without and with (JavaScript) exceptions */
+/* the toolchain's libc++ archives made private: without and with (JavaScript) exceptions;
+ * for ABIs with wasm exceptions (2025_0 and later) the -except (wasm EH) archives */
 static const char *const libcxx_archives[] = {"libc++-noexcept.a", "libc++abi-noexcept.a",
-	"libc++.a", "libc++abi.a"};
+	"libc++.a", "libc++abi.a", NULL};
+static const char *const libcxx_archives_wasm_eh[] = {COMPAT_LIBCXX_EH, COMPAT_LIBCXXABI_EH,
+	COMPAT_LIBUNWIND_EH, NULL};
 
 /* the LLVM whose wasm-ld links C++ side modules: 14's imports hidden weak definitions */
 static const char *link_llvm_root(void)
@@ -177,17 +180,23 @@ static bool build_private_libcxx(struct crossenv *ce, const char *tmp, const cha
 		log_err("cannot create %s: %s", dir, strerror(errno));
 		goto out;
 	}
-	char *src = path_join(config_compat_dir(), NOEXCEPT_SRC);
-	char *obj = path_join(dir, COMPAT_NOEXCEPT_OBJ);
-	bool compiled = compile_shim(ce, src, NULL, obj);
-	free(src);
-	free(obj);
-	if (!compiled)
-		goto out;
-	for (size_t i = 0; i < ARRAY_LEN(libcxx_archives); i++) {
-		char *in = path_join(pic, libcxx_archives[i]);
-		char *o = path_join(dir, libcxx_archives[i]);
-		bool done = abi_private_archive(in, o, ce->emar);
+	bool eh = crossenv_wasm_eh(ce);
+	if (!eh) {
+		char *src = path_join(config_compat_dir(), NOEXCEPT_SRC);
+		char *obj = path_join(dir, COMPAT_NOEXCEPT_OBJ);
+		bool compiled = compile_shim(ce, src, NULL, obj);
+		free(src);
+		free(obj);
+		if (!compiled)
+			goto out;
+	}
+	for (const char *const *a = eh ? libcxx_archives_wasm_eh : libcxx_archives; *a; a++) {
+		char *in = path_join(pic, *a);
+		char *o = path_join(dir, *a);
+		bool done = path_is_file(in) && abi_private_archive(in, o, ce->emar);
+		if (!path_is_file(in))
+			log_err("%s: no such archive in the toolchain's sysroot (needed for the private "
+				"libc++ of C++ modules)", in);
 		free(in);
 		free(o);
 		if (!done)

@@ -375,3 +375,15 @@ bool crossenv_verify(const struct crossenv *ce)
 	free(mpath);
 	return ok;
 }
+
+bool crossenv_wasm_eh(const struct crossenv *ce)
+{
+	return ce->abi_version && *ce->abi_version && strcmp(ce->abi_version, "2025_0") >= 0;
+}
+
+const char *const *crossenv_abi_flags(const struct crossenv *ce)
+{
+	static const char *const wasm_eh[] = {"-fwasm-exceptions", "-sSUPPORT_LONGJMP=wasm", NULL};
+	static const char *const none[] = {NULL};
+	return crossenv_wasm_eh(ce) ? wasm_eh : none;
+}

@@ -100,4 +100,11 @@ const char *crossenv_wheel_tag(const struct crossenv *ce);
 /* The argument lists the fast path starts from: C or C++ flags of emcc. */
 const struct strv *crossenv_cflags(const struct crossenv *ce, bool cxx);
 
+/* true when the target's ABI uses WebAssembly exceptions and wasm setjmp/longjmp (2025_0
+ * and later) */
+bool crossenv_wasm_eh(const struct crossenv *ce);
+/* the flags the target's ABI requires at every compile and link, NULL-terminated (from
+ * 2025_0: -fwasm-exceptions -sSUPPORT_LONGJMP=wasm; none before) */
+const char *const *crossenv_abi_flags(const struct crossenv *ce);
+
 #endif

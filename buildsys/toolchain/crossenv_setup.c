@@ -16,13 +16,14 @@
 #include "base/proc.h"
 #include "toolchain/argv.h"
 #include "toolchain/compat_setup.h"
+#include "toolchain/emtoolchain.h"
 #include "toolchain/pyheaders.h"
 #include "toolchain/runtime.h"
 #include "toolchain/wrap.h"
 #include "version.h"
 
 /* bump when the layout or crossenv.conf changes: it is part of the id */
-#define CROSSENV_FORMAT 6
+#define CROSSENV_FORMAT 7
 /* add "name sha256" of a file to the id material */
 static bool hash_into(struct buf *m, const char *label, const char *path)
 {
@@ -168,19 +169,6 @@ static const char *jstr(const cJSON *o, const char *key)
 	return s ? s : "";
 }
 
-/* the emscripten toolchain: $EMSDK's when present, else emcc on PATH */
-static char *find_emcc(void)
-{
-	const char *emsdk = getenv("EMSDK");
-	if (emsdk && *emsdk) {
-		char *p = xasprintf("%s/upstream/emscripten/emcc", emsdk);
-		if (access(p, X_OK) == 0)
-			return p;
-		log_warn("EMSDK=%s has no upstream/emscripten/emcc; using emcc from PATH", emsdk);
-		free(p);
-	}
-	return proc_which("emcc", NULL);
-}
 /* Python.h of dir: PY_MAJOR_VERSION and PY_MINOR_VERSION, false when unreadable */
 static bool header_version(const char *dir, int *major, int *minor)
 {
@@ -286,15 +274,30 @@ static bool python_facts(struct crossenv *ce, const char *dist, const cJSON *pro
 	return true;
 }
 
+/* a runtime with an ABI version (2024_0 and later) needs wasm exceptions, wasm SjLj and
+ * BigInt side modules: Emscripten EMTC_MIN_ABI_EMSCRIPTEN or later */
+static bool toolchain_serves(const struct crossenv *ce)
+{
+	int a = 0, b = 0, c = 0, ma = 0, mb = 0, mc = 0;
+	if (!*ce->abi_version)
+		return true;
+	sscanf(ce->emcc_version, "%d.%d.%d", &a, &b, &c);
+	sscanf(EMTC_MIN_ABI_EMSCRIPTEN, "%d.%d.%d", &ma, &mb, &mc);
+	if (a > ma || (a == ma && (b > mb || (b == mb && c >= mc))))
+		return true;
+	log_err("%s is Emscripten %s, which cannot serve Pyodide %s (ABI %s: wasm exceptions and "
+		"wasm setjmp/longjmp need Emscripten %s or later): unset EMSDK to use Debian's %s, "
+		"or point EMSDK at an emsdk %s", ce->emcc, ce->emcc_version, ce->pyodide_version,
+		ce->abi_version, EMTC_MIN_ABI_EMSCRIPTEN, EMTC_DEBIAN_VERSION, ce->runtime_emsdk);
+	return false;
+}
+
 /* emcc, the directory of the emscripten toolchain and its version */
 static bool find_toolchain(struct crossenv *ce)
 {
-	char *emcc = find_emcc();
-	if (!emcc) {
-		log_err("emcc not found on PATH (and no EMSDK): install Debian's 'emscripten' "
-			"or activate an emsdk");
+	char *emcc = emtc_emcc_for(ce->abi_version);
+	if (!emcc)
 		return false;
-	}
 	char *real = realpath(emcc, NULL);
 	ce->emcc = emcc;
 	ce->emscripten_root = real ? path_dirname(real) : path_dirname(emcc);
@@ -313,7 +316,7 @@ static bool find_toolchain(struct crossenv *ce)
 			buf_putc(&vb, *s);
 	free(v);
 	ce->emcc_version = buf_take(&vb);
-	return true;
+	return toolchain_serves(ce);
 }
 
 /* The pyconfig.h whose names the environment's is written over: Debian's multiarch one
@@ -989,7 +992,6 @@ bool crossenv_setup(const char *pyodide_dir, const char *python_include, struct 
 		free(kconf);
 		if (there && set_current(root, known) && crossenv_open(dir, out)) {
 			free(known);
-			free(stamp);
 			ok = true;
 			goto out;
 		}
@@ -998,7 +1000,6 @@ bool crossenv_setup(const char *pyodide_dir, const char *python_include, struct 
 		free(known);
 	}
 	if (!gather_inputs(&ce, pyodide_dir, python_include, &src, &probe, &m)) {
-		free(stamp);
 		goto out;
 	}
 	char h[65];
@@ -1026,13 +1027,12 @@ bool crossenv_setup(const char *pyodide_dir, const char *python_include, struct 
 			goto out;
 	}
 	if (!set_current(root, ce.id)) {
-		free(stamp);
 		goto out;
 	}
 	stamp_write(stamp, &ce, pyodide_dir);
-	free(stamp);
 	ok = crossenv_open(dir, out);
 out:
+	free(stamp);
 	cJSON_Delete(probe);
 	crossenv_free(&ce);
 	buf_free(&m);

@@ -677,6 +677,8 @@ static int tool_compiler(struct wrap *w, int argc, char **argv, bool cxx)
 	}
 	for (const char *const *e = werror_extra; *e; e++)
 		strv_add(&args, *e);
+	for (const char *const *e = crossenv_abi_flags(&w->ce); *e; e++)
+		strv_add(&args, *e);
 	if (!rewrite_args(w, argv + 1, argc - 1, &args, &status))
 		goto out;
 	const char *o = argv_output(&args);
