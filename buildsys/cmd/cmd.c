@@ -100,10 +100,11 @@ static bool apply(const struct kiln_cmd *c, const struct cmd_opt *o, const char 
 {
 	if (o->set((char *)opts + o->at, value))
 		return true;
+	const char *shown = value ? value : ""; /* a flag has none */
 	if (o->letter)
-		cmd_usage_error(c, "-%c %s, not '%s'", o->letter, o->bad, value);
+		cmd_usage_error(c, "-%c %s, not '%s'", o->letter, o->bad, shown);
 	else
-		cmd_usage_error(c, "--%s %s, not '%s'", o->name, o->bad, value);
+		cmd_usage_error(c, "--%s %s, not '%s'", o->name, o->bad, shown);
 	return false;
 }
 
