@@ -1,8 +1,10 @@
 #include "base/arcread.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/lib_archive.h"
 #include "base/log.h"
@@ -81,6 +83,32 @@ int arc_entry_data(struct archive *a, struct buf *b, size_t max)
 		b->len += (size_t)n;
 		b->s[b->len] = '\0';
 	}
+}
+
+bool arc_entry_to_file(struct archive *a, const char *origin, const char *out, unsigned perm)
+{
+	int fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, (mode_t)perm);
+	if (fd < 0) {
+		log_err("cannot create %s: %s", out, strerror(errno));
+		return false;
+	}
+	bool ok = true;
+	const void *blk;
+	size_t len;
+	la_int64_t off;
+	int r = ARCHIVE_OK;
+	while (ok && (r = archive_read_data_block(a, &blk, &len, &off)) == ARCHIVE_OK)
+		ok = pwrite(fd, blk, len, (off_t)off) == (ssize_t)len;
+	if (!ok)
+		log_err("cannot write %s: %s", out, strerror(errno));
+	else if (r != ARCHIVE_EOF)
+		log_err("%s: %s", origin, archive_error_string(a));
+	ok = ok && r == ARCHIVE_EOF;
+	if (close(fd) != 0 && ok) {
+		log_err("cannot write %s: %s", out, strerror(errno));
+		ok = false;
+	}
+	return ok;
 }
 
 const char *arc_write_error(struct archive *a)

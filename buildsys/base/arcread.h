@@ -54,6 +54,10 @@ bool arc_each(const struct arc_source *src, arc_entry_fn fn, void *ctx);
  * than max bytes. */
 int arc_entry_data(struct archive *a, struct buf *b, size_t max);
 
+/* Write the data of the current entry into a new file out (O_EXCL, never through a link)
+ * with permissions perm; a failure is reported as "ORIGIN: WHY" or "cannot write OUT: WHY" */
+bool arc_entry_to_file(struct archive *a, const char *origin, const char *out, unsigned perm);
+
 /* libarchive's message for a failed write, with the system's reason ("Write error:
  * No space left on device"); valid until the next call in the same thread */
 const char *arc_write_error(struct archive *a);

@@ -264,6 +264,20 @@ char *path_join(const char *a, const char *b)
 	return p;
 }
 
+bool path_is_plain_relative(const char *p)
+{
+	for (const char *c = p;;) {
+		const char *end = strchr(c, '/');
+		size_t n = end ? (size_t)(end - c) : strlen(c);
+		if ((n == 0 && (end || c == p)) || (n == 1 && c[0] == '.') ||
+			(n == 2 && c[0] == '.' && c[1] == '.'))
+			return false;
+		if (!end || end[1] == '\0')
+			return true;
+		c = end + 1;
+	}
+}
+
 char *path_absolute(const char *p)
 {
 	struct buf b = {0};

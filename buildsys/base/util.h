@@ -72,6 +72,8 @@ char *path_join(const char *a, const char *b);
 /* p made absolute against the current directory, without "." components, repeated or
  * trailing slashes (".." and symlinks are kept: they are not resolved) */
 char *path_absolute(const char *p);
+/* p is relative and has no empty, "." or ".." component (one trailing '/' allowed) */
+bool path_is_plain_relative(const char *p);
 /* directory part of a path (".") if none, newly allocated */
 char *path_dirname(const char *p);
 const char *path_basename(const char *p);

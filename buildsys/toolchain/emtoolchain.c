@@ -16,6 +16,7 @@
 #include "base/log.h"
 #include "base/proc.h"
 #include "base/util.h"
+#include "toolchain/debpkg.h"
 
 /* data.tar.xz of the 3.1.69 .deb is 237 MB */
 #define EMTC_DATA_MAX ((size_t)1 << 30)
@@ -30,180 +31,24 @@ static const char *const skipped[] = {"test/", "docs/", "site/", "media/",
 static const char *const binaryen_tools[] = {"wasm-opt", "wasm-metadce", "wasm-split",
 	"wasm-ctor-eval", "wasm2js", "wasm-dis", "wasm-as"};
 
-static bool run(const char *const *argv, const char *cwd, struct buf *out)
+bool emtc_lookup(const char *version, struct debpkg *deb)
 {
-	struct buf err = {0};
-	struct proc_opts o = {
-		.cwd = cwd,
-		.in = {PROC_NULL},
-		.out = {PROC_PIPE, .buf = out},
-		.err = {PROC_PIPE, .buf = &err},
-	};
-	int st = 0;
-	bool ok = proc_run(argv, &o, &st) && st == 0;
-	if (!ok) {
-		char *how = proc_describe(st);
-		log_err("%s %s %s failed (%s): %s", argv[0], argv[1], argv[2] ? argv[2] : "", how,
-			err.s ? str_last_lines(err.s, err.len, 4) : "");
-		free(how);
-	}
-	buf_free(&err);
-	return ok;
-}
-
-/* the value of field name in a stanza (text up to end), newly allocated; NULL if none */
-static char *field(const char *text, const char *end, const char *name)
-{
-	size_t n = strlen(name);
-	for (const char *l = text; l && l < end; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
-		if (strncmp(l, name, n) == 0 && l[n] == ':') {
-			const char *v = l + n + 1;
-			v += strspn(v, " ");
-			return xstrndup(v, strcspn(v, "\n"));
-		}
-	return NULL;
-}
-
-bool emtc_lookup(const char *version, struct emtc_deb *deb)
-{
-	const char *argv[] = {"apt-cache", "show", EMTC_PACKAGE, NULL};
-	struct buf out = {0};
-	bool ok = false;
-	memset(deb, 0, sizeof(*deb));
-	if (!run(argv, NULL, &out))
-		goto out;
-	size_t vn = strlen(version);
-	for (const char *s = out.s; s && *s && !ok;) {
-		const char *e = strstr(s, "\n\n");
-		if (!e)
-			e = s + strlen(s);
-		char *v = field(s, e, "Version"), *f = field(s, e, "Filename");
-		char *h = field(s, e, "SHA256");
-		if (v && f && h && strncmp(v, version, vn) == 0 && (v[vn] == '+' || v[vn] == '-' ||
-			v[vn] == '~' || v[vn] == '\0') && strlen(h) == 64) {
-			deb->version = v;
-			deb->filename = f;
-			for (int i = 0; i < 65; i++)
-				deb->sha256[i] = (char)(h[i] >= 'A' && h[i] <= 'F' ? h[i] + 32 : h[i]);
-			v = f = NULL;
-			ok = true;
-		}
-		free(v);
-		free(f);
-		free(h);
-		s = *e ? e + 2 : e;
-	}
-	if (!ok)
+	const char *names[] = {EMTC_PACKAGE, NULL};
+	int found = debpkg_lookup(EMTC_PACKAGE, names, true, version, deb);
+	if (found == 0)
 		log_err("apt knows no %s %s: the Debian suite that has it (trixie) must be in apt's "
 			"sources (ci/setup adds it at pin priority 1; then apt-get update), or set "
 			"EMSDK to an emsdk", EMTC_PACKAGE, version);
-out:
-	buf_free(&out);
-	return ok;
-}
-
-void emtc_deb_free(struct emtc_deb *deb)
-{
-	free(deb->version);
-	free(deb->filename);
-	memset(deb, 0, sizeof(*deb));
-}
-
-/* apt-get download into dir, verified: the .deb's path, NULL on failure */
-static char *download(const struct emtc_deb *deb, const char *dir)
-{
-	char *spec = xasprintf("%s=%s", EMTC_PACKAGE, deb->version);
-	const char *argv[] = {"apt-get", "download", "-q", spec, NULL};
-	char *path = path_join(dir, path_basename(deb->filename));
-	struct buf out = {0};
-	char got[65];
-	bool ok = run(argv, dir, &out) && hash_sha256_file(path, got);
-	if (ok && strcasecmp(got, deb->sha256) != 0) {
-		log_err("%s: SHA-256 %s, but apt records %s for %s %s", path, got, deb->sha256,
-			EMTC_PACKAGE, deb->version);
-		ok = false;
-	}
-	buf_free(&out);
-	free(spec);
-	if (!ok) {
-		unlink(path);
-		free(path);
-		path = NULL;
-	}
-	return path;
+	return found == 1;
 }
 
 /* ---- unpacking ---- */
-
-struct deb_read {
-	const char *path;
-	struct buf data;
-	char *member;
-};
-
-static enum arc_step deb_member(struct archive *a, struct archive_entry *e, void *ctx)
-{
-	struct deb_read *d = ctx;
-	const char *name = archive_entry_pathname(e);
-	if (!name || !str_startswith(name, "data.tar"))
-		return ARC_NEXT;
-	int r = arc_entry_data(a, &d->data, EMTC_DATA_MAX);
-	if (r != 0) {
-		log_err("%s: %s: %s", d->path, name,
-			r < 0 ? archive_error_string(a) : "larger than kiln reads");
-		return ARC_FAIL;
-	}
-	d->member = xstrdup(name);
-	return ARC_STOP;
-}
 
 struct tree_walk {
 	const char *origin;
 	const char *dest;
 	size_t files;
 };
-
-/* a relative name without empty, "." or ".." components (one trailing '/' allowed) */
-static bool safe_name(const char *s)
-{
-	for (const char *c = s;;) {
-		const char *end = strchr(c, '/');
-		size_t n = end ? (size_t)(end - c) : strlen(c);
-		if ((n == 0 && (end || c == s)) || (n == 1 && c[0] == '.') ||
-			(n == 2 && c[0] == '.' && c[1] == '.'))
-			return false;
-		if (!end || end[1] == '\0')
-			return true;
-		c = end + 1;
-	}
-}
-
-static bool write_entry(struct archive *a, const char *out, mode_t perm)
-{
-	int fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, perm);
-	if (fd < 0) {
-		log_err("cannot create %s: %s", out, strerror(errno));
-		return false;
-	}
-	bool ok = true;
-	const void *blk;
-	size_t len;
-	la_int64_t off;
-	int r;
-	while (ok && (r = archive_read_data_block(a, &blk, &len, &off)) == ARCHIVE_OK)
-		ok = pwrite(fd, blk, len, (off_t)off) == (ssize_t)len;
-	if (ok && r != ARCHIVE_EOF) {
-		log_err("%s: %s", out, archive_error_string(a));
-		ok = false;
-	} else if (!ok) {
-		log_err("cannot write %s: %s", out, strerror(errno));
-	}
-	if (close(fd) != 0 && ok) {
-		log_err("cannot write %s: %s", out, strerror(errno));
-		ok = false;
-	}
-	return ok;
-}
 
 static enum arc_step tree_entry(struct archive *a, struct archive_entry *e, void *ctx)
 {
@@ -217,7 +62,7 @@ static enum arc_step tree_entry(struct archive *a, struct archive_entry *e, void
 	for (size_t i = 0; i < ARRAY_LEN(skipped); i++)
 		if (str_startswith(rest, skipped[i]))
 			return ARC_NEXT;
-	if (!safe_name(rest)) {
+	if (!path_is_plain_relative(rest)) {
 		log_err("%s: %s: an unsafe name", w->origin, name);
 		return ARC_FAIL;
 	}
@@ -231,7 +76,7 @@ static enum arc_step tree_entry(struct archive *a, struct archive_entry *e, void
 	} else if (type == AE_IFREG && !archive_entry_hardlink(e)) {
 		char *dir = path_dirname(out);
 		ok = mkdir_p(dir, 0755) &&
-			write_entry(a, out, (archive_entry_perm(e) & 0111) ? 0755 : 0644);
+			arc_entry_to_file(a, w->origin, out, (archive_entry_perm(e) & 0111) ? 0755 : 0644);
 		free(dir);
 		w->files++;
 	} else {
@@ -320,25 +165,20 @@ static bool configure(const char *dest, const char *final)
 
 bool emtc_unpack(const char *path, const char *dest)
 {
-	struct deb_read d = {.path = path};
-	bool ok = false;
-	const struct arc_source deb = {.path = path, .formats = ARC_AR};
-	if (!arc_each(&deb, deb_member, &d))
-		goto out;
-	if (!d.member) {
-		log_err("%s: no data.tar member (not a .deb)", path);
-		goto out;
-	}
-	char *origin = xasprintf("%s!%s", path, d.member);
+	struct buf data = {0};
+	char *member = NULL;
+	if (!debpkg_data(path, EMTC_DATA_MAX, &data, &member))
+		return false;
+	char *origin = xasprintf("%s!%s", path, member);
 	struct tree_walk w = {.origin = origin, .dest = dest};
 	const struct arc_source src = {
-		.data = d.data.s ? d.data.s : "",
-		.len = d.data.len,
+		.data = data.s ? data.s : "",
+		.len = data.len,
 		.origin = origin,
 		.formats = ARC_TAR,
 		.warnings_fail = true,
 	};
-	ok = mkdir_p(dest, 0755) && arc_each(&src, tree_entry, &w);
+	bool ok = mkdir_p(dest, 0755) && arc_each(&src, tree_entry, &w);
 	char *emcc = path_join(dest, "emcc.py");
 	if (ok && !path_is_file(emcc)) {
 		log_err("%s: no usr/share/emscripten/emcc.py in it (not Emscripten)", path);
@@ -346,9 +186,8 @@ bool emtc_unpack(const char *path, const char *dest)
 	}
 	free(emcc);
 	free(origin);
-out:
-	free(d.member);
-	buf_free(&d.data);
+	free(member);
+	buf_free(&data);
 	return ok;
 }
 
@@ -356,7 +195,7 @@ out:
 
 static bool fetch(const char *version, const char *tmp, const char *final)
 {
-	struct emtc_deb deb;
+	struct debpkg deb;
 	char *dl = path_join(tmp, "deb"), *tree = path_join(tmp, "emscripten");
 	char *path = NULL;
 	bool ok = false;
@@ -367,7 +206,7 @@ static bool fetch(const char *version, const char *tmp, const char *final)
 		log_err("cannot create %s: %s", dl, strerror(errno));
 		goto out;
 	}
-	if (!(path = download(&deb, dl)) || !emtc_unpack(path, tree))
+	if (!(path = debpkg_download(&deb, dl)) || !emtc_unpack(path, tree))
 		goto out;
 	/* the config names the final place */
 	char *fdir = path_join(final, "emscripten");
@@ -384,7 +223,7 @@ out:
 	free(path);
 	free(dl);
 	free(tree);
-	emtc_deb_free(&deb);
+	debpkg_free(&deb);
 	return ok;
 }
 

@@ -3,6 +3,8 @@
 
 #include <stdbool.h>
 
+struct debpkg;
+
 /* The Emscripten toolchain of a target. An emsdk named by $EMSDK serves every target; else
  * the host's emcc (Debian bookworm's 3.1.6) serves a runtime without an ABI version (0.25),
  * and a runtime with one (2024_0 and later) gets Debian's arch-all `emscripten` package of
@@ -17,13 +19,6 @@
 /* the oldest Emscripten accepted for a runtime with an ABI version */
 #define EMTC_MIN_ABI_EMSCRIPTEN "3.1.58"
 
-/* the .deb apt offers for a version */
-struct emtc_deb {
-	char *version;   /* the Debian version, 3.1.69+dfsg-3 */
-	char *filename;  /* its pool path */
-	char sha256[65]; /* as apt records it (lower case hex) */
-};
-
 /* The emcc for a runtime of ABI abi_version ("" for none): $EMSDK's when set, the host's
  * from PATH for no ABI, else the unpacked Debian toolchain (fetched on first use). NULL
  * (reported) when none can serve it. */
@@ -33,9 +28,8 @@ char *emtc_emcc_for(const char *abi_version);
  * it under cache_dir when it is not there */
 char *emtc_get(const char *version, const char *cache_dir);
 
-/* the record of emscripten <version>+... in apt's indexes (apt-cache show) */
-bool emtc_lookup(const char *version, struct emtc_deb *deb);
-void emtc_deb_free(struct emtc_deb *deb);
+/* the record of emscripten <version>+... in apt's indexes (toolchain/debpkg) */
+bool emtc_lookup(const char *version, struct debpkg *deb);
 
 /* Unpack usr/share/emscripten/ of the .deb at path into dest (regular files and directories
  * only; test/, docs and the LTO libraries are left out). */

@@ -3,6 +3,8 @@
 
 #include <stdbool.h>
 
+struct debpkg;
+
 /* The C headers of a target Python 3.X that is not the host's, from Debian's
  * libpython3.X-dev: the .deb apt's indexes record (trixie has 3.13, sid 3.14; ci/setup adds
  * both suites at pin priority 1), fetched with `apt-get download`, checked against the
@@ -11,15 +13,6 @@
  * rest, exactly as packaged), include/<multiarch>/python3.X/pyconfig.h (the build's own,
  * when the package splits it out) and `source` (package, version, sha256, multiarch: one
  * key=value a line). Failures are reported through log_err. */
-
-/* the .deb of libpython3.X-dev that apt offers: the stable suite's when it has one, else
- * apt's candidate */
-struct pyheaders_deb {
-	char *package;   /* libpython3.13-dev */
-	char *version;   /* the Debian version, 3.13.5-2+deb13u5 */
-	char *filename;  /* its pool path, pool/main/p/python3.13/libpython3.13-dev_..._amd64.deb */
-	char sha256[65]; /* as apt records it (lower case hex) */
-};
 
 /* the headers of one minor in the cache */
 struct pyheaders {
@@ -39,15 +32,10 @@ struct pyheaders {
 bool pyheaders_get(int minor, const char *cache_dir, struct pyheaders *out);
 void pyheaders_free(struct pyheaders *h);
 
-/* the record of libpython3.<minor>-dev in apt's indexes (apt-cache show) */
-bool pyheaders_lookup(int minor, struct pyheaders_deb *deb);
-void pyheaders_deb_free(struct pyheaders_deb *deb);
-/* `apt-get download` deb into the directory dir and verify it: the .deb's path, NULL on
- * failure (a download that does not match is deleted) */
-char *pyheaders_download(const struct pyheaders_deb *deb, const char *dir);
-/* true when the file at path has the SHA-256 apt records for deb; otherwise the file is
- * deleted and the mismatch reported */
-bool pyheaders_verify(const char *path, const struct pyheaders_deb *deb);
+/* the record of libpython3.<minor>-dev in apt's indexes (toolchain/debpkg): the stable
+ * suite's when it has one, else apt's candidate; a minor apt has none of is refused naming
+ * --python-include */
+bool pyheaders_lookup(int minor, struct debpkg *deb);
 /* Unpack usr/include/python3.<minor>/ and usr/include/<multiarch>/python3.<minor>/ of the
  * .deb at path into dest/include/ (dest is created), regular files and directories only.
  * *multiarch (may be NULL) gets the multiarch directory's name, or NULL. Refused: a package

@@ -15,6 +15,7 @@
 #include "base/proc.h"
 #include "base/util.h"
 #include "check.h"
+#include "toolchain/debpkg.h"
 #include "toolchain/pyheaders.h"
 
 static char *work;
@@ -179,7 +180,7 @@ static char *value_of(const char *text, const char *key)
 }
 
 /* apt's record of the .deb as the cache entry keeps it (saves an apt-cache run) */
-static bool record_of(const char *cache, struct pyheaders_deb *deb)
+static bool record_of(const char *cache, struct debpkg *deb)
 {
 	char *src = xasprintf("%s/python3.13/source", cache);
 	char *text = read_file(src, NULL);
@@ -204,7 +205,7 @@ static bool record_of(const char *cache, struct pyheaders_deb *deb)
  * minor, and rebuilt with the wrong minor inside */
 static void test_deb(const char *cache)
 {
-	struct pyheaders_deb deb = {0};
+	struct debpkg deb = {0};
 	char *dl = path_join(work, "dl");
 	char *path = NULL;
 	mkdir_p(dl, 0755);
@@ -212,11 +213,11 @@ static void test_deb(const char *cache)
 		CHECK(false, "no record in the cache entry's source file");
 		goto out;
 	}
-	path = pyheaders_download(&deb, dl);
+	path = debpkg_download(&deb, dl);
 	CHECK(path, "download: %s", take_log());
 	if (!path)
 		goto out;
-	CHECK(pyheaders_verify(path, &deb) && path_is_file(path), "a good .deb refused");
+	CHECK(debpkg_verify(path, &deb) && path_is_file(path), "a good .deb refused");
 
 	char *bad = path_join(dl, "tampered.deb");
 	char *cmd = xasprintf("cp '%s' '%s' && n=$(($(stat -c %%s '%s') / 2)) && "
@@ -225,7 +226,7 @@ static void test_deb(const char *cache)
 		"dd of='%s' bs=1 seek=$n conv=notrunc status=none", path, bad, bad, bad, bad);
 	CHECK(sh(cmd) == 0, "cannot make the tampered copy");
 	CHECK(shf("! cmp -s '%s' '%s'", path, bad) == 0, "the copy is not changed");
-	CHECK(!pyheaders_verify(bad, &deb), "a tampered .deb verified");
+	CHECK(!debpkg_verify(bad, &deb), "a tampered .deb verified");
 	const char *msg = take_log();
 	CHECK(msg && strstr(msg, "SHA-256") && strstr(msg, "deleted"), "message: %s", msg);
 	CHECK(!path_exists(bad), "the tampered .deb was not deleted");
@@ -256,7 +257,7 @@ static void test_deb(const char *cache)
 out:
 	free(path);
 	free(dl);
-	pyheaders_deb_free(&deb);
+	debpkg_free(&deb);
 }
 
 /* the look-alikes of tests/data/pyheaders/make_debs.py: each refused with its reason, and
