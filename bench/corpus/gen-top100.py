@@ -15,7 +15,7 @@ downloaded (checked against the index's sha256) and its member names and build f
 - sources: .c, .cpp/.cc/.cxx, .pyx, .f/.f90/.f77/.for, .rs with a Cargo.toml, outside
   test, doc, example and benchmark directories;
 - built by the backend: maturin, or setuptools-rust, or a setup.py/setup.cfg/pyproject.toml
-  that declares extensions (Extension(, ext_modules, cythonize, cffi_modules,
+  (or a hatch build hook, hatch_build.py) that declares extensions (Extension(, ext_modules, cythonize, cffi_modules,
   rust_extensions, Pybind11Extension, build_ext), or a compiled-code backend (meson-python,
   scikit-build(-core), py-build-cmake, enscons) with such sources.
 Projects left out are written to --excluded with the reason.
@@ -61,9 +61,17 @@ def get(url, tries=4):
 		time.sleep(2 ** i)
 
 
-def newest_sdist(index, name):
+def newest_sdist(index, name, cache):
 	page = f"{index}/{name}/json"
-	meta = json.loads(get(page))
+	cached = os.path.join(cache, f"{name}.json")
+	if os.path.exists(cached):
+		with open(cached, "rb") as f:
+			meta = json.loads(f.read())
+	else:
+		meta = json.loads(get(page))
+		with open(cached + ".part", "w") as f:
+			json.dump(meta, f)
+		os.replace(cached + ".part", cached)
 	best = None
 	for ver, files in meta.get("releases", {}).items():
 		try:
@@ -82,7 +90,7 @@ def newest_sdist(index, name):
 def members(path):
 	"""(names, {build file name: text}) of an sdist, names without the top directory."""
 	names, texts = [], {}
-	want = ("setup.py", "setup.cfg", "pyproject.toml")
+	want = ("setup.py", "setup.cfg", "pyproject.toml", "hatch_build.py")
 
 	def add(n, read):
 		rel = n.split("/", 1)[1] if "/" in n else n
@@ -156,7 +164,7 @@ def main():
 		if key not in cand:
 			continue
 		try:
-			name, best = newest_sdist(a.index, key)
+			name, best = newest_sdist(a.index, key, a.sdists)
 		except Exception as e:  # noqa: BLE001 - recorded as the reason
 			excluded.append((rank, key, "", f"index: {e}"))
 			continue

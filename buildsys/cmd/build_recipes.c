@@ -115,7 +115,7 @@ static void render_text(const struct log_event *e, void *ctx)
 }
 
 /* events for programs: one JSON object a line on stdout (start, explain, finished,
- * summary) */
+ * summary); a failed package's "reason" says how it ended */
 static void render_json(const struct log_event *e, void *ctx)
 {
 	if (e->kind == LOG_EV_PROGRESS || e->kind == LOG_EV_FETCHED)
@@ -132,6 +132,8 @@ static void render_json(const struct log_event *e, void *ctx)
 		cJSON_AddNumberToObject(o, "seconds", (double)(long)(e->seconds * 1000) / 1000);
 	if (e->detail)
 		cJSON_AddStringToObject(o, "detail", e->detail);
+	if (e->reason)
+		cJSON_AddStringToObject(o, "reason", e->reason);
 	char *s = cJSON_PrintUnformatted(o);
 	if (s) {
 		printf("%s\n", s);
