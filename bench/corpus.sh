@@ -69,8 +69,8 @@ record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${4//$'\n'/ }" >>"$work/pac
 
 run_recipes() {
 	"${report[@]}" recipes "$dir" >"$work/recipes.tsv"
-	local sel=() name kind cls
-	while IFS=$'\t' read -r name kind cls; do
+	local sel=() name kind cls src
+	while IFS=$'\t' read -r name kind cls src; do
 		if [ ${#names[@]} -gt 0 ]; then
 			printf '%s\n' "${names[@]}" | grep -qxF "$name" || continue
 		fi
@@ -90,8 +90,9 @@ import json, os, re, subprocess, sys
 work, pkgdir, sel = sys.argv[1], sys.argv[2], sys.argv[3:]
 def norm(n):
 	return re.sub(r"[-_.]+", "-", n).lower()
-kinds = {norm(l.split("\t")[0]): l.split("\t")[1]
-	 for l in open(os.path.join(work, "recipes.tsv")).read().splitlines()}
+rows = [l.split("\t") for l in open(os.path.join(work, "recipes.tsv")).read().splitlines()]
+kinds = {norm(r[0]): r[1] for r in rows}
+srcs = {norm(r[0]): r[3] for r in rows}
 done = {}
 for ln in open(os.path.join(work, "build.jsonl")):
 	try:
@@ -121,6 +122,12 @@ for key in list(done) + [norm(n) for n in sel if norm(n) not in done]:
 		reason = e.get("reason", "")
 		log = e.get("detail", "")
 		text = open(log, errors="replace").read() if log and os.path.isfile(log) else ""
+		src = srcs.get(key, "")
+		m = src and re.search(r"cannot fetch " + re.escape(src) + r" .*tried:\n((?:  .*\n?)*)", err)
+		if m:
+			tried = [t.strip() for t in m.group(1).splitlines() if t.strip()]
+			print(f"{name}\t{kind}\tunreachable source\t{src}: {tried[-1][:140] if tried else ''}")
+			continue
 		status = "timeout" if "timeout" in reason or "timed out" in reason else "failed"
 		if re.search(r"cannot (find|fetch)|tried:", text) and "sources" in reason:
 			status = "unreachable source"

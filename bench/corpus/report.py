@@ -3,7 +3,7 @@
 
 report.py recipes PKGDIR                  one line per recipe: name, kind (package,
                                           shared_library, static_library, cpython_module),
-                                          rust|disabled|plain
+                                          rust|disabled|plain, the source's file name
 report.py wheel-recipe DIST WHEEL RECIPES write RECIPES/<entry>/meta.yaml for a wheel that
                                           `kiln lockfile add-wheels` put in DIST's lockfile
                                           (test.imports: the wheel's top-level modules);
@@ -33,7 +33,10 @@ def one_line(text, limit=150):
 	for pat in pats:
 		hits = [ln for ln in own if re.search(pat, ln, re.I if pat.startswith("\\b") else 0)]
 		if hits:
-			return (hits[0] if pat in (pats[0], pats[5]) else hits[-1])[:limit].replace("|", "\\|")
+			hit = hits[0] if pat in (pats[0], pats[5]) else hits[-1]
+			if hit.endswith(":") and own.index(hit) + 1 < len(own):
+				hit += " " + own[own.index(hit) + 1]  # the list the line announces
+			return hit[:limit].replace("|", "\\|")
 	hits = [ln for ln in lines if re.search(r"\berror\b", ln, re.I)] or lines or ["(no output)"]
 	return hits[-1][:limit].replace("|", "\\|")
 
@@ -52,7 +55,9 @@ def recipes(pkgdir):
 			cls = "rust"
 		if pkg.get("_disabled"):
 			cls = "disabled"
-		print(f"{pkg.get('name', name)}\t{kind}\t{cls}")
+		url = (doc.get("source") or {}).get("url") or ""
+		src = url.split("?")[0].split("#")[0].rstrip("/").rsplit("/", 1)[-1]
+		print(f"{pkg.get('name', name)}\t{kind}\t{cls}\t{src}")
 
 
 def wheel_recipe(dist, wheel, recipes_dir):
