@@ -102,6 +102,12 @@ for ln in open(os.path.join(work, "build.jsonl")):
 	if e.get("event") == "finished":
 		done[norm(e["package"])] = dict(e, name=e["package"])
 err = open(os.path.join(work, "build.err")).read()
+try:
+	with open(os.path.join(work, "dist", "pyodide-lock.json")) as f:
+		locked = {norm(n) for n, p in json.load(f)["packages"].items()
+			  if os.path.isfile(os.path.join(work, "dist", p["file_name"]))}
+except OSError:
+	locked = set()
 def one_line(text):
 	r = subprocess.run([sys.executable, os.environ["REPORT_PY"], "one-line"], input=text,
 			   capture_output=True, text=True)
@@ -110,7 +116,9 @@ for key in list(done) + [norm(n) for n in sel if norm(n) not in done]:
 	kind = kinds.get(key, "package")
 	e = done.get(key)
 	name = e["name"] if e else next(n for n in sel if norm(n) == key)
-	if e is None:
+	if e is None and key in locked:
+		print(f"{name}\t{kind}\tbuilt\t")  # up to date: no event, in the lockfile
+	elif e is None:
 		m = re.search(r"cannot (?:find|fetch)[^\n]*" + re.escape(name) + r"[^\n]*(\n  .*)*", err)
 		if m:
 			print(f"{name}\t{kind}\tunreachable source\t{one_line(m.group(0))}")
