@@ -15,6 +15,7 @@
 
 const char *const crossenv_tools[] = {
 	"cc", "gcc", "c++", "g++", "ld", "lld", "ar", "ranlib", "strip", "cmake", "meson",
+	"emcc", "em++", "emar", "emranlib", "emconfigure", "emmake", "emcmake",
 	"gfortran", "f77", "f90", "f95", "flang",
 };
 const size_t crossenv_ntools = ARRAY_LEN(crossenv_tools);
@@ -32,7 +33,7 @@ static const struct field {
 	FIELD(host_site_packages), FIELD(emscripten_root), FIELD(emcc), FIELD(emxx), FIELD(emar),
 	FIELD(emranlib), FIELD(emcc_version), FIELD(clang), FIELD(clangxx), FIELD(llvm_nm), FIELD(llvm_objdump),
 	FIELD(llvm_strip), FIELD(sysroot), FIELD(time64_lib), FIELD(libcxx_private),
-	FIELD(link_llvm_root),
+	FIELD(link_llvm_root), FIELD(node_options),
 };
 
 static char **field_ptr(struct crossenv *ce, const struct field *f)
@@ -236,6 +237,15 @@ bool crossenv_em_env_matches(const struct crossenv *ce)
 	strv_free(&now);
 	return same;
 }
+char *crossenv_node_options(const struct crossenv *ce, const char *now)
+{
+	if (!now || !*now)
+		return xstrdup(ce->node_options ? ce->node_options : "");
+	if (!ce->node_options || !*ce->node_options || strstr(now, ce->node_options))
+		return xstrdup(now);
+	return xasprintf("%s %s", now, ce->node_options);
+}
+
 static void setenv_kv(struct strv *env, const char *k, const char *v)
 {
 	strv_push(env, xasprintf("%s=%s", k, v));
@@ -291,6 +301,12 @@ void crossenv_env(const struct crossenv *ce, const char *libprefix, struct strv 
 	setenv_kv(env, "PKG_CONFIG_LIBDIR", v);
 	free(v);
 	setenv_kv(env, "PKG_CONFIG_PATH", "");
+	const char *nodeopt = getenv("NODE_OPTIONS");
+	if (ce->node_options && *ce->node_options) {
+		v = crossenv_node_options(ce, nodeopt);
+		setenv_kv(env, "NODE_OPTIONS", v);
+		free(v);
+	}
 	setenv_kv(env, "_PYTHON_HOST_PLATFORM", ce->platform);
 	setenv_kv(env, "_PYTHON_SYSCONFIGDATA_NAME", ce->sysconfigdata);
 	v = pypath && *pypath ? xasprintf("%s:%s", scd, pypath) : xstrdup(scd);

@@ -20,7 +20,7 @@
 #include "version.h"
 
 /* bump when the layout or crossenv.conf changes: it is part of the id */
-#define CROSSENV_FORMAT 5
+#define CROSSENV_FORMAT 6
 /* add "name sha256" of a file to the id material */
 static bool hash_into(struct buf *m, const char *label, const char *path)
 {
@@ -644,6 +644,63 @@ out:
 	return ok;
 }
 
+/* run a test program as configure does (./conftest) with env_set on top of kiln's
+ * environment, its output dropped; true when it exits 0 */
+static bool conftest_runs(const char *exe, const char *const *env_set)
+{
+	const char *argv[] = {exe, NULL};
+	struct proc_opts o = {.env_set = env_set, .out = {PROC_NULL}, .err = {PROC_NULL},
+		.in = {PROC_NULL}, .timeout = 60, .shell_127 = true};
+	int st = -1;
+	return proc_run(argv, &o, &st) && st == 0;
+}
+
+/* Whether configure's test programs run: emcc links `conftest` in its autoconf mode
+ * (a node script with a #! line), and the JS of older Emscripten loads the .wasm with
+ * fetch() whenever node has one (Node >= 18), which fails on a file path. Records the
+ * NODE_OPTIONS that make it run ("" when none are needed or none help). */
+static bool probe_conftest(struct crossenv *ce, const char *tmp)
+{
+	char *work = path_join(tmp, "probe-conftest");
+	char *exe = path_join(work, "conftest");
+	bool ok = mkdir_p(work, 0755) && write_text(work, "conftest.c",
+		"int main(void) { return 0; }\n");
+	free(ce->node_options);
+	ce->node_options = xstrdup("");
+	if (!ok)
+		goto out;
+	/* as configure writes it: emcc's autoconf mode keys on the name "conftest.c" */
+	const char *link[] = {ce->emcc, "conftest.c", "-o", "conftest", NULL};
+	struct proc_opts o = {.cwd = work, .out = {PROC_NULL}, .err = {PROC_NULL},
+		.in = {PROC_NULL}};
+	int st = -1;
+	if (!proc_run(link, &o, &st) || st != 0) {
+		log_warn("emcc cannot link a test program; configure scripts will fail");
+		goto out;
+	}
+	if (conftest_runs(exe, NULL))
+		goto out;
+	char fix[] = "--no-experimental-fetch";
+	const char *nodeopt = getenv("NODE_OPTIONS");
+	char *opt = crossenv_node_options(&(struct crossenv){.node_options = fix}, nodeopt);
+	char *set = xasprintf("NODE_OPTIONS=%s", opt);
+	const char *env_set[] = {set, NULL};
+	if (conftest_runs(exe, env_set)) {
+		free(ce->node_options);
+		ce->node_options = xstrdup(fix);
+	} else {
+		log_warn("a test program linked by emcc does not run under node: configure scripts "
+			"that run their test programs will fail");
+	}
+	free(set);
+	free(opt);
+out:
+	remove_tree(work);
+	free(exe);
+	free(work);
+	return ok;
+}
+
 static char *meson_cross(const struct crossenv *ce, const char *final)
 {
 	return xasprintf(
@@ -744,7 +801,7 @@ static bool build(struct crossenv *ce, const char *root, const char *sysconfig_s
 	const cJSON *tt = cJSON_GetObjectItemCaseSensitive(
 		cJSON_GetObjectItemCaseSensitive(probe, "vars"), "SIZEOF_TIME_T");
 	if (!wrote || !copy_headers(ce, tmp, probe) || !detect_toolchain(ce, tmp) ||
-		!compat_setup(ce, tmp, final, cJSON_IsNumber(tt) ? (int)tt->valuedouble : 0))
+		!probe_conftest(ce, tmp) || !compat_setup(ce, tmp, final, cJSON_IsNumber(tt) ? (int)tt->valuedouble : 0))
 		goto out;
 	char *meson = meson_cross(ce, final), *cmake = cmake_toolchain(ce, final);
 	wrote = write_text(tmp, CROSSENV_MESON_CROSS, meson) &&
