@@ -172,6 +172,7 @@ static bool add_entry(struct job *j, enum lock_kind kind, const char *path,
 static bool run_post(const char *wheel_dir, void *p)
 {
 	struct job *j = p;
+	pkgbuild_setenv(&j->env, "WHEELDIR", wheel_dir);
 	return step(j, "build.post", j->pkg->r->build.post.s, wheel_dir);
 }
 

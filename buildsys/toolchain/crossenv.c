@@ -282,6 +282,15 @@ void crossenv_env(const struct crossenv *ce, const char *libprefix, struct strv 
 	setenv_kv(env, "SIDE_MODULE_CFLAGS", v);
 	setenv_kv(env, "SIDE_MODULE_CXXFLAGS", v);
 	free(v);
+	/* CPython's own modules (cpython_module recipes) see its internal headers */
+	v = xasprintf("-O2 -g0 -fPIC -I%s -I%s/internal -DPy_BUILD_CORE_MODULE", inc, inc);
+	setenv_kv(env, "STDLIB_MODULE_CFLAGS", v);
+	free(v);
+	/* upstream's Pyodide tree and its host/target Python installs: here the environment,
+	 * whose include/pythonX.Y is the target's */
+	setenv_kv(env, "PYODIDE_ROOT", ce->dir);
+	setenv_kv(env, "HOSTINSTALLDIR", ce->dir);
+	setenv_kv(env, "TARGETINSTALLDIR", ce->dir);
 	setenv_kv(env, "SIDE_MODULE_LDFLAGS", "-O2 -g0 -sSIDE_MODULE=1 -sWASM_BIGINT");
 	setenv_kv(env, "HOSTSITEPACKAGES", ce->host_site_packages);
 	v = crossenv_path(ce, CROSSENV_MESON_CROSS);
