@@ -110,6 +110,8 @@ bool crossenv_load(const char *dir, struct crossenv *ce)
 				}
 	}
 	free(text);
+	if (!ce->node_options)
+		ce->node_options = xstrdup("");
 	crossenv_parse_version(ce);
 	if (!ce->id || !ce->emcc || !ce->ext_suffix || !ce->llvm_objdump) {
 		crossenv_free(ce);
@@ -310,12 +312,6 @@ void crossenv_env(const struct crossenv *ce, const char *libprefix, struct strv 
 	setenv_kv(env, "PKG_CONFIG_LIBDIR", v);
 	free(v);
 	setenv_kv(env, "PKG_CONFIG_PATH", "");
-	const char *nodeopt = getenv("NODE_OPTIONS");
-	if (ce->node_options && *ce->node_options) {
-		v = crossenv_node_options(ce, nodeopt);
-		setenv_kv(env, "NODE_OPTIONS", v);
-		free(v);
-	}
 	setenv_kv(env, "_PYTHON_HOST_PLATFORM", ce->platform);
 	setenv_kv(env, "_PYTHON_SYSCONFIGDATA_NAME", ce->sysconfigdata);
 	v = pypath && *pypath ? xasprintf("%s:%s", scd, pypath) : xstrdup(scd);

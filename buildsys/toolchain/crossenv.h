@@ -48,8 +48,9 @@ struct crossenv {
 	struct strv cflags_c, cflags_cxx; /* what emcc passes clang before the user's args */
 	struct strv em_env;    /* EM_* / EMCC_* variables present at setup, sorted NAME=VALUE */
 	bool fastpath;         /* compile lines may run clang directly (proven at setup) */
-	char *node_options;    /* NODE_OPTIONS that configure's test programs need under this
-	                        * node (--no-experimental-fetch for emcc's older JS); may be "" */
+	char *node_options;    /* the node option that programs emcc links need under this node
+	                        * (--no-experimental-fetch for emcc's older JS); may be "". Only
+	                        * for them: Pyodide itself needs fetch() */
 	/* the ABI compat layer (compat.h), empty when the toolchain matches the runtime */
 	char *time64_lib;      /* lib/libkiln-time64.a: time_t shims */
 	char *libcxx_private;  /* lib/private: the toolchain's libc++ archives, hidden */

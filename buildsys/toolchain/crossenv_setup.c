@@ -20,7 +20,7 @@
 #include "version.h"
 
 /* bump when the layout or crossenv.conf changes: it is part of the id */
-#define CROSSENV_FORMAT 6
+#define CROSSENV_FORMAT 7
 /* add "name sha256" of a file to the id material */
 static bool hash_into(struct buf *m, const char *label, const char *path)
 {
@@ -701,8 +701,11 @@ out:
 	return ok;
 }
 
+/* programs emcc links run under node with the recorded option: configure's and meson's
+ * run checks, CMake's try_run */
 static char *meson_cross(const struct crossenv *ce, const char *final)
 {
+	bool opt = *ce->node_options;
 	return xasprintf(
 		"# meson cross file for %s (Pyodide %s), written by kiln\n"
 		"[binaries]\n"
@@ -711,7 +714,7 @@ static char *meson_cross(const struct crossenv *ce, const char *final)
 		"ar = '%s/bin/ar'\n"
 		"strip = '%s/bin/strip'\n"
 		"fortran = '%s/bin/gfortran'\n"
-		"exe_wrapper = 'node'\n"
+		"exe_wrapper = ['node'%s%s%s]\n"
 		"pkg-config = 'pkg-config'\n"
 		"\n[properties]\n"
 		"needs_exe_wrapper = true\n"
@@ -722,7 +725,8 @@ static char *meson_cross(const struct crossenv *ce, const char *final)
 		"cpu_family = 'wasm32'\n"
 		"cpu = 'wasm32'\n"
 		"endian = 'little'\n",
-		ce->platform, ce->pyodide_version, final, final, final, final, final);
+		ce->platform, ce->pyodide_version, final, final, final, final, final, opt ? ", '" : "",
+		opt ? ce->node_options : "", opt ? "'" : "");
 }
 
 static char *cmake_toolchain(const struct crossenv *ce, const char *final)
@@ -735,12 +739,13 @@ static char *cmake_toolchain(const struct crossenv *ce, const char *final)
 		"set(CMAKE_RANLIB \"%s/bin/ranlib\" CACHE FILEPATH \"ranlib\")\n"
 		"set(EMSCRIPTEN_ROOT_PATH \"%s\")\n"
 		"include(\"%s/cmake/Modules/Platform/Emscripten.cmake\")\n"
-		"set(CMAKE_CROSSCOMPILING_EMULATOR \"node\" CACHE FILEPATH \"\")\n"
+		"set(CMAKE_CROSSCOMPILING_EMULATOR \"node%s%s\" CACHE FILEPATH \"\")\n"
 		"set(Python_INCLUDE_DIR \"%s/include/python%d.%d\")\n"
 		"set(Python3_INCLUDE_DIR \"%s/include/python%d.%d\")\n"
 		"set(PYTHON_INCLUDE_DIR \"%s/include/python%d.%d\")\n",
 		ce->platform, ce->pyodide_version, final, final, final, final,
-		ce->emscripten_root, ce->emscripten_root, final, ce->py_major, ce->py_minor, final,
+		ce->emscripten_root, ce->emscripten_root, *ce->node_options ? ";" : "",
+		ce->node_options, final, ce->py_major, ce->py_minor, final,
 		ce->py_major, ce->py_minor, final, ce->py_major, ce->py_minor);
 }
 

@@ -850,7 +850,8 @@ static void set_bin_var(const struct wrap *w, const char *var, const char *tool)
 	free(p);
 }
 
-/* NODE_OPTIONS for test programs run under node, and bin/ first on PATH */
+/* NODE_OPTIONS for the test programs that the command runs under node (the helpers
+ * only: the build environment runs Pyodide, which needs fetch()), and bin/ first on PATH */
 static void helper_path_env(const struct wrap *w)
 {
 	char *opt = crossenv_node_options(&w->ce, getenv("NODE_OPTIONS"));
@@ -938,7 +939,8 @@ static int tool_emcmake(struct wrap *w, int argc, char **argv)
 		free(tc);
 	}
 	if (!has_substr(argc, argv, "-DCMAKE_CROSSCOMPILING_EMULATOR"))
-		strv_add(&w->cmd, "-DCMAKE_CROSSCOMPILING_EMULATOR=node");
+		strv_push(&w->cmd, xasprintf("-DCMAKE_CROSSCOMPILING_EMULATOR=node%s%s",
+			*w->ce.node_options ? ";" : "", w->ce.node_options));
 	helper_path_env(w);
 	return -1;
 }
