@@ -202,13 +202,18 @@ static bool build_package(struct job *j, struct lock_pkgs *entries)
 		return false;
 	pkgbuild_flags(&j->env, j->prefix, r->build.cflags.s, r->build.cxxflags.s,
 		r->build.ldflags.s);
+	struct strv constraints = {0};
+	for (size_t i = 0; i < r->requirements.constraint.n; i++)
+		strv_add(&constraints, r->requirements.constraint.v[i].s);
 	struct backend_opts bo = {
 		.python = ce->host_python, .srcdir = j->src, .outdir = j->wheeldir,
-		.backend_flags = r->build.backend_flags.s, .env = j->env.v, .log_fd = j->log,
-		.timeout = j->timeout,
+		.backend_flags = r->build.backend_flags.s, .constraints = &constraints,
+		.env = j->env.v, .log_fd = j->log, .timeout = j->timeout,
 	};
 	log_info("running the PEP 517 build");
-	if (!backend_build_wheel(&bo))
+	bool built = backend_build_wheel(&bo);
+	strv_free(&constraints);
+	if (!built)
 		return false;
 	struct wheel_target t;
 	char *pytag = pkgbuild_target(ce, &t);
