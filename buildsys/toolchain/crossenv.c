@@ -239,13 +239,13 @@ bool crossenv_em_env_matches(const struct crossenv *ce)
 	strv_free(&now);
 	return same;
 }
-char *crossenv_node_options(const struct crossenv *ce, const char *now)
+char *crossenv_node_options(const char *opt, const char *now)
 {
 	if (!now || !*now)
-		return xstrdup(ce->node_options ? ce->node_options : "");
-	if (!ce->node_options || !*ce->node_options || strstr(now, ce->node_options))
+		return xstrdup(opt ? opt : "");
+	if (!opt || !*opt || strstr(now, opt))
 		return xstrdup(now);
-	return xasprintf("%s %s", now, ce->node_options);
+	return xasprintf("%s %s", now, opt);
 }
 
 static void setenv_kv(struct strv *env, const char *k, const char *v)

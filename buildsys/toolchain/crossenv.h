@@ -82,9 +82,10 @@ void crossenv_files(const char *dir, struct strv *out);
 /* The environment for recipe scripts and build backends as NAME=VALUE strings.
  * libprefix is the target library prefix (WASM_LIBRARY_DIR), may be NULL. */
 void crossenv_env(const struct crossenv *ce, const char *libprefix, struct strv *env);
-/* NODE_OPTIONS for programs of the build: now (the current value, may be NULL) with the
- * environment's node_options added unless already there; newly allocated */
-char *crossenv_node_options(const struct crossenv *ce, const char *now);
+/* NODE_OPTIONS for programs emcc links: now (the current value, may be NULL) with opt
+ * (an environment's node_options, may be NULL) added unless already there; newly
+ * allocated */
+char *crossenv_node_options(const char *opt, const char *now);
 /* Re-check every file of the environment against the recorded hashes; reports each
  * difference and returns false if any. */
 bool crossenv_verify(const struct crossenv *ce);

@@ -680,9 +680,8 @@ static bool probe_conftest(struct crossenv *ce, const char *tmp)
 	}
 	if (conftest_runs(exe, NULL))
 		goto out;
-	char fix[] = "--no-experimental-fetch";
-	const char *nodeopt = getenv("NODE_OPTIONS");
-	char *opt = crossenv_node_options(&(struct crossenv){.node_options = fix}, nodeopt);
+	const char *fix = "--no-experimental-fetch";
+	char *opt = crossenv_node_options(fix, getenv("NODE_OPTIONS"));
 	char *set = xasprintf("NODE_OPTIONS=%s", opt);
 	const char *env_set[] = {set, NULL};
 	if (conftest_runs(exe, env_set)) {
@@ -806,7 +805,8 @@ static bool build(struct crossenv *ce, const char *root, const char *sysconfig_s
 	const cJSON *tt = cJSON_GetObjectItemCaseSensitive(
 		cJSON_GetObjectItemCaseSensitive(probe, "vars"), "SIZEOF_TIME_T");
 	if (!wrote || !copy_headers(ce, tmp, probe) || !detect_toolchain(ce, tmp) ||
-		!probe_conftest(ce, tmp) || !compat_setup(ce, tmp, final, cJSON_IsNumber(tt) ? (int)tt->valuedouble : 0))
+		!probe_conftest(ce, tmp) ||
+		!compat_setup(ce, tmp, final, cJSON_IsNumber(tt) ? (int)tt->valuedouble : 0))
 		goto out;
 	char *meson = meson_cross(ce, final), *cmake = cmake_toolchain(ce, final);
 	wrote = write_text(tmp, CROSSENV_MESON_CROSS, meson) &&

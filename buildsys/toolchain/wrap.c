@@ -854,7 +854,7 @@ static void set_bin_var(const struct wrap *w, const char *var, const char *tool)
  * only: the build environment runs Pyodide, which needs fetch()), and bin/ first on PATH */
 static void helper_path_env(const struct wrap *w)
 {
-	char *opt = crossenv_node_options(&w->ce, getenv("NODE_OPTIONS"));
+	char *opt = crossenv_node_options(w->ce.node_options, getenv("NODE_OPTIONS"));
 	if (*opt)
 		setenv("NODE_OPTIONS", opt, 1);
 	free(opt);
