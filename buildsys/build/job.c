@@ -221,18 +221,25 @@ static bool build_package(struct job *j, struct lock_pkgs *entries)
 	for (size_t i = 0; i < r->build.retain_test_patterns.n; i++)
 		strv_add(&retain, r->build.retain_test_patterns.v[i].s);
 	char *scratch = path_join(j->work, "post");
+	/* build.vendor-sharedlib: what the modules need from the library prefix goes into
+	 * <name>.libs/, where the runtime's loader looks */
+	bool vendor = !r->build.vendor_sharedlib.set || r->build.vendor_sharedlib.v;
+	struct strv libdirs = {0};
+	strv_push(&libdirs, path_join(j->prefix, "lib"));
 	struct wheel_post_opts wo = {
 		.name = r->package.name.s, .version = r->package.version.s, .target = &t,
 		.work_dir = scratch, .dist_dir = j->stage,
 		.unvendor_tests = !r->build.unvendor_tests.set || r->build.unvendor_tests.v,
 		.retain_test_patterns = &retain,
 		.post = r->build.post.s && *r->build.post.s ? run_post : NULL, .post_ctx = j,
+		.lib_dirs = vendor ? &libdirs : NULL,
 	};
 	struct wheel_post_result res = {0};
 	bool ok = wheel_postprocess(j->wheeldir, &wo, &res);
 	free(scratch);
 	free(pytag);
 	strv_free(&retain);
+	strv_free(&libdirs);
 	ok = ok && pkgbuild_check_wheel(ce, j->src, &res) && package_entries(j, &res, entries);
 	wheel_post_result_free(&res);
 	return ok;
