@@ -67,8 +67,63 @@ static void report_missing(const char *log)
 	}
 }
 
+/* prints "CONSTRAINT: the host has NAME VERSION" for each constraint (PEP 508, pip's
+ * constraints-file lines) that an installed distribution violates; exit 1 if any */
+static const char constraint_py[] =
+	"import sys\n"
+	"from importlib.metadata import version, PackageNotFoundError\n"
+	"from packaging.requirements import Requirement, InvalidRequirement\n"
+	"bad = 0\n"
+	"for line in sys.argv[1:]:\n"
+	"    try:\n"
+	"        r = Requirement(line)\n"
+	"    except InvalidRequirement as e:\n"
+	"        print(f'{line}: not a requirement ({e})'); bad = 1; continue\n"
+	"    if r.marker is not None and not r.marker.evaluate():\n"
+	"        continue\n"
+	"    try:\n"
+	"        v = version(r.name)\n"
+	"    except PackageNotFoundError:\n"
+	"        continue\n"
+	"    if not r.specifier.contains(v, prereleases=True):\n"
+	"        print(f'{line}: the host has {r.name} {v}'); bad = 1\n"
+	"sys.exit(bad)\n";
+
+static bool check_constraints(const struct backend_opts *o)
+{
+	if (!o->constraints || !o->constraints->n)
+		return true;
+	struct strv argv = {0};
+	struct buf out = {0}, err = {0};
+	int st = -1;
+	strv_add(&argv, o->python);
+	strv_add(&argv, "-c");
+	strv_add(&argv, constraint_py);
+	for (size_t i = 0; i < o->constraints->n; i++)
+		strv_add(&argv, o->constraints->v[i]);
+	bool ok = proc_capture(argv.v, NULL, &out, &err, &st);
+	if (ok && st != 0) {
+		ok = false;
+		for (char *line = out.s, *next; line && *line; line = next) {
+			next = strchr(line, '\n');
+			if (next)
+				*next++ = '\0';
+			log_err("requirements.constraint %s (builds use the host's packages)", line);
+		}
+		if (!out.len)
+			log_err("cannot check requirements.constraint with %s:\n%s", o->python,
+				err.s ? err.s : "");
+	}
+	strv_free(&argv);
+	buf_free(&out);
+	buf_free(&err);
+	return ok;
+}
+
 bool backend_build_wheel(const struct backend_opts *o)
 {
+	if (!check_constraints(o))
+		return false;
 	struct strv argv = {0};
 	strv_add(&argv, o->python);
 	strv_add(&argv, "-m");

@@ -172,6 +172,7 @@ static bool add_entry(struct job *j, enum lock_kind kind, const char *path,
 static bool run_post(const char *wheel_dir, void *p)
 {
 	struct job *j = p;
+	pkgbuild_setenv(&j->env, "WHEELDIR", wheel_dir);
 	return step(j, "build.post", j->pkg->r->build.post.s, wheel_dir);
 }
 
@@ -201,13 +202,18 @@ static bool build_package(struct job *j, struct lock_pkgs *entries)
 		return false;
 	pkgbuild_flags(&j->env, j->prefix, r->build.cflags.s, r->build.cxxflags.s,
 		r->build.ldflags.s);
+	struct strv constraints = {0};
+	for (size_t i = 0; i < r->requirements.constraint.n; i++)
+		strv_add(&constraints, r->requirements.constraint.v[i].s);
 	struct backend_opts bo = {
 		.python = ce->host_python, .srcdir = j->src, .outdir = j->wheeldir,
-		.backend_flags = r->build.backend_flags.s, .env = j->env.v, .log_fd = j->log,
-		.timeout = j->timeout,
+		.backend_flags = r->build.backend_flags.s, .constraints = &constraints,
+		.env = j->env.v, .log_fd = j->log, .timeout = j->timeout,
 	};
 	log_info("running the PEP 517 build");
-	if (!backend_build_wheel(&bo))
+	bool built = backend_build_wheel(&bo);
+	strv_free(&constraints);
+	if (!built)
 		return false;
 	struct wheel_target t;
 	char *pytag = pkgbuild_target(ce, &t);
@@ -215,18 +221,25 @@ static bool build_package(struct job *j, struct lock_pkgs *entries)
 	for (size_t i = 0; i < r->build.retain_test_patterns.n; i++)
 		strv_add(&retain, r->build.retain_test_patterns.v[i].s);
 	char *scratch = path_join(j->work, "post");
+	/* build.vendor-sharedlib: what the modules need from the library prefix goes into
+	 * <name>.libs/, where the runtime's loader looks */
+	bool vendor = !r->build.vendor_sharedlib.set || r->build.vendor_sharedlib.v;
+	struct strv libdirs = {0};
+	strv_push(&libdirs, path_join(j->prefix, "lib"));
 	struct wheel_post_opts wo = {
 		.name = r->package.name.s, .version = r->package.version.s, .target = &t,
 		.work_dir = scratch, .dist_dir = j->stage,
 		.unvendor_tests = !r->build.unvendor_tests.set || r->build.unvendor_tests.v,
 		.retain_test_patterns = &retain,
 		.post = r->build.post.s && *r->build.post.s ? run_post : NULL, .post_ctx = j,
+		.lib_dirs = vendor ? &libdirs : NULL,
 	};
 	struct wheel_post_result res = {0};
 	bool ok = wheel_postprocess(j->wheeldir, &wo, &res);
 	free(scratch);
 	free(pytag);
 	strv_free(&retain);
+	strv_free(&libdirs);
 	ok = ok && pkgbuild_check_wheel(ce, j->src, &res) && package_entries(j, &res, entries);
 	wheel_post_result_free(&res);
 	return ok;

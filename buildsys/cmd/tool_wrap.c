@@ -44,7 +44,7 @@ int tool_wrap_main(int argc, char **argv)
 		status = status < 0 ? 127 : status;
 		goto out;
 	}
-	execv(w.cmd.v[0], w.cmd.v);
+	execvp(w.cmd.v[0], w.cmd.v);
 	log_err("%s: cannot run %s: %s", w.tool, w.cmd.v[0], strerror(errno));
 	status = 127;
 out:

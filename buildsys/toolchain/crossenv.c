@@ -15,6 +15,7 @@
 
 const char *const crossenv_tools[] = {
 	"cc", "gcc", "c++", "g++", "ld", "lld", "ar", "ranlib", "strip", "cmake", "meson",
+	"emcc", "em++", "emar", "emranlib", "emconfigure", "emmake", "emcmake",
 	"gfortran", "f77", "f90", "f95", "flang",
 };
 const size_t crossenv_ntools = ARRAY_LEN(crossenv_tools);
@@ -33,7 +34,7 @@ static const struct field {
 	FIELD(host_site_packages), FIELD(emscripten_root), FIELD(emcc), FIELD(emxx), FIELD(emar),
 	FIELD(emranlib), FIELD(emcc_version), FIELD(clang), FIELD(clangxx), FIELD(llvm_nm), FIELD(llvm_objdump),
 	FIELD(llvm_strip), FIELD(sysroot), FIELD(time64_lib), FIELD(libcxx_private),
-	FIELD(link_llvm_root),
+	FIELD(link_llvm_root), FIELD(node_options),
 };
 
 static char **field_ptr(struct crossenv *ce, const struct field *f)
@@ -116,6 +117,8 @@ bool crossenv_load(const char *dir, struct crossenv *ce)
 				}
 	}
 	free(text);
+	if (!ce->node_options)
+		ce->node_options = xstrdup("");
 	crossenv_parse_version(ce);
 	if (!ce->id || !ce->emcc || !ce->ext_suffix || !ce->llvm_objdump) {
 		crossenv_free(ce);
@@ -232,6 +235,15 @@ bool crossenv_em_env_matches(const struct crossenv *ce)
 	strv_free(&now);
 	return same;
 }
+char *crossenv_node_options(const char *opt, const char *now)
+{
+	if (!now || !*now)
+		return xstrdup(opt ? opt : "");
+	if (!opt || !*opt || strstr(now, opt))
+		return xstrdup(now);
+	return xasprintf("%s %s", now, opt);
+}
+
 static void setenv_kv(struct strv *env, const char *k, const char *v)
 {
 	strv_push(env, xasprintf("%s=%s", k, v));
@@ -268,6 +280,15 @@ void crossenv_env(const struct crossenv *ce, const char *libprefix, struct strv 
 	setenv_kv(env, "SIDE_MODULE_CFLAGS", v);
 	setenv_kv(env, "SIDE_MODULE_CXXFLAGS", v);
 	free(v);
+	/* CPython's own modules (cpython_module recipes) see its internal headers */
+	v = xasprintf("-O2 -g0 -fPIC -I%s -I%s/internal -DPy_BUILD_CORE_MODULE", inc, inc);
+	setenv_kv(env, "STDLIB_MODULE_CFLAGS", v);
+	free(v);
+	/* upstream's Pyodide tree and its host/target Python installs: here the environment,
+	 * whose include/pythonX.Y is the target's */
+	setenv_kv(env, "PYODIDE_ROOT", ce->dir);
+	setenv_kv(env, "HOSTINSTALLDIR", ce->dir);
+	setenv_kv(env, "TARGETINSTALLDIR", ce->dir);
 	setenv_kv(env, "SIDE_MODULE_LDFLAGS", "-O2 -g0 -sSIDE_MODULE=1 -sWASM_BIGINT");
 	setenv_kv(env, "HOSTSITEPACKAGES", ce->host_site_packages);
 	v = crossenv_path(ce, CROSSENV_MESON_CROSS);

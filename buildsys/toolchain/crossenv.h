@@ -52,6 +52,9 @@ struct crossenv {
 	struct strv cflags_c, cflags_cxx; /* what emcc passes clang before the user's args */
 	struct strv em_env;    /* EM_* / EMCC_* variables present at setup, sorted NAME=VALUE */
 	bool fastpath;         /* compile lines may run clang directly (proven at setup) */
+	char *node_options;    /* the node option that programs emcc links need under this node
+	                        * (--no-experimental-fetch for emcc's older JS); may be "". Only
+	                        * for them: Pyodide itself needs fetch() */
 	/* the ABI compat layer (compat.h), empty when the toolchain matches the runtime */
 	char *time64_lib;      /* lib/libkiln-time64.a: time_t shims */
 	char *libcxx_private;  /* lib/private: the toolchain's libc++ archives, hidden */
@@ -85,6 +88,10 @@ void crossenv_files(const char *dir, struct strv *out);
 /* The environment for recipe scripts and build backends as NAME=VALUE strings.
  * libprefix is the target library prefix (WASM_LIBRARY_DIR), may be NULL. */
 void crossenv_env(const struct crossenv *ce, const char *libprefix, struct strv *env);
+/* NODE_OPTIONS for programs emcc links: now (the current value, may be NULL) with opt
+ * (an environment's node_options, may be NULL) added unless already there; newly
+ * allocated */
+char *crossenv_node_options(const char *opt, const char *now);
 /* Re-check every file of the environment against the recorded hashes; reports each
  * difference and returns false if any. */
 bool crossenv_verify(const struct crossenv *ce);

@@ -706,8 +706,67 @@ out:
 	return ok;
 }
 
+/* run a test program as configure does (./conftest) with env_set on top of kiln's
+ * environment, its output dropped; true when it exits 0 */
+static bool conftest_runs(const char *exe, const char *const *env_set)
+{
+	const char *argv[] = {exe, NULL};
+	struct proc_opts o = {.env_set = env_set, .out = {PROC_NULL}, .err = {PROC_NULL},
+		.in = {PROC_NULL}, .timeout = 60, .shell_127 = true};
+	int st = -1;
+	return proc_run(argv, &o, &st) && st == 0;
+}
+
+/* Whether configure's test programs run: emcc links `conftest` in its autoconf mode
+ * (a node script with a #! line), and the JS of older Emscripten loads the .wasm with
+ * fetch() whenever node has one (Node >= 18), which fails on a file path. Records the
+ * NODE_OPTIONS that make it run ("" when none are needed or none help). */
+static bool probe_conftest(struct crossenv *ce, const char *tmp)
+{
+	char *work = path_join(tmp, "probe-conftest");
+	char *exe = path_join(work, "conftest");
+	bool ok = mkdir_p(work, 0755) && write_text(work, "conftest.c",
+		"int main(void) { return 0; }\n");
+	free(ce->node_options);
+	ce->node_options = xstrdup("");
+	if (!ok)
+		goto out;
+	/* as configure writes it: emcc's autoconf mode keys on the name "conftest.c" */
+	const char *link[] = {ce->emcc, "conftest.c", "-o", "conftest", NULL};
+	struct proc_opts o = {.cwd = work, .out = {PROC_NULL}, .err = {PROC_NULL},
+		.in = {PROC_NULL}};
+	int st = -1;
+	if (!proc_run(link, &o, &st) || st != 0) {
+		log_warn("emcc cannot link a test program; configure scripts will fail");
+		goto out;
+	}
+	if (conftest_runs(exe, NULL))
+		goto out;
+	const char *fix = "--no-experimental-fetch";
+	char *opt = crossenv_node_options(fix, getenv("NODE_OPTIONS"));
+	char *set = xasprintf("NODE_OPTIONS=%s", opt);
+	const char *env_set[] = {set, NULL};
+	if (conftest_runs(exe, env_set)) {
+		free(ce->node_options);
+		ce->node_options = xstrdup(fix);
+	} else {
+		log_warn("a test program linked by emcc does not run under node: configure scripts "
+			"that run their test programs will fail");
+	}
+	free(set);
+	free(opt);
+out:
+	remove_tree(work);
+	free(exe);
+	free(work);
+	return ok;
+}
+
+/* programs emcc links run under node with the recorded option: configure's and meson's
+ * run checks, CMake's try_run */
 static char *meson_cross(const struct crossenv *ce, const char *final)
 {
+	bool opt = *ce->node_options;
 	return xasprintf(
 		"# meson cross file for %s (Pyodide %s), written by kiln\n"
 		"[binaries]\n"
@@ -716,7 +775,7 @@ static char *meson_cross(const struct crossenv *ce, const char *final)
 		"ar = '%s/bin/ar'\n"
 		"strip = '%s/bin/strip'\n"
 		"fortran = '%s/bin/gfortran'\n"
-		"exe_wrapper = 'node'\n"
+		"exe_wrapper = ['node'%s%s%s]\n"
 		"pkg-config = 'pkg-config'\n"
 		"\n[properties]\n"
 		"needs_exe_wrapper = true\n"
@@ -727,7 +786,8 @@ static char *meson_cross(const struct crossenv *ce, const char *final)
 		"cpu_family = 'wasm32'\n"
 		"cpu = 'wasm32'\n"
 		"endian = 'little'\n",
-		ce->platform, ce->pyodide_version, final, final, final, final, final);
+		ce->platform, ce->pyodide_version, final, final, final, final, final, opt ? ", '" : "",
+		opt ? ce->node_options : "", opt ? "'" : "");
 }
 
 static char *cmake_toolchain(const struct crossenv *ce, const char *final)
@@ -740,12 +800,13 @@ static char *cmake_toolchain(const struct crossenv *ce, const char *final)
 		"set(CMAKE_RANLIB \"%s/bin/ranlib\" CACHE FILEPATH \"ranlib\")\n"
 		"set(EMSCRIPTEN_ROOT_PATH \"%s\")\n"
 		"include(\"%s/cmake/Modules/Platform/Emscripten.cmake\")\n"
-		"set(CMAKE_CROSSCOMPILING_EMULATOR \"node\" CACHE FILEPATH \"\")\n"
+		"set(CMAKE_CROSSCOMPILING_EMULATOR \"node%s%s\" CACHE FILEPATH \"\")\n"
 		"set(Python_INCLUDE_DIR \"%s/include/python%d.%d\")\n"
 		"set(Python3_INCLUDE_DIR \"%s/include/python%d.%d\")\n"
 		"set(PYTHON_INCLUDE_DIR \"%s/include/python%d.%d\")\n",
 		ce->platform, ce->pyodide_version, final, final, final, final,
-		ce->emscripten_root, ce->emscripten_root, final, ce->py_major, ce->py_minor, final,
+		ce->emscripten_root, ce->emscripten_root, *ce->node_options ? ";" : "",
+		ce->node_options, final, ce->py_major, ce->py_minor, final,
 		ce->py_major, ce->py_minor, final, ce->py_major, ce->py_minor);
 }
 
@@ -806,6 +867,7 @@ static bool build(struct crossenv *ce, const char *root, const char *sysconfig_s
 	const cJSON *tt = cJSON_GetObjectItemCaseSensitive(
 		cJSON_GetObjectItemCaseSensitive(probe, "vars"), "SIZEOF_TIME_T");
 	if (!wrote || !copy_headers(ce, tmp, probe) || !detect_toolchain(ce, tmp) ||
+		!probe_conftest(ce, tmp) ||
 		!compat_setup(ce, tmp, final, cJSON_IsNumber(tt) ? (int)tt->valuedouble : 0))
 		goto out;
 	char *meson = meson_cross(ce, final), *cmake = cmake_toolchain(ce, final);

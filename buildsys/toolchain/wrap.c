@@ -461,6 +461,21 @@ static void add_exports(struct strv *out, const struct strv *names)
 	strv_push(out, buf_take(&b));
 }
 
+/* the -sSIDE_MODULE value a call under an Emscripten name gives itself (`emcc ...
+ * $SIDE_MODULE_LDFLAGS -o libfoo.so`, exporting everything as Emscripten's emcc does);
+ * NULL for the other tools or when it names none */
+static const char *own_side_module(const struct wrap *w, const struct strv *args)
+{
+	const char *v = NULL;
+	for (size_t i = 0; w->em && i < args->n; i++) {
+		if (strcmp(args->v[i], "-sSIDE_MODULE") == 0)
+			v = "1";
+		else if (str_startswith(args->v[i], "-sSIDE_MODULE="))
+			v = args->v[i] + strlen("-sSIDE_MODULE=");
+	}
+	return v;
+}
+
 static bool link_shared(struct wrap *w, const struct strv *user, bool cxx, struct strv *out)
 {
 	struct strv inputs = {0}, syms = {0}, names = {0};
@@ -484,9 +499,12 @@ static bool link_shared(struct wrap *w, const struct strv *user, bool cxx, struc
 			strv_add(out, args->v[i]);
 	add_ldflags(out);
 	const char *policy = getenv("KILN_EXPORTS");
+	const char *own = own_side_module(w, user);
 	if (!policy || !*policy)
 		policy = "pyinit";
-	if (strcmp(policy, "whole_archive") == 0) {
+	if (own) {
+		strv_push(out, xasprintf("-sSIDE_MODULE=%s", own));
+	} else if (strcmp(policy, "whole_archive") == 0) {
 		strv_add(out, "-sSIDE_MODULE=1");
 	} else if (strcmp(policy, "pyinit") == 0 || strcmp(policy, "requested") == 0) {
 		if (!read_symbols(w, &inputs, &syms))
@@ -675,7 +693,7 @@ static int tool_compiler(struct wrap *w, int argc, char **argv, bool cxx)
 			strv_add(&w->cmd, argv[i]);
 		return -1;
 	}
-	for (const char *const *e = werror_extra; *e; e++)
+	for (const char *const *e = werror_extra; !w->em && *e; e++)
 		strv_add(&args, *e);
 	for (const char *const *e = crossenv_abi_flags(&w->ce); *e; e++)
 		strv_add(&args, *e);
@@ -716,6 +734,18 @@ static int tool_cc(struct wrap *w, int argc, char **argv)
 
 static int tool_cxx(struct wrap *w, int argc, char **argv)
 {
+	return tool_compiler(w, argc, argv, true);
+}
+
+static int tool_emcc(struct wrap *w, int argc, char **argv)
+{
+	w->em = true;
+	return tool_compiler(w, argc, argv, false);
+}
+
+static int tool_emxx(struct wrap *w, int argc, char **argv)
+{
+	w->em = true;
 	return tool_compiler(w, argc, argv, true);
 }
 
@@ -800,6 +830,123 @@ static int tool_meson(struct wrap *w, int argc, char **argv)
 	return -1;
 }
 
+/* ---- emconfigure, emmake, emcmake: Emscripten's helpers, on this environment ---- */
+
+/* the command after the helper's name, or a usage message as Emscripten's helpers give */
+static bool helper_args(struct wrap *w, int argc, char **argv, const char *what)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "--version") == 0) {
+		log_err("usage: %s %s [ARGS...]: runs it with the environment's emcc, em++, emar "
+			"and emranlib (kiln's wrapper) as CC, CXX, AR and RANLIB", w->tool, what);
+		return false;
+	}
+	for (int i = 1; i < argc; i++)
+		strv_add(&w->cmd, argv[i]);
+	return true;
+}
+
+static void set_bin_var(const struct wrap *w, const char *var, const char *tool)
+{
+	char *p = xasprintf("%s/bin/%s", w->ce.dir, tool);
+	setenv(var, p, 1);
+	free(p);
+}
+
+/* NODE_OPTIONS for the test programs that the command runs under node (the helpers
+ * only: the build environment runs Pyodide, which needs fetch()), and bin/ first on PATH */
+static void helper_path_env(const struct wrap *w)
+{
+	char *opt = crossenv_node_options(w->ce.node_options, getenv("NODE_OPTIONS"));
+	if (*opt)
+		setenv("NODE_OPTIONS", opt, 1);
+	free(opt);
+	char *bin = crossenv_path(&w->ce, "bin");
+	const char *path = getenv("PATH");
+	size_t n = strlen(bin);
+	if (!path || strncmp(path, bin, n) != 0 || (path[n] != ':' && path[n] != '\0')) {
+		char *p = path && *path ? xasprintf("%s:%s", bin, path) : xstrdup(bin);
+		setenv("PATH", p, 1);
+		free(p);
+	}
+	free(bin);
+}
+
+/* what Emscripten's get_building_env() sets, with this environment's tools: CC is
+ * bin/emcc (kiln), so configure's compiles and links go through the wrapper */
+static void building_env(const struct wrap *w)
+{
+	static const char *const tools[][2] = {{"CC", "emcc"}, {"CXX", "em++"}, {"AR", "emar"},
+		{"LD", "emcc"}, {"LDSHARED", "emcc"}, {"RANLIB", "emranlib"}, {"CROSS_COMPILE", "em"}};
+	for (size_t i = 0; i < ARRAY_LEN(tools); i++)
+		set_bin_var(w, tools[i][0], tools[i][1]);
+	setenv("NM", w->ce.llvm_nm, 1);
+	setenv("HOST_CC", w->ce.clang, 1);
+	setenv("HOST_CXX", w->ce.clangxx, 1);
+	setenv("HOST_CFLAGS", "-W", 1);
+	setenv("HOST_CXXFLAGS", "-W", 1);
+	setenv("EMSCRIPTEN", w->ce.emscripten_root, 1);
+	char *t = path_join(w->ce.emscripten_root, "tools");
+	setenv("EMSCRIPTEN_TOOLS", t, 1);
+	free(t);
+	/* kiln's build environment already names the library prefix's pkg-config files */
+	const char *pc = getenv("PKG_CONFIG_LIBDIR");
+	if ((!pc || !*pc) && *w->ce.sysroot) {
+		char *d = path_join(w->ce.sysroot, "lib/pkgconfig");
+		setenv("PKG_CONFIG_LIBDIR", d, 1);
+		free(d);
+	}
+	const char *em_pc = getenv("EM_PKG_CONFIG_PATH");
+	setenv("PKG_CONFIG_PATH", em_pc ? em_pc : "", 1);
+	helper_path_env(w);
+}
+
+static int tool_emconfigure(struct wrap *w, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "cmake") == 0 || str_endswith(argv[i], "/cmake")) {
+			log_err("%s: use emcmake rather than emconfigure for cmake projects", w->tool);
+			return 1;
+		}
+	if (!helper_args(w, argc, argv, "./configure"))
+		return 1;
+	building_env(w);
+	/* emcc links configure's programs as node scripts with a #! line */
+	setenv("EMMAKEN_JUST_CONFIGURE", "1", 1);
+	return -1;
+}
+
+static int tool_emmake(struct wrap *w, int argc, char **argv)
+{
+	if (!helper_args(w, argc, argv, "make"))
+		return 1;
+	building_env(w);
+	return -1;
+}
+
+static bool has_substr(int argc, char **argv, const char *s)
+{
+	for (int i = 1; i < argc; i++)
+		if (strstr(argv[i], s))
+			return true;
+	return false;
+}
+
+static int tool_emcmake(struct wrap *w, int argc, char **argv)
+{
+	if (!helper_args(w, argc, argv, "cmake"))
+		return 1;
+	if (!has_substr(argc, argv, "-DCMAKE_TOOLCHAIN_FILE")) {
+		char *tc = crossenv_path(&w->ce, CROSSENV_CMAKE_TOOLCHAIN);
+		strv_push(&w->cmd, xasprintf("-DCMAKE_TOOLCHAIN_FILE=%s", tc));
+		free(tc);
+	}
+	if (!has_substr(argc, argv, "-DCMAKE_CROSSCOMPILING_EMULATOR"))
+		strv_push(&w->cmd, xasprintf("-DCMAKE_CROSSCOMPILING_EMULATOR=node%s%s",
+			*w->ce.node_options ? ";" : "", w->ce.node_options));
+	helper_path_env(w);
+	return -1;
+}
+
 /* Returns an exit status, or -1 with w->cmd holding the command to exec. */
 typedef int (*tool_fn)(struct wrap *w, int argc, char **argv);
 
@@ -811,6 +958,8 @@ static const struct tool {
 	{"c++", tool_cxx}, {"g++", tool_cxx},
 	{"ar", tool_ar}, {"ranlib", tool_ranlib}, {"strip", tool_strip},
 	{"cmake", tool_cmake}, {"meson", tool_meson},
+	{"emcc", tool_emcc}, {"em++", tool_emxx}, {"emar", tool_ar}, {"emranlib", tool_ranlib},
+	{"emconfigure", tool_emconfigure}, {"emmake", tool_emmake}, {"emcmake", tool_emcmake},
 };
 
 static const struct tool *find_tool(const char *name)

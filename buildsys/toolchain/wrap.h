@@ -17,6 +17,9 @@ struct wrap {
 	const char *tool;          /* the name kiln was started as */
 	struct crossenv ce;
 	bool dry;                  /* KILN_WRAP_DRY_RUN: show the final command, do not run it */
+	bool em;                   /* started under an Emscripten name (emcc, em++): as
+	                            * Emscripten's own, no added -Werror, and a shared link
+	                            * that names its -sSIDE_MODULE keeps it */
 	struct strv cmd;           /* the command to run in the end */
 	struct buf said;           /* what the tool writes to standard output (an answer, the
 	                            * commands a dry run ran on the way) */
@@ -30,7 +33,8 @@ bool wrap_is_tool(const char *name);
  * none; w is safe to wrap_free() either way. */
 bool wrap_open(struct wrap *w, const char *argv0);
 /* Apply the tool's rules to argv (argv[0] names the tool). Returns an exit status when
- * the call is answered, refused or already run; -1 when w->cmd is to be run. */
+ * the call is answered, refused or already run; -1 when w->cmd is to be run (its first
+ * word is looked up in PATH when it has no '/'). */
 int wrap_run(struct wrap *w, int argc, char **argv);
 /* append the line a dry run shows for cmd to b: the link LLVM settings of the compat
  * layer when it makes them, then the shell-quoted words */

@@ -21,6 +21,10 @@ cp -r "$here/recipes" "$work/proj/recipes"
 sha=$(sha256sum "$work/mirror/clib-1.0.tar.gz" | cut -d' ' -f1)
 sed "s/@SHA256@/$sha/" "$work/proj/recipes/clib/meta.yaml.in" >"$work/proj/recipes/clib/meta.yaml"
 rm "$work/proj/recipes/clib/meta.yaml.in"
+(cd "$here/aclib-src" && tar --sort=name --mtime=@0 --owner=0 --group=0 -czf "$work/mirror/aclib-1.0.tar.gz" aclib-1.0)
+sha=$(sha256sum "$work/mirror/aclib-1.0.tar.gz" | cut -d' ' -f1)
+sed "s/@SHA256@/$sha/" "$work/proj/recipes/aclib/meta.yaml.in" >"$work/proj/recipes/aclib/meta.yaml"
+rm "$work/proj/recipes/aclib/meta.yaml.in"
 
 # the mirror over real HTTP on loopback
 "$root/ci/serve-mirror" "$work/mirror" 0 "$work/port" >"$work/server.log" 2>&1 &
@@ -37,7 +41,7 @@ check "the failure is named with its log" 'grep -q "^FAILED: fails (exit status 
 check "the log tail shows the script's output" 'grep -q "compiling the broken library" <<<"$out" && grep -q "build.script failed (exit status 3)" <<<"$out"' "$out"
 check "a build script reads \$PKGDIR with the default, relative --recipes" \
 	'! grep -q "FAILED: clib" <<<"$out" && grep -q "CLIB_VERSION" "$KILN_CACHE"/work/clib/build.log' "$out"
-check "a dependent of the failure is skipped" 'grep -q "6 packages: 3 built, 0 up to date, 2 failed, 1 skipped" <<<"$out"' "$out"
+check "a dependent of the failure is skipped" 'grep -q "9 packages: 6 built, 0 up to date, 2 failed, 1 skipped" <<<"$out"' "$out"
 check "a silent fallback to pure Python fails" 'grep -q "the wheel is pure Python but the source has C/C++/Cython/Fortran code" <<<"$out"' "$out"
 check "the source came from the HTTP mirror" 'grep -q "fetched clib-1.0.tar.gz from $mirror/clib-1.0.tar.gz" <<<"$out"' "$out"
 
@@ -67,6 +71,26 @@ res=$(node "$runmjs" --index "$index" --package cext --import cext --import pure
 check "loadPackage(cext) pulls purepkg; the patched library answers 42" \
 	'grep -q "\"result\":\[42,\"pure\"\]" <<<"$res" || grep -q "\"result\":\"(42, '"'"'pure'"'"')\"" <<<"$res"' "$res"
 
+# aclib: upstream's `emconfigure ./configure; emmake make` as written. configure ran its
+# test program under node (wasm32: sizeof(long) is 4, not cross compiling, as with
+# upstream's toolchain) and its compiler was kiln's wrapper (which answers -print-multiarch)
+res=$(node "$runmjs" --index "$index" --package cext --import cext \
+	--code 'import cext; list(cext.configured())' 2>&1)
+check "aclib's configure ran its test programs under node through kiln's emcc" \
+	'grep -q "\"result\":\[4,\"wasm32-emscripten\",\"no\"\]" <<<"$res" || grep -q "\"result\":\"\[4, '"'"'wasm32-emscripten'"'"', '"'"'no'"'"'\]\"" <<<"$res"' "$res"
+
+# shext needs libshlib.so (a shared_library recipe, its host dependency only): vendored
+# into shext.libs/ of the wheel (build.vendor-sharedlib), loaded from there by Pyodide
+check "vendor-sharedlib puts the needed library into the wheel" '/usr/bin/python3 - dist/shext-*.whl <<PY
+import sys, zipfile
+names = zipfile.ZipFile(sys.argv[1]).namelist()
+assert "shext.libs/libshlib.so" in names, names
+PY'
+res=$(node "$runmjs" --index "$index" --package shext --import shext \
+	--code 'import shext; shext.triple(14)' 2>&1)
+check "the vendored library loads in Pyodide without its package" \
+	'grep -q "\"result\":42" <<<"$res" || grep -q "\"result\":\"42\"" <<<"$res"' "$res"
+
 # a second run of the buildable part is a no-op
 cp dist/cext-*.whl "$work/cext-first.whl"
 cp "$lock" "$work/lock-first.json"
@@ -74,7 +98,7 @@ t0=$(date +%s%N)
 out=$("$kiln" build-recipes --mirror "$mirror" 'cext,purepkg' 2>&1)
 status=$?
 t1=$(date +%s%N)
-check "second build is a no-op" '[ $status = 0 ] && grep -q "3 packages: 0 built, 3 up to date" <<<"$out"' "$out"
+check "second build is a no-op" '[ $status = 0 ] && grep -q "4 packages: 0 built, 4 up to date" <<<"$out"' "$out"
 check "the lockfile is unchanged by a no-op" 'cmp -s "$lock" "$work/lock-first.json"'
 echo "     no-op build took $(( (t1 - t0) / 1000000 )) ms"
 
@@ -83,7 +107,7 @@ printf '\n' >>recipes/clib/patches/answer.patch
 out=$("$kiln" build-recipes --explain --mirror "$mirror" 'cext,purepkg' 2>&1)
 check "--explain names the changed patch" 'grep -q "^clib: patch:patches/answer.patch changed$" <<<"$out"' "$out"
 check "--explain names the rebuilt host dependency" 'grep -q "^cext: hostdep:clib changed$" <<<"$out"' "$out"
-check "exactly clib and cext are rebuilt" 'grep -q "3 packages: 2 built, 1 up to date" <<<"$out"' "$out"
+check "exactly clib and cext are rebuilt" 'grep -q "4 packages: 2 built, 2 up to date" <<<"$out"' "$out"
 
 # two clean builds give byte-identical wheels
 rm -rf "$KILN_CACHE/builds" dist

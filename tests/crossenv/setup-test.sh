@@ -52,6 +52,15 @@ check "show --format json" $?
 	[ "$PYODIDE_EMSCRIPTEN_VERSION" = 3.1.46 ] && [ -f "$PYTHONINCLUDE/Python.h" ]
 	[ -f "$MESON_CROSS_FILE" ] && [ -f "$CMAKE_TOOLCHAIN_FILE" ] && [ "$CC" = "$KILN_CROSSENV/bin/cc" ]
 	[ "${PATH%%:*}" = "$KILN_CROSSENV/bin" ]
+	# the names upstream build scripts use
+	[ "$STDLIB_MODULE_CFLAGS" = "$SIDE_MODULE_CFLAGS -I$PYTHONINCLUDE/internal -DPy_BUILD_CORE_MODULE" ]
+	[ -f "$PYTHONINCLUDE/internal/pycore_pystate.h" ]
+	for d in PYODIDE_ROOT HOSTINSTALLDIR TARGETINSTALLDIR; do
+		[ -f "${!d}/include/python$PYMAJOR.$PYMINOR/Python.h" ]
+	done
+	for t in emcc em++ emar emranlib emconfigure emmake emcmake; do
+		[ "$(command -v $t)" = "$KILN_CROSSENV/bin/$t" ]
+	done
 	# the host Python, told about the target, reports the target's configuration
 	[ "$(/usr/bin/python3 -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')" = .cpython-311-wasm32-emscripten.so ]
 	grep -q '^#define SIZEOF_LONG 4$' "$PYTHONINCLUDE/pyconfig.h"

@@ -61,7 +61,9 @@ FAILED: wrongversion (exit status 1); the last lines of
 the wheel's version 2.0 differs from the recipe's version 1.0
 FAILED: hang (exit status 1); the last lines of
 kiln: error: bash timed out after 20 s and was killed
-8 packages: 1 built, 0 up to date, 6 failed, 1 skipped
+FAILED: badconstraint (exit status 1); the last lines of
+kiln: error: requirements.constraint setuptools<1: the host has setuptools
+9 packages: 1 built, 0 up to date, 7 failed, 1 skipped
 E
 expect_wheel ok-1.0-py3-none-any.whl
 if [ "$fail" = 1 ]; then

@@ -1,0 +1,6 @@
+#include "shlib.h"
+
+int shlib_triple(int x)
+{
+	return 3 * x;
+}

@@ -1,0 +1,1 @@
+int shlib_triple(int x);
