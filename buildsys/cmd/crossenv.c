@@ -78,6 +78,13 @@ static void facts(const struct crossenv *ce, struct strv *kv)
 	KV("libcxx_private", ce->libcxx_private);
 	KV("link_llvm_root", ce->link_llvm_root);
 	KV("fastpath", ce->fastpath ? "yes" : "no");
+	struct strv abi = {0};
+	for (const char *const *f = crossenv_abi_flags(ce); *f; f++)
+		strv_add(&abi, *f);
+	v = joined(&abi);
+	KV("abi_flags", v);
+	free(v);
+	strv_free(&abi);
 	KV("toolchain_matches_runtime",
 		strcmp(ce->emcc_version, ce->runtime_emsdk) == 0 ? "yes" : "no");
 	v = joined(&ce->cflags_c);

@@ -91,6 +91,8 @@ static bool compile_shim(const struct crossenv *ce, const char *src, const char 
 	const char *obj)
 {
 	struct strv args = {0}, cmd = {0};
+	for (const char *const *f = crossenv_abi_flags(ce); *f; f++)
+		strv_add(&args, *f);
 	strv_add(&args, "-O2");
 	strv_add(&args, "-fPIC");
 	strv_add(&args, "-fvisibility=hidden");

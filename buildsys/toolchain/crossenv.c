@@ -34,7 +34,8 @@ static const struct field {
 	FIELD(host_site_packages), FIELD(emscripten_root), FIELD(emcc), FIELD(emxx), FIELD(emar),
 	FIELD(emranlib), FIELD(emcc_version), FIELD(clang), FIELD(clangxx), FIELD(llvm_nm), FIELD(llvm_objdump),
 	FIELD(llvm_strip), FIELD(sysroot), FIELD(time64_lib), FIELD(libcxx_private),
-	FIELD(link_llvm_root), FIELD(node_options),
+	FIELD(link_llvm_root), FIELD(node_options), FIELD(fast_g), FIELD(fast_g_low),
+	FIELD(fast_shrink),
 };
 
 static char **field_ptr(struct crossenv *ce, const struct field *f)
@@ -59,9 +60,25 @@ const char *crossenv_wheel_tag(const struct crossenv *ce)
 		: ce->platform;
 }
 
-const struct strv *crossenv_cflags(const struct crossenv *ce, bool cxx)
+const struct strv *crossenv_cflags(const struct crossenv *ce, bool cxx, bool pic)
 {
+	if (pic)
+		return cxx ? &ce->cflags_cxx_pic : &ce->cflags_c_pic;
 	return cxx ? &ce->cflags_cxx : &ce->cflags_c;
+}
+
+/* the cflags lists of crossenv.conf */
+static struct strv *cflags_list(struct crossenv *ce, const char *key)
+{
+	if (strcmp(key, "cflags_c") == 0)
+		return &ce->cflags_c;
+	if (strcmp(key, "cflags_cxx") == 0)
+		return &ce->cflags_cxx;
+	if (strcmp(key, "cflags_c_pic") == 0)
+		return &ce->cflags_c_pic;
+	if (strcmp(key, "cflags_cxx_pic") == 0)
+		return &ce->cflags_cxx_pic;
+	return NULL;
 }
 
 void crossenv_free(struct crossenv *ce)
@@ -71,6 +88,8 @@ void crossenv_free(struct crossenv *ce)
 		free(*field_ptr(ce, &fields[i]));
 	strv_free(&ce->cflags_c);
 	strv_free(&ce->cflags_cxx);
+	strv_free(&ce->cflags_c_pic);
+	strv_free(&ce->cflags_cxx_pic);
 	strv_free(&ce->em_env);
 	memset(ce, 0, sizeof(*ce));
 }
@@ -100,10 +119,9 @@ bool crossenv_load(const char *dir, struct crossenv *ce)
 			continue;
 		*eq = '\0';
 		const char *v = eq + 1;
-		if (strcmp(line, "cflags_c") == 0)
-			strv_add(&ce->cflags_c, v);
-		else if (strcmp(line, "cflags_cxx") == 0)
-			strv_add(&ce->cflags_cxx, v);
+		struct strv *list = cflags_list(ce, line);
+		if (list)
+			strv_add(list, v);
 		else if (strcmp(line, "em_env") == 0)
 			strv_add(&ce->em_env, v);
 		else if (strcmp(line, "fastpath") == 0)
@@ -140,6 +158,10 @@ char *crossenv_conf_text(const struct crossenv *ce)
 		buf_printf(&b, "cflags_c=%s\n", ce->cflags_c.v[i]);
 	for (size_t i = 0; i < ce->cflags_cxx.n; i++)
 		buf_printf(&b, "cflags_cxx=%s\n", ce->cflags_cxx.v[i]);
+	for (size_t i = 0; i < ce->cflags_c_pic.n; i++)
+		buf_printf(&b, "cflags_c_pic=%s\n", ce->cflags_c_pic.v[i]);
+	for (size_t i = 0; i < ce->cflags_cxx_pic.n; i++)
+		buf_printf(&b, "cflags_cxx_pic=%s\n", ce->cflags_cxx_pic.v[i]);
 	return buf_take(&b);
 }
 

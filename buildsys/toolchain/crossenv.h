@@ -50,6 +50,10 @@ struct crossenv {
 	char *clang, *clangxx, *llvm_nm, *llvm_objdump, *llvm_strip;
 	char *sysroot;
 	struct strv cflags_c, cflags_cxx; /* what emcc passes clang before the user's args */
+	struct strv cflags_c_pic, cflags_cxx_pic; /* the same when -fPIC is on the line */
+	/* how emcc rewrites flags it passes on (read from its probes at setup): what -g and
+	 * -g3 become, what -g0..-g2 become ("": dropped), the flag -Os/-Oz add ("": none) */
+	char *fast_g, *fast_g_low, *fast_shrink;
 	struct strv em_env;    /* EM_* / EMCC_* variables present at setup, sorted NAME=VALUE */
 	bool fastpath;         /* compile lines may run clang directly (proven at setup) */
 	char *node_options;    /* the node option that programs emcc links need under this node
@@ -104,8 +108,9 @@ bool crossenv_em_env_matches(const struct crossenv *ce);
 /* the platform tag wheels get: platform, or platform_legacy when legacy_tag is set */
 const char *crossenv_wheel_tag(const struct crossenv *ce);
 
-/* The argument lists the fast path starts from: C or C++ flags of emcc. */
-const struct strv *crossenv_cflags(const struct crossenv *ce, bool cxx);
+/* The argument lists the fast path starts from: C or C++ flags of emcc, for a line with
+ * or without -fPIC. */
+const struct strv *crossenv_cflags(const struct crossenv *ce, bool cxx, bool pic);
 
 /* true when the target's ABI uses WebAssembly exceptions and wasm setjmp/longjmp (2025_0
  * and later) */

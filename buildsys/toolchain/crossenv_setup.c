@@ -23,7 +23,7 @@
 #include "version.h"
 
 /* bump when the layout or crossenv.conf changes: it is part of the id */
-#define CROSSENV_FORMAT 7
+#define CROSSENV_FORMAT 8
 /* add "name sha256" of a file to the id material */
 static bool hash_into(struct buf *m, const char *label, const char *path)
 {
@@ -526,10 +526,50 @@ static bool copy_headers(const struct crossenv *ce, const char *tmp, const cJSON
 	return ok;
 }
 
-/* The clang command emcc runs for `emcc -v -c probe -o obj`: clang path and the flags
- * emcc puts before the user's arguments. */
-static bool probe_compiler(const char *emcc, const char *src, char **clang,
-	struct strv *cflags)
+/* what one emcc probe shows: the clang it runs, the flags emcc puts before the user's
+ * arguments, and the user's arguments as emcc passed them on */
+struct em_probe {
+	char *clang;
+	struct strv cflags, passed;
+};
+
+static void em_probe_free(struct em_probe *p)
+{
+	free(p->clang);
+	strv_free(&p->cflags);
+	strv_free(&p->passed);
+	memset(p, 0, sizeof(*p));
+}
+
+/* find, in a line of `emcc -v ... -c src -o obj` output, the clang command:
+ * clang <cflags> -v <passed> -c src -o obj */
+static bool em_probe_line(char *line, const char *src, const char *obj, struct em_probe *p)
+{
+	struct strv w = {0};
+	argv_split(line, &w);
+	size_t n = w.n, v = 0;
+	bool ok = false;
+	if (n > 5 && !str_startswith(w.v[1], "-cc1") && strcmp(w.v[n - 4], "-c") == 0 &&
+		strcmp(w.v[n - 3], src) == 0 && strcmp(w.v[n - 2], "-o") == 0 &&
+		strcmp(w.v[n - 1], obj) == 0) {
+		for (v = 1; v < n - 4 && strcmp(w.v[v], "-v") != 0; v++)
+			;
+		ok = v < n - 4;
+	}
+	if (ok) {
+		p->clang = xstrdup(w.v[0]);
+		for (size_t i = 1; i < v; i++)
+			strv_add(&p->cflags, w.v[i]);
+		for (size_t i = v + 1; i < n - 4; i++)
+			strv_add(&p->passed, w.v[i]);
+	}
+	strv_free(&w);
+	return ok;
+}
+
+/* The clang command emcc runs for `emcc -v ABI-FLAGS EXTRA -c src -o obj`. */
+static bool probe_compiler(const struct crossenv *ce, const char *emcc, const char *src,
+	const char *const *extra, struct em_probe *p)
 {
 	char *obj = xasprintf("%s.o", src);
 	struct strv argv = {0};
@@ -538,6 +578,10 @@ static bool probe_compiler(const char *emcc, const char *src, char **clang,
 	bool ok = false;
 	strv_add(&argv, emcc);
 	strv_add(&argv, "-v");
+	for (const char *const *f = crossenv_abi_flags(ce); *f; f++)
+		strv_add(&argv, *f);
+	for (const char *const *f = extra; *f; f++)
+		strv_add(&argv, *f);
 	strv_add(&argv, "-c");
 	strv_add(&argv, src);
 	strv_add(&argv, "-o");
@@ -553,18 +597,7 @@ static bool probe_compiler(const char *emcc, const char *src, char **clang,
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		struct strv w = {0};
-		argv_split(line, &w);
-		size_t n = w.n;
-		if (n > 6 && !str_startswith(w.v[1], "-cc1") && strcmp(w.v[n - 5], "-v") == 0 &&
-			strcmp(w.v[n - 4], "-c") == 0 && strcmp(w.v[n - 3], src) == 0 &&
-			strcmp(w.v[n - 2], "-o") == 0 && strcmp(w.v[n - 1], obj) == 0) {
-			*clang = xstrdup(w.v[0]);
-			for (size_t i = 1; i < n - 5; i++)
-				strv_add(cflags, w.v[i]);
-			ok = true;
-		}
-		strv_free(&w);
+		ok = em_probe_line(line, src, obj, p);
 	}
 	if (!ok)
 		log_err("cannot find the clang command in the output of '%s -v -c %s'", emcc, src);
@@ -612,6 +645,8 @@ static bool same_object(const struct crossenv *ce, const char *tmp, const char *
 	char *eobj = xasprintf("%s/probe-emcc.o", tmp), *fobj = xasprintf("%s/probe-fast.o", tmp);
 	bool same = false;
 	strv_add(&a, tool);
+	for (const char *const *f = crossenv_abi_flags(ce); *f; f++)
+		strv_add(&a, *f);
 	for (const char *const *f = flags; *f; f++)
 		strv_add(&a, *f);
 	strv_add(&a, "-c");
@@ -654,6 +689,93 @@ out:
 	return same;
 }
 
+static void take_list(struct strv *to, struct strv *from)
+{
+	strv_free(to);
+	*to = *from;
+	memset(from, 0, sizeof(*from));
+}
+
+/* the probe's arguments as emcc passed them on, after the target ABI's flags that reach
+ * clang (the settings, -s, do not); NULL when the ABI's flags are not there */
+static const char *const *passed_after_abi(const struct crossenv *ce, const struct em_probe *p,
+	size_t *n)
+{
+	size_t k = 0;
+	for (const char *const *f = crossenv_abi_flags(ce); *f; f++) {
+		if (str_startswith(*f, "-s"))
+			continue;
+		if (k >= p->passed.n || strcmp(p->passed.v[k], *f) != 0)
+			return NULL;
+		k++;
+	}
+	*n = p->passed.n - k;
+	return (const char *const *)p->passed.v + k;
+}
+
+/* the flag -Oz adds to emcc's flags (placed after -fignore-exceptions, as 3.1.6 does),
+ * "" when none; NULL when the lists differ otherwise */
+static char *shrink_flag(const struct strv *base, const struct strv *shrunk)
+{
+	if (shrunk->n == base->n) {
+		for (size_t i = 0; i < base->n; i++)
+			if (strcmp(base->v[i], shrunk->v[i]) != 0)
+				return NULL;
+		return xstrdup("");
+	}
+	if (shrunk->n != base->n + 1)
+		return NULL;
+	size_t i = 0;
+	while (i < base->n && strcmp(base->v[i], shrunk->v[i]) == 0)
+		i++;
+	if (i == 0 || strcmp(base->v[i - 1], "-fignore-exceptions") != 0)
+		return NULL;
+	for (size_t j = i; j < base->n; j++)
+		if (strcmp(base->v[j], shrunk->v[j + 1]) != 0)
+			return NULL;
+	return xstrdup(shrunk->v[i]);
+}
+
+/* What emcc hands clang, read from its -v output (always with the target ABI's flags):
+ * the C and C++ flag lists without and with -fPIC, what -g and -g1 become, what -Oz adds.
+ * *model is set false when emcc does something the fast path does not reproduce. */
+static bool learn_emcc(struct crossenv *ce, const char *csrc, const char *xsrc, bool *model)
+{
+	static const char *const none[] = {NULL}, *const pic[] = {"-fPIC", NULL};
+	static const char *const pic_g[] = {"-fPIC", "-g", NULL};
+	static const char *const oz_g1[] = {"-Oz", "-g1", NULL};
+	struct em_probe c = {0}, cp = {0}, cz = {0}, x = {0}, xp = {0};
+	bool ok = probe_compiler(ce, ce->emcc, csrc, none, &c) &&
+		probe_compiler(ce, ce->emcc, csrc, pic_g, &cp) &&
+		probe_compiler(ce, ce->emcc, csrc, oz_g1, &cz) &&
+		probe_compiler(ce, ce->emxx, xsrc, none, &x) &&
+		probe_compiler(ce, ce->emxx, xsrc, pic, &xp);
+	if (ok) {
+		ce->clang = xstrdup(c.clang);
+		ce->clangxx = xstrdup(x.clang);
+		take_list(&ce->cflags_c, &c.cflags);
+		take_list(&ce->cflags_c_pic, &cp.cflags);
+		take_list(&ce->cflags_cxx, &x.cflags);
+		take_list(&ce->cflags_cxx_pic, &xp.cflags);
+		size_t ng = 0, nz = 0;
+		const char *const *g = passed_after_abi(ce, &cp, &ng);
+		const char *const *z = passed_after_abi(ce, &cz, &nz);
+		ce->fast_g = g && ng == 2 ? xstrdup(g[1]) : NULL;
+		ce->fast_g_low = z && nz == 2 ? xstrdup(z[1]) : z && nz == 1 ? xstrdup("") : NULL;
+		ce->fast_shrink = shrink_flag(&ce->cflags_c, &cz.cflags);
+		*model = ce->fast_g && ce->fast_g_low && ce->fast_shrink;
+		if (!*model)
+			log_warn("emcc passes -g, -g1 or -Oz to clang in a way the fast path does not "
+				"reproduce");
+	}
+	em_probe_free(&c);
+	em_probe_free(&cp);
+	em_probe_free(&cz);
+	em_probe_free(&x);
+	em_probe_free(&xp);
+	return ok;
+}
+
 static bool detect_toolchain(struct crossenv *ce, const char *tmp)
 {
 	char *dir = path_dirname(ce->emcc);
@@ -667,8 +789,8 @@ static bool detect_toolchain(struct crossenv *ce, const char *tmp)
 	if (!mkdir_p(work, 0755) || !write_text(work, "probe.c", "int probe(void) { return 1; }\n") ||
 		!write_text(work, "probe.cpp", "int probe() { return 1; }\n"))
 		goto out;
-	if (!probe_compiler(ce->emcc, csrc, &ce->clang, &ce->cflags_c) ||
-		!probe_compiler(ce->emxx, xsrc, &ce->clangxx, &ce->cflags_cxx))
+	bool model = true;
+	if (!learn_emcc(ce, csrc, xsrc, &model))
 		goto out;
 	ce->llvm_nm = llvm_tool(ce->clang, "llvm-nm");
 	ce->llvm_objdump = llvm_tool(ce->clang, "llvm-objdump");
@@ -685,7 +807,7 @@ static bool detect_toolchain(struct crossenv *ce, const char *tmp)
 	static const char *const f1[] = {"-O2", "-fPIC", "-DPROBE=1", NULL};
 	static const char *const f2[] = {"-Oz", "-g", "-fvisibility=hidden", "-DPROBE=2", NULL};
 	static const char *const f3[] = {"-O2", "-fPIC", "-std=c++17", "-DPROBE=3", NULL};
-	ce->fastpath = same_object(ce, work, "cc", csrc, f1) &&
+	ce->fastpath = model && same_object(ce, work, "cc", csrc, f1) &&
 		same_object(ce, work, "cc", csrc, f2) && same_object(ce, work, "c++", xsrc, f3);
 	if (!ce->fastpath)
 		log_warn("compile lines will go through emcc (slow): the direct clang call is not "

@@ -81,8 +81,9 @@ static bool fast_flag_ok(const char *a)
 
 /* what the fast path reads from a compile line */
 struct fast {
+	const struct crossenv *ce;
 	const char *src, *output;
-	bool dash_c, dash_s, preprocess, shrink, vis;
+	bool dash_c, dash_s, preprocess, shrink, vis, pic;
 	struct strv cargs; /* the user's flags, as emcc hands them to clang */
 };
 
@@ -120,10 +121,16 @@ static bool fast_flag(struct fast *f, const char *a)
 		f->shrink = true;
 	else if (str_startswith(a, "-fvisibility"))
 		f->vis = true;
-	/* emcc keeps -g3/-g for clang as -g and drops -g0..-g2 */
+	else if (strcmp(a, "-fPIC") == 0)
+		f->pic = true;
+	/* -g/-g3 and -g0..-g2 as emcc hands them to clang (setup read it: 3.1.6 gives -g and
+	 * drops -g0..-g2, 3.1.69 gives -g3 and -g0) */
 	if (strcmp(a, "-g") == 0 || strcmp(a, "-g3") == 0)
-		strv_add(&f->cargs, "-g");
-	else if (strcmp(a, "-g0") && strcmp(a, "-g1") && strcmp(a, "-g2"))
+		strv_add(&f->cargs, f->ce->fast_g);
+	else if (strcmp(a, "-g0") == 0 || strcmp(a, "-g1") == 0 || strcmp(a, "-g2") == 0) {
+		if (*f->ce->fast_g_low)
+			strv_add(&f->cargs, f->ce->fast_g_low);
+	} else
 		strv_add(&f->cargs, a);
 	return true;
 }
@@ -148,6 +155,11 @@ static bool fast_parse(struct fast *f, char *const *args, size_t n)
 			if (strchr(a, '=') || f->output)
 				return false;
 			f->output = a + 2;
+		} else if (argv_in_list(a, crossenv_abi_flags(f->ce))) {
+			/* the target ABI's flags, which setup's probes had: emcc consumes the
+			 * settings (-s) and hands the rest to clang */
+			if (!str_startswith(a, "-s"))
+				strv_add(&f->cargs, a);
 		} else if (argv_takes_value(a)) {
 			if (!fast_value(f, args, n, &i))
 				return false;
@@ -162,14 +174,15 @@ static bool fast_parse(struct fast *f, char *const *args, size_t n)
  * place what -Os/-Oz add */
 static bool fast_cflags(const struct fast *f, const struct strv *cf, struct strv *out)
 {
-	bool placed = !f->shrink;
+	const char *add = f->ce->fast_shrink;
+	bool placed = !f->shrink || !*add;
 	for (size_t i = 0; i < cf->n; i++) {
 		if (f->vis && strcmp(cf->v[i], "-fvisibility=default") == 0)
 			continue;
 		strv_add(out, cf->v[i]);
-		/* -Os/-Oz set INLINING_LIMIT, which emcc turns into this flag */
+		/* -Os/-Oz set INLINING_LIMIT in 3.1.6, which emcc turns into this flag */
 		if (!placed && strcmp(cf->v[i], "-fignore-exceptions") == 0) {
-			strv_add(out, "-fno-inline-functions");
+			strv_add(out, add);
 			placed = true;
 		}
 	}
@@ -202,13 +215,14 @@ static void fast_output(const struct fast *f, struct strv *out)
 bool wrap_fast_compile(const struct crossenv *ce, bool cxx, char *const *args, size_t n,
 	struct strv *out)
 {
-	struct fast f = {0};
+	struct fast f = {.ce = ce};
 	bool ok = false;
-	if (!fast_parse(&f, args, n))
+	if (!ce->fast_g || !*ce->fast_g || !ce->fast_g_low || !ce->fast_shrink ||
+		!fast_parse(&f, args, n))
 		goto out;
 	if (!cxx && is_cxx_source(f.src))
 		cxx = true;
-	const struct strv *cf = crossenv_cflags(ce, cxx);
+	const struct strv *cf = crossenv_cflags(ce, cxx, f.pic);
 	if (!cf->n)
 		goto out;
 	strv_add(out, cxx ? ce->clangxx : ce->clang);

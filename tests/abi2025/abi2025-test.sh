@@ -30,8 +30,13 @@ suffix=$("$kiln" crossenv show --get ext_suffix)
 eval "$("$kiln" crossenv env)"
 cd "$work"
 # the ABI's flags come from the wrapper: the command lines carry none
-KILN_WRAP_DRY_RUN=1 cc -O2 -fPIC -c "$here/src/cabi.c" -o x.o | grep -q -- '-fwasm-exceptions -sSUPPORT_LONGJMP=wasm' ||
+KILN_WRAP_DRY_RUN=1 KILN_WRAP_NO_FASTPATH=1 cc -O2 -fPIC -c "$here/src/cabi.c" -o x.o |
+	grep -q -- '-fwasm-exceptions -sSUPPORT_LONGJMP=wasm' ||
 	{ echo "the wrapper did not add the ABI's flags"; exit 1; }
+# and the fast path (clang directly) gives clang what emcc gives it for them
+fast=$(KILN_WRAP_DRY_RUN=1 cc -O2 -fPIC -c "$here/src/cabi.c" -o x.o)
+[[ $fast == */clang\ * && $fast == *-wasm-enable-sjlj* && $fast == *-fwasm-exceptions* &&
+	$fast != *-fignore-exceptions* ]] || { echo "fast path without the ABI's clang flags: $fast"; exit 1; }
 cc -O2 -fPIC -I"$PYTHONINCLUDE" -c "$here/src/cabi.c" -o cabi.o
 cc -shared cabi.o -o "cabi$suffix"
 c++ -O2 -fPIC -std=c++17 -I"$PYTHONINCLUDE" -c "$here/src/cxxabi.cpp" -o cxxabi.o

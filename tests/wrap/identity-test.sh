@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The wrapper's fast path (clang run directly with emcc's flags) must produce objects
 # byte-identical to emcc's for the same command line. Compiles real C and C++ files with
-# several flag sets both ways and compares the bytes. usage: identity-test.sh KILN
+# several flag sets both ways and compares the bytes, for the target of $KILN_TARGET (the
+# wrapper adds the target ABI's flags, so emcc gets them too). usage: identity-test.sh KILN
 set -uo pipefail
 kiln=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
@@ -14,6 +15,8 @@ unset KILN_WRAP_DRY_RUN KILN_WRAP_NO_FASTPATH EMCC_CFLAGS
 emcc=$("$kiln" crossenv show --get emcc)
 emxx=$("$kiln" crossenv show --get emxx)
 tinc=$("$kiln" crossenv show --get include)
+abi=$("$kiln" crossenv show --get abi_flags)
+[ "$("$kiln" crossenv show --get fastpath)" = yes ] || { echo "FAIL setup did not prove the fast path"; exit 1; }
 werror="-Werror=implicit-function-declaration -Werror=mismatched-parameter-types -Werror=return-type"
 tests=/usr/share/emscripten/tests
 mkdir -p "$work/inc"
@@ -23,7 +26,7 @@ printf '#include "extra.h"\nint from_inc(void) { return FROM_INC; }\n' >"$work/i
 # file | flag sets separated by ';'
 cases=(
 	"$here/../crossenv/ext/demo.c|-O2 -g0 -fPIC -I$tinc;-O0 -fPIC -I$tinc -DNDEBUG;-Os -I $tinc -g"
-	"$here/src/lib.c|-O0;-O2 -fPIC;-Oz -fvisibility=hidden;-O3 -std=c99 -g3"
+	"$here/src/lib.c|-O0;-O2 -fPIC;-Oz -fvisibility=hidden;-O3 -std=c99 -g3;-O2 -g1 -fPIC -fvisibility=hidden"
 	"$work/inc_user.c|-O2 -I$work/inc;-O1 -iquote $work/inc -MD -MF $work/dep.d"
 	"$tests/sha1.c|-O2 -fPIC;-O0 -g"
 	"$tests/benchmark/linpack2.c|-O2 -g0;-O3 -ffast-math -Wall"
@@ -56,9 +59,13 @@ for c in "${cases[@]}"; do
 		"$env/bin/$tool" "${f[@]}" -c "$src" -o "$work/w.o" 2>"$work/w.err"
 		s1=$?
 		# shellcheck disable=SC2086
-		"$em" $werror "${f[@]}" -c "$src" -o "$work/e.o" 2>"$work/e.err"
+		"$em" $werror $abi "${f[@]}" -c "$src" -o "$work/e.o" 2>"$work/e.err"
 		s2=$?
-		if [ $s1 != 0 ] || [ $s2 != 0 ]; then
+		if [ $s1 != 0 ] && [ $s1 = $s2 ] && cmp -s "$work/w.err" "$work/e.err"; then
+			# this toolchain refuses the file (3.1.69's fakesdl SDL.h): same status, same words
+			echo "skip $name (emcc refuses it too: $(grep -m1 error: "$work/e.err"))"
+			skip=$((skip + 1))
+		elif [ $s1 != 0 ] || [ $s2 != 0 ]; then
 			echo "FAIL $name: status wrapper $s1, emcc $s2"; head -5 "$work/w.err" "$work/e.err"
 			fail=$((fail + 1))
 		elif cmp -s "$work/w.o" "$work/e.o"; then
