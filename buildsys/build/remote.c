@@ -177,15 +177,15 @@ bool remote_open(struct remote *r, const char *url, bool write, const char *cach
 	}
 	if (!lib_curl_load())
 		return false;
-	r->shown = url_without_credentials(url);
-	if (!r->shown) {
-		log_err("remote cache: not a URL: %s", url);
-		return false;
-	}
 	size_t n = strlen(url);
 	while (n && url[n - 1] == '/')
 		n--;
 	r->url = xstrndup(url, n);
+	r->shown = url_without_credentials(r->url);
+	if (!r->shown) {
+		log_err("remote cache: not a URL: %s", url);
+		return false;
+	}
 	r->tmp = path_join(cache_dir, "tmp-remote");
 	r->connect_timeout = env_seconds("KILN_REMOTE_CACHE_CONNECT_TIMEOUT", 5);
 	r->stall_timeout = env_seconds("KILN_REMOTE_CACHE_TIMEOUT", 30);
