@@ -144,7 +144,10 @@ static char *url_without_credentials(const char *url)
 		curl_url_set(u, CURLUPART_USER, NULL, 0) == CURLUE_OK &&
 		curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) == CURLUE_OK &&
 		curl_url_get(u, CURLUPART_URL, &got, 0) == CURLUE_OK) {
-		out = xstrdup(got);
+		size_t n = strlen(got);
+		while (n && got[n - 1] == '/')
+			n--;
+		out = xstrndup(got, n);
 		curl_free(got);
 	}
 	if (u)
