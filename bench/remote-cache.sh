@@ -12,8 +12,9 @@ sel=("$@")
 [ ${#sel[@]} -gt 0 ] || sel=('*')
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/kiln-bench-remote.XXXXXX)
+chmod 755 "$work" # nginx's workers reach the store under it
 . "$root/tests/remote/store.sh"
-trap 'store_stop; rm -rf "$work"' EXIT
+trap 'store_stop; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 cp -r "$root/recipes" "$work/recipes"
 cd "$work"
 export KILN_MIRRORS= KILN_REMOTE_CACHE=
