@@ -309,6 +309,14 @@ size_t lock_count(const struct lock *l)
 	return (size_t)cJSON_GetArraySize(packages(l));
 }
 
+void lock_names(const struct lock *l, struct strv *out)
+{
+	const cJSON *e;
+	cJSON_ArrayForEach(e, packages(l))
+		if (e->string)
+			strv_add(out, e->string);
+}
+
 bool lock_has(const struct lock *l, const char *name)
 {
 	char *norm = recipe_normalize(name);

@@ -65,6 +65,8 @@ void lock_set(struct lock *l, const struct lock_pkg *p);
 bool lock_remove(struct lock *l, const char *name);
 /* number of packages */
 size_t lock_count(const struct lock *l);
+/* the names of its entries, in the lock's order, appended to out */
+void lock_names(const struct lock *l, struct strv *out);
 void lock_pkg_free(struct lock_pkg *p);
 
 /* an entry of kind for a file, imports and depends empty */

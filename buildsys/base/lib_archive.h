@@ -25,6 +25,7 @@
 	X(archive_entry_set_pathname) \
 	X(archive_entry_set_perm) \
 	X(archive_entry_set_size) \
+	X(archive_entry_set_symlink) \
 	X(archive_entry_set_uid) \
 	X(archive_entry_size) \
 	X(archive_entry_size_is_set) \
@@ -87,6 +88,7 @@ const struct lib_archive *lib_archive(void);
 #define archive_entry_set_pathname lib_archive()->archive_entry_set_pathname
 #define archive_entry_set_perm lib_archive()->archive_entry_set_perm
 #define archive_entry_set_size lib_archive()->archive_entry_set_size
+#define archive_entry_set_symlink lib_archive()->archive_entry_set_symlink
 #define archive_entry_set_uid lib_archive()->archive_entry_set_uid
 #define archive_entry_size lib_archive()->archive_entry_size
 #define archive_entry_size_is_set lib_archive()->archive_entry_size_is_set

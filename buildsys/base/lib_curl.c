@@ -20,6 +20,7 @@ bool lib_curl_load(void)
 		SYM(easy_setopt, "curl_easy_setopt"),
 		SYM(easy_getinfo, "curl_easy_getinfo"),
 		SYM(easy_cleanup, "curl_easy_cleanup"),
+		SYM(easy_reset, "curl_easy_reset"),
 		SYM(easy_strerror, "curl_easy_strerror"),
 		SYM(easy_escape, "curl_easy_escape"),
 		SYM(easy_unescape, "curl_easy_unescape"),

@@ -16,6 +16,7 @@ struct lib_curl {
 	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
 	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
 	void (*easy_cleanup)(CURL *);
+	void (*easy_reset)(CURL *);
 	const char *(*easy_strerror)(CURLcode);
 	char *(*easy_escape)(CURL *, const char *, int);
 	char *(*easy_unescape)(CURL *, const char *, int, int *);
@@ -51,6 +52,7 @@ bool lib_curl_load(void);
 #define curl_easy_setopt lib_curl.easy_setopt
 #define curl_easy_getinfo lib_curl.easy_getinfo
 #define curl_easy_cleanup lib_curl.easy_cleanup
+#define curl_easy_reset lib_curl.easy_reset
 #define curl_easy_strerror lib_curl.easy_strerror
 #define curl_easy_escape lib_curl.easy_escape
 #define curl_easy_unescape lib_curl.easy_unescape

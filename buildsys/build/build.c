@@ -10,13 +10,30 @@
 #include "build/job.h"
 #include "build/plan.h"
 #include "build/publish.h"
+#include "build/remote.h"
 #include "build/scheduler.h"
 #include "recipe/recipe.h"
 
 struct run {
 	const struct build_opts *o;
 	struct plan plan;
+	struct remote remote;
+	size_t uploaded;
 };
+
+/* a package built in this run into the remote cache */
+static void upload(struct run *r, const struct plan_pkg *pkg)
+{
+	if (!r->plan.remote || !r->o->remote_write || !pkg->entry)
+		return;
+	if (remote_put_entry(r->plan.remote, pkg->r->norm_name, pkg->key.hex, pkg->entry) !=
+		REMOTE_HIT)
+		return;
+	r->uploaded++;
+	if (r->o->explain)
+		log_event(&(struct log_event){.kind = LOG_EV_EXPLAIN, .package = pkg->r->norm_name,
+			.status = "uploaded", .detail = r->remote.shown, .seconds = -1});
+}
 
 static pid_t start_job(size_t i, const struct sched_jobserver *js, void *ctx)
 {
@@ -44,6 +61,7 @@ static void on_finished(size_t i, void *ctx)
 	char *logpath = NULL, *why = NULL;
 	if (j->state == SCHED_DONE) {
 		plan_built(&r->plan, pkg, j->seconds);
+		upload(r, pkg);
 	} else {
 		pkg->failed = true;
 		e.status = "failed";
@@ -81,8 +99,19 @@ static void summary(const struct run *r, bool ok, bool interrupted, double secon
 		failed += p->jobs[i].state == SCHED_FAILED;
 		skipped += p->jobs[i].state == SCHED_SKIPPED;
 	}
-	char *detail = xasprintf("%zu packages: %zu built, %zu up to date, %zu failed, "
-		"%zu skipped", p->n, built, p->n - p->njobs, failed, skipped);
+	struct buf b = {0};
+	if (r->o->n_shards > 1)
+		buf_printf(&b, "shard %u/%u: ", r->o->shard, r->o->n_shards);
+	buf_printf(&b, "%zu packages: %zu built, %zu up to date, %zu failed, %zu skipped", p->n,
+		built, p->n - p->njobs, failed, skipped);
+	if (p->remote) {
+		size_t hits = 0;
+		for (size_t i = 0; i < p->n; i++)
+			hits += p->pkgs[i].remote_hit;
+		buf_printf(&b, "; remote cache: %zu hit%s, %zu uploaded%s", hits,
+			hits == 1 ? "" : "s", r->uploaded, p->remote->down ? " (store unavailable)" : "");
+	}
+	char *detail = buf_take(&b);
 	log_event(&(struct log_event){.kind = LOG_EV_SUMMARY,
 		.status = ok ? "ok" : interrupted ? "interrupted" : "failed", .seconds = seconds,
 		.detail = detail});
@@ -91,6 +120,11 @@ static void summary(const struct run *r, bool ok, bool interrupted, double secon
 
 static bool fetch_only(struct run *r)
 {
+	if (r->o->remote_cache) {
+		if (!remote_open(&r->remote, r->o->remote_cache, r->o->remote_write, r->plan.cache))
+			return false;
+		r->plan.remote = &r->remote;
+	}
 	if (!plan_fetch(&r->plan, true, r->o->mirrors, r->o->indexes))
 		return false;
 	char *dir = path_join(r->plan.cache, "sources");
@@ -118,7 +152,12 @@ bool build_recipes(const struct build_opts *o)
 		log_info("removed %zu stage director%s left by an interrupted build", swept,
 			swept == 1 ? "y" : "ies");
 	r.plan.ce.legacy_tag = o->legacy_platform_tag;
-	long todo = plan_keys(&r.plan, o->explain);
+	if (o->remote_cache) {
+		if (!remote_open(&r.remote, o->remote_cache, o->remote_write, r.plan.cache))
+			goto out;
+		r.plan.remote = &r.remote;
+	}
+	long todo = plan_keys(&r.plan, o->explain, o->shard, o->n_shards);
 	if (todo < 0)
 		goto out;
 	if (todo && !plan_fetch(&r.plan, false, o->mirrors, o->indexes) && !o->keep_going)
@@ -132,5 +171,6 @@ bool build_recipes(const struct build_opts *o)
 	summary(&r, ok, interrupted, sched_now() - t0);
 out:
 	plan_free(&r.plan);
+	remote_close(&r.remote);
 	return ok;
 }

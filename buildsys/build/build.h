@@ -29,6 +29,9 @@ struct build_opts {
 	bool explain;                 /* an event saying why each package is (re)built or not */
 	bool fetch_only;              /* kiln fetch: sources only */
 	bool legacy_platform_tag;     /* wheels tagged pyodide_<abi>_wasm32 (crossenv_wheel_tag) */
+	const char *remote_cache;     /* URL of a shared remote cache (build/remote.h), or NULL */
+	bool remote_write;            /* upload what is built (readwrite mode) */
+	unsigned shard, n_shards;     /* build shard I of N (1-based); 0: no sharding */
 	double step_timeout;          /* seconds per script / backend step; 0: none */
 	enum build_log_style log_style; /* read by the entry point, not by build_recipes */
 };

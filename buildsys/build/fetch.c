@@ -117,6 +117,17 @@ static bool valid_file_name(const char *s)
 	return s[0] != '\0' && s[0] != '.' && !strchr(s, '/');
 }
 
+char *fetch_cache_path(const char *cache_dir, const struct fetch_item *it)
+{
+	char sha[65];
+	if (!lib_curl_load() || !it->sha256 || !valid_sha(it->sha256, sha))
+		return NULL;
+	char *name = it->file_name ? xstrdup(it->file_name) : url_file_name(it->url ? it->url : "");
+	char *path = valid_file_name(name) ? xasprintf("%s/sources/%s/%s", cache_dir, sha, name) : NULL;
+	free(name);
+	return path;
+}
+
 static void job_fail_source(struct job *j, bool quiet, const char *fmt, ...) KILN_PRINTF(3, 4);
 
 /* record why the current source failed for the final summary; logged now as a warning,

@@ -39,6 +39,9 @@ struct fetch_opts {
 
 /* fetch every item; true when all succeeded. Each item gets path or error; failures are logged. */
 bool fetch_all(struct fetch_item *items, size_t n, const struct fetch_opts *opts);
+/* where the verified file of an item is in the source cache of cache_dir (whether it is there
+ * or not); NULL when its sha256 or file name is not valid */
+char *fetch_cache_path(const char *cache_dir, const struct fetch_item *it);
 /* free the outputs of an item */
 void fetch_item_clear(struct fetch_item *it);
 /* An sdist chosen on package indexes, as `pip download --no-binary :all: SPEC` would. */

@@ -133,25 +133,126 @@ static void find_closure(const struct plan *p, struct plan_pkg *pkg)
 		free(cl);
 }
 
-long plan_keys(struct plan *p, bool explain)
+static void explain_pkg(const struct plan *p, const struct plan_pkg *pkg, bool local)
 {
-	long todo = 0;
+	char *why = pkg->build ? cache_explain(p->cache, pkg->r->norm_name, &pkg->key) : NULL;
+	const char *status = pkg->build ? "build" : local ? "up to date" : "remote hit";
+	const char *detail = why ? why : local ? "local hit" : p->remote->shown;
+	log_event(&(struct log_event){.kind = LOG_EV_EXPLAIN, .package = pkg->r->norm_name,
+		.status = status, .detail = detail, .seconds = -1});
+	free(why);
+}
+
+/* a stable hash of a name (FNV-1a), the order of equal weights */
+static unsigned long long name_hash(const char *s)
+{
+	unsigned long long h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+struct shard_item {
+	size_t pkg;
+	double weight;
+	unsigned long long hash;
+};
+
+static int by_weight(const void *a, const void *b)
+{
+	const struct shard_item *x = a, *y = b;
+	if (x->weight != y->weight)
+		return x->weight > y->weight ? -1 : 1;
+	return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+static double recorded_weight(const struct plan *p, const struct plan_pkg *pkg);
+
+/* shard i of n (1-based): the longest packages first, each to the least loaded shard */
+static void plan_shard(struct plan *p, unsigned shard, unsigned n_shards)
+{
+	struct shard_item *items = xcalloc(p->n + 1, sizeof(*items));
+	double *load = xcalloc(n_shards, sizeof(*load));
+	for (size_t i = 0; i < p->n; i++)
+		items[i] = (struct shard_item){i, recorded_weight(p, &p->pkgs[i]),
+			name_hash(p->pkgs[i].r->norm_name)};
+	array_sort(items, p->n, sizeof(*items), by_weight);
+	for (size_t i = 0; i < p->n; i++) {
+		unsigned best = 0;
+		for (unsigned s = 1; s < n_shards; s++)
+			if (load[s] < load[best])
+				best = s;
+		load[best] += items[i].weight;
+		p->pkgs[items[i].pkg].mine = best + 1 == shard;
+	}
+	free(load);
+	free(items);
+}
+
+/* what this run needs: its own packages and their host closures */
+static void mark_needed(const struct plan *p, bool *needed)
+{
+	for (size_t i = p->n; i-- > 0;) {
+		const struct plan_pkg *pkg = &p->pkgs[i];
+		if (!pkg->mine && !needed[i])
+			continue;
+		needed[i] = true;
+		for (size_t k = 0; k < p->g.n; k++) {
+			const struct plan_pkg *d = closure_pkg(p, pkg, k);
+			if (d)
+				needed[d - p->pkgs] = true;
+		}
+	}
+}
+
+/* the local cache, then the remote one */
+static bool lookup(struct plan *p, struct plan_pkg *pkg)
+{
+	pkg->entry = cache_lookup(p->cache, pkg->r->norm_name, &pkg->key);
+	bool local = pkg->entry != NULL;
+	if (!pkg->entry && p->remote &&
+		remote_get_entry(p->remote, p->cache, pkg->r->norm_name, &pkg->key) == REMOTE_HIT) {
+		pkg->entry = cache_lookup(p->cache, pkg->r->norm_name, &pkg->key);
+		pkg->remote_hit = pkg->entry != NULL;
+	}
+	pkg->build = !pkg->entry;
+	return local;
+}
+
+long plan_keys(struct plan *p, bool explain, unsigned shard, unsigned n_shards)
+{
 	for (size_t i = 0; i < p->n; i++) {
 		struct plan_pkg *pkg = &p->pkgs[i];
 		find_closure(p, pkg);
 		if (!compute_key(p, pkg))
 			return -1;
-		pkg->entry = cache_lookup(p->cache, pkg->r->norm_name, &pkg->key);
-		pkg->build = !pkg->entry;
-		todo += pkg->build;
-		if (!explain)
-			continue;
-		char *why = cache_explain(p->cache, pkg->r->norm_name, &pkg->key);
-		log_event(&(struct log_event){.kind = LOG_EV_EXPLAIN, .package = pkg->r->norm_name,
-			.status = pkg->build ? "build" : "up to date", .detail = why, .seconds = -1});
-		free(why);
+		pkg->mine = true;
 	}
+	bool *needed = xcalloc(p->n + 1, sizeof(*needed));
+	if (n_shards > 1)
+		plan_shard(p, shard, n_shards);
+	mark_needed(p, needed);
+	long todo = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		struct plan_pkg *pkg = &p->pkgs[i];
+		if (!needed[i])
+			continue;
+		bool local = lookup(p, pkg);
+		todo += pkg->build;
+		if (explain)
+			explain_pkg(p, pkg, local);
+	}
+	free(needed);
 	return todo;
+}
+
+/* the sha256 of a file in the source cache: <cache>/sources/<sha256>/<name> */
+static const char *sha_of(const char *path)
+{
+	static char sha[65];
+	const char *name = path_basename(path);
+	snprintf(sha, sizeof(sha), "%.64s", name - 65);
+	return sha;
 }
 
 /* the download of each wanted source; packages whose source cannot be had fail */
@@ -166,6 +267,22 @@ static bool want_source(struct plan_pkg *pkg, bool all)
 		return false;
 	}
 	return true;
+}
+
+/* the sources missing locally from the remote cache; had: in the local cache (now) */
+static void remote_sources(const struct plan *p, const struct fetch_item *items, size_t n,
+	bool *had)
+{
+	for (size_t k = 0; k < n; k++) {
+		char *path = fetch_cache_path(p->cache, &items[k]);
+		had[k] = path && path_is_file(path);
+		if (path && !had[k] && p->remote) {
+			const char *sha = sha_of(path);
+			had[k] = remote_get_source(p->remote, p->cache, sha, path_basename(path)) ==
+				REMOTE_HIT;
+		}
+		free(path);
+	}
 }
 
 bool plan_fetch(struct plan *p, bool all, const struct strv *mirrors,
@@ -191,7 +308,13 @@ bool plan_fetch(struct plan *p, bool all, const struct strv *mirrors,
 		.indexes = indexes ? (const char *const *)indexes->v : NULL,
 		.n_indexes = indexes ? indexes->n : 0,
 	};
+	bool *had = xcalloc(n + 1, sizeof(*had));
+	remote_sources(p, items, n, had);
 	bool ok = n == 0 || fetch_all(items, n, &fo);
+	for (size_t k = 0; p->remote && k < n; k++)
+		if (items[k].path && !had[k])
+			remote_put_source(p->remote, sha_of(items[k].path), items[k].path);
+	free(had);
 	for (size_t k = 0; k < n; k++) {
 		struct plan_pkg *pkg = &p->pkgs[which[k]];
 		pkg->archive = items[k].path;

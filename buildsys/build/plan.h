@@ -6,6 +6,7 @@
 
 #include "base/util.h"
 #include "build/cache.h"
+#include "build/remote.h"
 #include "build/scheduler.h"
 #include "recipe/graph.h"
 #include "toolchain/crossenv.h"
@@ -22,6 +23,8 @@ struct plan_pkg {
 	char *archive;         /* fetched source file */
 	bool *closure;         /* host closure (graph size), NULL when empty */
 	bool build;            /* needs building */
+	bool remote_hit;       /* the entry came from the remote cache in this run */
+	bool mine;             /* published into dist/ (its shard's, or every package) */
 	bool failed;
 	size_t job;            /* index into jobs when build */
 };
@@ -39,6 +42,7 @@ struct plan {
 	size_t njobs;
 	size_t **deps;
 	unsigned slots;        /* total job slots */
+	struct remote *remote; /* the shared remote cache, or NULL */
 };
 
 /* the selection (n items; none: "*") of the recipes in recipes_dir, in build order; the
@@ -47,9 +51,14 @@ struct plan {
 bool plan_load(struct plan *p, const char *recipes_dir, const char *const *selection,
 	size_t n, unsigned jobs, bool fetch_only);
 
-/* every package's host closure, key and cache entry, in build order; with explain a
- * LOG_EV_EXPLAIN event for each. Returns how many need building, or -1 (reported). */
-long plan_keys(struct plan *p, bool explain);
+/* every package's host closure and key, in build order; then, of the packages this run
+ * needs, the cache entry (the local cache, then the remote one); with explain a
+ * LOG_EV_EXPLAIN event for each. With n_shards > 1 the run's own packages (mine) are those
+ * of shard (1-based): the selection split over n_shards by recorded durations, longest first
+ * to the least loaded shard, equal ones in the order of a stable hash of their names; the
+ * host closures of its own packages are needed too. Returns how many need building, or -1
+ * (reported). */
+long plan_keys(struct plan *p, bool explain, unsigned shard, unsigned n_shards);
 
 /* fetch the sources of the packages to build (all with a URL when all); mirrors may be
  * NULL. False when any failed (those packages are marked failed). */

@@ -209,7 +209,7 @@ bool publish_dist(const struct plan *p, const char *dist)
 	bool ok = open_dist(&d, p);
 	for (size_t i = 0; ok && i < p->n; i++) {
 		const struct plan_pkg *pkg = &p->pkgs[i];
-		if (p->sel.sel[pkg->node] && pkg->entry)
+		if (p->sel.sel[pkg->node] && pkg->entry && pkg->mine)
 			ok = publish_entry(&d, pkg);
 	}
 	ok = ok && write_dist(&d);

@@ -8,13 +8,19 @@
 #include "build/build.h"
 #include "build/fetch.h"
 #include "build/index.h"
+#include "build/remote.h"
 #include "cmd/cmd.h"
 
 extern const struct kiln_cmd cmd_build_recipes;
 extern const struct kiln_cmd cmd_fetch;
 
+struct shard_arg {
+	unsigned i, n;
+};
+
 struct recipes_opts {
 	struct build_opts b;
+	struct shard_arg shard;
 	struct cmd_target t;
 	struct strv mirrors;
 	struct strv index_urls, indexes;
@@ -29,6 +35,31 @@ static bool set_jobs(void *field, const char *value)
 	if (*end || v < 1 || v > 1024)
 		return false;
 	*(unsigned *)field = (unsigned)v;
+	return true;
+}
+
+static bool set_remote_mode(void *field, const char *value)
+{
+	if (strcmp(value, "read") != 0 && strcmp(value, "readwrite") != 0)
+		return false;
+	*(bool *)field = strcmp(value, "readwrite") == 0;
+	return true;
+}
+
+/* I/N, 1 <= I <= N <= 1024 */
+static bool set_shard(void *field, const char *value)
+{
+	unsigned *v = field;
+	char *end;
+	long i = strtol(value, &end, 10);
+	if (end == value || *end != '/')
+		return false;
+	const char *rest = end + 1;
+	long n = strtol(rest, &end, 10);
+	if (end == rest || *end || n < 1 || n > 1024 || i < 1 || i > n)
+		return false;
+	v[0] = (unsigned)i;
+	v[1] = (unsigned)n;
 	return true;
 }
 
@@ -48,6 +79,16 @@ static const struct cmd_opt options[] = {
 		"(repeatable; also $KILN_MIRRORS, a list separated\nby spaces or commas)",
 		CMD_LIST(struct recipes_opts, mirrors)},
 	INDEX_OPTS(struct recipes_opts, index_urls, no_index),
+	{"remote-cache", 0, "URL", "a remote cache shared by machines: look up packages\n"
+		"and sources there, upload what is built (also\n$KILN_REMOTE_CACHE; docs/remote-cache.md)",
+		CMD_STR(struct recipes_opts, b.remote_cache)},
+	{"remote-cache-mode", 0, "read|readwrite", "readwrite (default) uploads, read only looks up",
+		.at = CMD_AT(struct recipes_opts, b.remote_write, bool), .set = set_remote_mode,
+		.bad = "needs read or readwrite"},
+	{"shard", 0, "I/N", "build shard I of N of the selection (deterministic split;\n"
+		"dependencies from the caches); dist/ gets shard I's packages",
+		.at = CMD_AT(struct recipes_opts, shard, struct shard_arg), .set = set_shard,
+		.bad = "needs I/N with 1 <= I <= N <= 1024"},
 	{"jobs", 'j', "N", "run at most N jobs in all (default: usable CPUs)",
 		.at = CMD_AT(struct recipes_opts, b.jobs, unsigned), .set = set_jobs,
 		.bad = "needs a number from 1 to 1024"},
@@ -95,6 +136,10 @@ static void render_text(const struct log_event *e, void *ctx)
 	case LOG_EV_EXPLAIN:
 		if (strcmp(e->status, "build") == 0)
 			log_info("%s: %s", e->package, e->detail);
+		else if (strcmp(e->status, "up to date") == 0)
+			log_info("%s: local hit", e->package);
+		else
+			log_info("%s: %s (%s)", e->package, e->status, e->detail);
 		break;
 	case LOG_EV_FINISHED:
 		if (strcmp(e->status, "failed") != 0)
@@ -154,7 +199,7 @@ static bool build_rendered(struct build_opts *o)
 static int run_common(const struct kiln_cmd *self, int argc, char **argv, bool fetch_only)
 {
 	struct recipes_opts o = {.b = {.recipes_dir = "recipes", .dist_dir = "dist",
-		.fetch_only = fetch_only}};
+		.fetch_only = fetch_only, .remote_write = true}};
 	int status = EXIT_USAGE;
 	if (!cmd_parse(self, &argc, argv, &o))
 		goto out;
@@ -162,6 +207,15 @@ static int run_common(const struct kiln_cmd *self, int argc, char **argv, bool f
 		cmd_usage_error(self, "--no-index and --index-url exclude each other");
 		goto out;
 	}
+	if (o.b.remote_cache && remote_url_has_credentials(o.b.remote_cache)) {
+		cmd_usage_error(self, "--remote-cache takes no credentials: use $KILN_REMOTE_CACHE_AUTH "
+			"or a netrc file");
+		goto out;
+	}
+	if (!o.b.remote_cache && getenv("KILN_REMOTE_CACHE") && *getenv("KILN_REMOTE_CACHE"))
+		o.b.remote_cache = getenv("KILN_REMOTE_CACHE");
+	o.b.shard = o.shard.i;
+	o.b.n_shards = o.shard.n;
 	if (!cmd_select_target(&o.t)) {
 		strv_free(&o.mirrors);
 		return EXIT_FAIL;

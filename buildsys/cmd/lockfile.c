@@ -294,6 +294,94 @@ out:
 	return status;
 }
 
+/* one package of a shard's dist/ into out and the merged lock l; taken names the packages
+ * merged so far */
+static bool merge_pkg(struct lock *l, const struct lock_pkg *p, const char *dir,
+	const char *out, struct strv *taken)
+{
+	char *file = path_join(dir, p->file_name);
+	bool ok = true;
+	if (!path_is_file(file)) {
+		/* the runtime's own entry, or one of a package that this shard did not build */
+	} else if (strv_has(taken, p->name)) {
+		struct lock_pkg have = {0};
+		lock_get(l, p->name, &have);
+		if (!have.sha256 || strcmp(have.sha256, p->sha256) != 0) {
+			log_err("%s: %s differs from the one of an earlier directory", file, p->name);
+			ok = false;
+		}
+		lock_pkg_free(&have);
+	} else {
+		char sha[65];
+		ok = copy_into(file, out, sha);
+		if (ok && strcmp(sha, p->sha256) != 0) {
+			log_err("%s: sha256 %s, not %s as its lockfile says", file, sha, p->sha256);
+			ok = false;
+		}
+		if (ok) {
+			lock_set(l, p);
+			strv_add(taken, p->name);
+		}
+	}
+	free(file);
+	return ok;
+}
+
+/* the packages of one shard's dist/ (those whose files it holds) into out and l */
+static bool merge_one(struct lock *l, const char *dir, const char *out, struct strv *taken)
+{
+	char *path = path_join(dir, "pyodide-lock.json");
+	struct lock *in = lock_load(path);
+	struct strv names = {0};
+	bool ok = in != NULL;
+	if (in && !lock_info_equal(in, l)) {
+		log_err("%s: a lockfile of another runtime than the target's", path);
+		ok = false;
+	}
+	if (ok)
+		lock_names(in, &names);
+	for (size_t i = 0; ok && i < names.n; i++) {
+		struct lock_pkg p = {0};
+		ok = lock_get(in, names.v[i], &p) && merge_pkg(l, &p, dir, out, taken);
+		lock_pkg_free(&p);
+	}
+	strv_free(&names);
+	if (in)
+		lock_free(in);
+	free(path);
+	return ok;
+}
+
+/* kiln lockfile merge: the runtime's lockfile with every package of the dirs, into out */
+static int merge_dirs(const char *out, int n, char **dirs)
+{
+	char *rt_path = path_join(config_pyodide_dir(), "pyodide-lock.json");
+	struct lock *l = lock_load(rt_path);
+	struct strv taken = {0};
+	bool ok = l && mkdir_p(out, 0755);
+	if (l && !ok)
+		log_err("cannot create %s: %s", out, strerror(errno));
+	for (int i = 0; ok && i < n; i++) {
+		if (same_file(dirs[i], out)) {
+			log_err("%s: the output directory cannot be one of the merged ones", dirs[i]);
+			ok = false;
+		} else {
+			ok = merge_one(l, dirs[i], out, &taken);
+		}
+	}
+	char *lock_path = path_join(out, "pyodide-lock.json");
+	ok = ok && lock_write(l, lock_path);
+	if (ok)
+		log_info("%s: %zu packages from %d director%s", lock_path, taken.n, n,
+			n == 1 ? "y" : "ies");
+	free(lock_path);
+	strv_free(&taken);
+	if (l)
+		lock_free(l);
+	free(rt_path);
+	return ok ? EXIT_OK : EXIT_FAIL;
+}
+
 struct lockfile_opts {
 	const char *lock, *dist;
 	struct cmd_target t;
@@ -312,8 +400,9 @@ static const struct cmd_opt options[] = {
 static int run(int argc, char **argv)
 {
 	if (argc < 2)
-		return cmd_usage_error(&cmd_lockfile, "missing subcommand (add-wheels)");
-	if (strcmp(argv[1], "add-wheels") != 0)
+		return cmd_usage_error(&cmd_lockfile, "missing subcommand (add-wheels, merge)");
+	bool merge = strcmp(argv[1], "merge") == 0;
+	if (!merge && strcmp(argv[1], "add-wheels") != 0)
 		return cmd_usage_error(&cmd_lockfile, "unknown subcommand '%s'", argv[1]);
 	struct lockfile_opts o = {.dist = "dist"};
 	argc--;
@@ -321,9 +410,11 @@ static int run(int argc, char **argv)
 	if (!cmd_parse(&cmd_lockfile, &argc, argv, &o))
 		return EXIT_USAGE;
 	if (argc < 2)
-		return cmd_usage_error(&cmd_lockfile, "no wheels given");
+		return cmd_usage_error(&cmd_lockfile, merge ? "no directories given" : "no wheels given");
 	if (!cmd_select_target(&o.t))
 		return EXIT_FAIL;
+	if (merge)
+		return merge_dirs(o.dist, argc - 1, argv + 1);
 	char *def = o.lock ? NULL : path_join(o.dist, "pyodide-lock.json");
 	int status = add_wheels(o.lock ? o.lock : def, o.dist, argc - 1, argv + 1);
 	free(def);
@@ -333,11 +424,16 @@ static int run(int argc, char **argv)
 const struct kiln_cmd cmd_lockfile = {
 	.name = "lockfile",
 	.run = run,
-	.summary = "edit pyodide-lock.json (add-wheels: add out-of-tree wheels)",
+	.summary = "edit pyodide-lock.json (add-wheels: add out-of-tree wheels; merge: shards)",
 	.synopsis = "lockfile add-wheels [--lock FILE] [--dist DIR] "
-		    "WHEEL|NAME-tests.tar|NAME-VERSION.zip...",
+		    "WHEEL|NAME-tests.tar|NAME-VERSION.zip...\n"
+		    "       kiln lockfile merge [--dist DIR] SHARD-DIST...",
 	.details = "A NAME-tests.tar archive (unvendored tests) adds the entry NAME-tests; a\n"
 		   "NAME-VERSION.zip adds a shared library (unpacked into the runtime's library\n"
-		   "directory). Wheels may depend on either kind given in the same call.",
+		   "directory). Wheels may depend on either kind given in the same call.\n\n"
+		   "merge copies the packages of several dist/ directories (the shards of\n"
+		   "build-recipes --shard) into --dist with one pyodide-lock.json: the runtime's\n"
+		   "lockfile with every entry whose file a directory holds, checked against its\n"
+		   "sha256; a package that two directories hold differently is an error.",
 	.opts = options,
 };
