@@ -15,6 +15,10 @@
 set -u
 kiln=$1
 shift
+# a cache of the run's own, never ./cache in the source tree (a test may name another)
+KILN_CACHE=$(mktemp -d)
+export KILN_CACHE
+trap 'rm -rf "$KILN_CACHE"' EXIT
 pass=0
 fail=0
 for dir in "$@"; do
