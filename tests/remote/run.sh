@@ -24,6 +24,10 @@ rm -r "$work/proj/recipes/"{fails,fallback,dependsonfail}
 sha=$(sha256sum "$work/mirror/clib-1.0.tar.gz" | cut -d' ' -f1)
 sed "s/@SHA256@/$sha/" "$work/proj/recipes/clib/meta.yaml.in" >"$work/proj/recipes/clib/meta.yaml"
 rm "$work/proj/recipes/clib/meta.yaml.in"
+(cd "$root/tests/build/aclib-src" && tar --sort=name --mtime=@0 --owner=0 --group=0 -czf "$work/mirror/aclib-1.0.tar.gz" aclib-1.0)
+asha=$(sha256sum "$work/mirror/aclib-1.0.tar.gz" | cut -d' ' -f1)
+sed "s/@SHA256@/$asha/" "$work/proj/recipes/aclib/meta.yaml.in" >"$work/proj/recipes/aclib/meta.yaml"
+rm "$work/proj/recipes/aclib/meta.yaml.in"
 "$root/ci/serve-mirror" "$work/mirror" 0 "$work/port" >"$work/mirror.log" 2>&1 &
 mirror_pid=$!
 trap 'kill $mirror_pid 2>/dev/null; store_stop' EXIT
@@ -54,14 +58,14 @@ same_dist() { diff -r -x .kiln-manifest -x .kiln.lock "$work/$1/dist" "$work/$2/
 out=$(machine a --explain --remote-cache "$store_url/")
 status=$?
 check "machine a builds and uploads everything" \
-	'[ $status = 0 ] && grep -q "3 packages: 3 built, 0 up to date, 0 failed, 0 skipped; remote cache: 0 hits, 3 uploaded" <<<"$out"' "$out"
+	'[ $status = 0 ] && grep -q "4 packages: 4 built, 0 up to date, 0 failed, 0 skipped; remote cache: 0 hits, 4 uploaded" <<<"$out"' "$out"
 check "--explain says built (why) and uploaded" \
 	'grep -q "^cext: never built$" <<<"$out" && grep -q "^cext: uploaded ($store_url)$" <<<"$out"' "$out"
-check "the store holds a manifest and an object per package, and the source" '[ "$(ls "$store/ac" | wc -l)" = 3 ] && [ "$(ls "$store/cas" | wc -l)" = 4 ]'
+check "the store holds a manifest and an object per package, and the source" '[ "$(ls "$store/ac" | wc -l)" = 4 ] && [ "$(ls "$store/cas" | wc -l)" = 6 ]'
 out=$(KILN_REMOTE_CACHE="$store_url" machine b --explain)
 status=$?
 check "machine b (\$KILN_REMOTE_CACHE) builds nothing" \
-	'[ $status = 0 ] && grep -q "3 packages: 0 built, 3 up to date, 0 failed, 0 skipped; remote cache: 3 hits, 0 uploaded" <<<"$out"' "$out"
+	'[ $status = 0 ] && grep -q "4 packages: 0 built, 4 up to date, 0 failed, 0 skipped; remote cache: 4 hits, 0 uploaded" <<<"$out"' "$out"
 check "--explain says remote hit" 'grep -q "^cext: remote hit ($store_url)$" <<<"$out"' "$out"
 check "machine b's dist/ is machine a's, byte for byte" 'same_dist a b' "$(same_dist a b 2>&1)"
 out=$(machine b --explain --remote-cache "$store_url")
@@ -76,7 +80,7 @@ status=$?
 check "a damaged object is reported and ignored" \
 	'[ $status = 0 ] && grep -q "remote cache $store_url: cas/$pure_obj of purepkg has sha256 [0-9a-f]*: a damaged object, ignored and deleted" <<<"$out"' "$out"
 check "only the damaged package is built, and uploaded again" \
-	'grep -q "3 packages: 1 built, 2 up to date, 0 failed, 0 skipped; remote cache: 2 hits, 1 uploaded" <<<"$out"' "$out"
+	'grep -q "4 packages: 1 built, 3 up to date, 0 failed, 0 skipped; remote cache: 3 hits, 1 uploaded" <<<"$out"' "$out"
 check "the damaged object is gone from the store" '[ ! -e "$store/cas/$pure_obj" ] || [ "$(sha256sum <"$store/cas/$pure_obj" | cut -d" " -f1)" = "$pure_obj" ]'
 check "machine c's dist/ is machine a's" 'same_dist a c' "$(same_dist a c 2>&1)"
 
@@ -84,11 +88,11 @@ check "machine c's dist/ is machine a's" 'same_dist a c' "$(same_dist a c 2>&1)"
 out=$(SOURCE_DATE_EPOCH=1700000001 machine d --remote-cache "http://127.0.0.1:$(store_free_port)")
 status=$?
 check "a dead store: one warning, everything built" \
-	'[ $status = 0 ] && [ "$(warnings "$out")" = 1 ] && grep -q "3 packages: 3 built.*(store unavailable)" <<<"$out"' "$out"
+	'[ $status = 0 ] && [ "$(warnings "$out")" = 1 ] && grep -q "4 packages: 4 built.*(store unavailable)" <<<"$out"' "$out"
 out=$(SOURCE_DATE_EPOCH=1700000001 machine e --remote-cache "$store_url_503")
 status=$?
 check "a store answering 503: one warning, everything built" \
-	'[ $status = 0 ] && [ "$(warnings "$out")" = 1 ] && grep -q "HTTP status 503" <<<"$out" && grep -q "3 packages: 3 built" <<<"$out"' "$out"
+	'[ $status = 0 ] && [ "$(warnings "$out")" = 1 ] && grep -q "HTTP status 503" <<<"$out" && grep -q "4 packages: 4 built" <<<"$out"' "$out"
 check "credentials on the command line are refused" \
 	'machine x --remote-cache "http://user:secret@127.0.0.1:1" >/dev/null; [ $? = 2 ]'
 out=$(KILN_CACHE="$work/x/cache" KILN_REMOTE_CACHE="http://user:secret@127.0.0.1:$(store_free_port)" "$kiln" fetch "$sel" 2>&1)
@@ -99,7 +103,7 @@ n0=$(objects)
 out=$(SOURCE_DATE_EPOCH=1700000002 machine f --remote-cache "$store_url" --remote-cache-mode read)
 status=$?
 check "read-only mode builds and uploads nothing" \
-	'[ $status = 0 ] && grep -q "3 built.*0 hits, 0 uploaded" <<<"$out" && [ "$(objects)" = "$n0" ]' "$out"
+	'[ $status = 0 ] && grep -q "4 built.*0 hits, 0 uploaded" <<<"$out" && [ "$(objects)" = "$n0" ]' "$out"
 
 # two machines uploading the same keys at once; a third reads complete objects
 SOURCE_DATE_EPOCH=1700000003 machine g --remote-cache "$store_url" >"$work/g.out" &
@@ -111,7 +115,7 @@ wait $h; sh=$?
 check "two concurrent uploaders both succeed" '[ $sg = 0 ] && [ $sh = 0 ] && ! grep -q "going on without it" "$work/g.out" "$work/h.out"' "$(cat "$work/g.out" "$work/h.out")"
 out=$(SOURCE_DATE_EPOCH=1700000003 machine i --remote-cache "$store_url")
 check "after them a fresh machine gets verified hits only" \
-	'grep -q "3 packages: 0 built, 3 up to date.*3 hits" <<<"$out" && ! grep -q "damaged" <<<"$out"' "$out"
+	'grep -q "4 packages: 0 built, 4 up to date.*4 hits" <<<"$out" && ! grep -q "damaged" <<<"$out"' "$out"
 check "its dist/ is the uploaders'" 'same_dist g i' "$(same_dist g i 2>&1)"
 
 # the store killed during a build
@@ -122,7 +126,7 @@ store_stop
 wait $j; sj=$?
 out=$(cat "$work/j.out")
 check "a store killed during the build: one warning, the build succeeds" \
-	'[ $sj = 0 ] && [ "$(warnings "$out")" = 1 ] && grep -q "3 packages: 3 built" <<<"$out"' "$out"
+	'[ $sj = 0 ] && [ "$(warnings "$out")" = 1 ] && grep -q "4 packages: 4 built" <<<"$out"' "$out"
 check "its dist/ is a single machine's" '[ "$(ls "$work/j/dist"/*.whl | wc -l)" = 2 ]'
 store_start "$work/nginx" || exit 1
 
@@ -137,7 +141,7 @@ out1=$(machine s1 --remote-cache "$store_url" --shard 1/2)
 st1=$?
 out2=$(machine s2 --remote-cache "$store_url" --shard 2/2)
 st2=$?
-check "both shards succeed" '[ $st1 = 0 ] && [ $st2 = 0 ] && grep -q "^shard 1/2: 3 packages" <<<"$out1" && grep -q "^shard 2/2: 3 packages" <<<"$out2"' "$out1
+check "both shards succeed" '[ $st1 = 0 ] && [ $st2 = 0 ] && grep -q "^shard 1/2: 4 packages" <<<"$out1" && grep -q "^shard 2/2: 4 packages" <<<"$out2"' "$out1
 $out2"
 out=$(machine full)
 check "the full build, alone" '[ $? = 0 ]' "$out"
