@@ -6,8 +6,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "base/log.h"
 #include "base/proc.h"
+#include "build/buildenv.h"
 #include "recipe/recipe.h"
 
 /* distribution names whose Debian package is not python3-<name> */
@@ -67,14 +70,84 @@ static void report_missing(const char *log)
 	}
 }
 
+/* "k=v k2=v2 k=v3" → {"k": ["v", "v3"], "k2": "v2"}, as pypa/build's -C does */
+static char *settings_json(const char *flags)
+{
+	cJSON *root = cJSON_CreateObject();
+	for (const char *f = flags ? flags : ""; *f;) {
+		f += strspn(f, " \t\n");
+		size_t len = strcspn(f, " \t\n");
+		if (!len)
+			break;
+		char *word = xstrndup(f, len);
+		f += len;
+		char *eq = strchr(word, '=');
+		const char *value = eq ? eq + 1 : "";
+		if (eq)
+			*eq = 0;
+		cJSON *old = cJSON_GetObjectItemCaseSensitive(root, word);
+		if (!old) {
+			cJSON_AddStringToObject(root, word, value);
+		} else if (cJSON_IsArray(old)) {
+			cJSON_AddItemToArray(old, cJSON_CreateString(value));
+		} else {
+			cJSON *list = cJSON_CreateArray();
+			cJSON_AddItemToArray(list, cJSON_CreateString(old->valuestring));
+			cJSON_AddItemToArray(list, cJSON_CreateString(value));
+			cJSON_ReplaceItemInObjectCaseSensitive(root, word, list);
+		}
+		free(word);
+	}
+	char *text = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	if (!text)
+		xoom();
+	char *copy = xstrdup(text);
+	cJSON_free(text);
+	return copy;
+}
+
+/* the isolated build environment, when there is a cache for it; env gets it applied */
+static bool isolated_env(const struct backend_opts *o, struct strv *env)
+{
+	for (char *const *e = o->env; e && *e; e++)
+		strv_add(env, *e);
+	if (!o->cache_dir)
+		return true;
+	if (!o->env)
+		for (char **e = environ; *e; e++)
+			strv_add(env, *e);
+	char *json = settings_json(o->backend_flags);
+	struct buildenv_opts bo = {
+		.python = o->python, .srcdir = o->srcdir, .cache_dir = o->cache_dir,
+		.settings_json = json, .constraints = o->constraints, .env = env->v,
+		.log_fd = o->log_fd, .timeout = o->timeout,
+	};
+	char *dir = NULL;
+	bool ok = buildenv_prepare(&bo, &dir);
+	if (dir)
+		buildenv_apply(dir, env);
+	free(dir);
+	free(json);
+	return ok;
+}
+
 bool backend_build_wheel(const struct backend_opts *o)
 {
+	struct strv env = {0};
+	if (!isolated_env(o, &env)) {
+		strv_free(&env);
+		return false;
+	}
 	struct strv argv = {0};
 	strv_add(&argv, o->python);
 	strv_add(&argv, "-m");
 	strv_add(&argv, "build");
 	strv_add(&argv, "--wheel");
 	strv_add(&argv, "--no-isolation");
+	/* kiln checked the requirements itself, leaving out what must not be installed */
+	if (o->cache_dir)
+		strv_add(&argv, "--skip-dependency-check");
 	strv_add(&argv, "--outdir");
 	strv_add(&argv, o->outdir);
 	const char *f = o->backend_flags ? o->backend_flags : "";
@@ -90,7 +163,8 @@ bool backend_build_wheel(const struct backend_opts *o)
 	strv_add(&argv, o->srcdir);
 
 	off_t start = o->log_fd >= 0 ? lseek(o->log_fd, 0, SEEK_END) : -1;
-	struct proc_opts po = proc_step_opts(o->srcdir, o->env, o->log_fd, o->timeout);
+	struct proc_opts po = proc_step_opts(o->srcdir, env.n ? env.v : NULL, o->log_fd,
+		o->timeout);
 	int status = 0;
 	bool ok = proc_run((const char *const *)argv.v, &po, &status);
 	if (ok && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
@@ -109,5 +183,6 @@ bool backend_build_wheel(const struct backend_opts *o)
 		}
 	}
 	strv_free(&argv);
+	strv_free(&env);
 	return ok;
 }

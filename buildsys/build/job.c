@@ -172,6 +172,7 @@ static bool add_entry(struct job *j, enum lock_kind kind, const char *path,
 static bool run_post(const char *wheel_dir, void *p)
 {
 	struct job *j = p;
+	pkgbuild_setenv(&j->env, "WHEELDIR", wheel_dir);
 	return step(j, "build.post", j->pkg->r->build.post.s, wheel_dir);
 }
 
@@ -201,13 +202,19 @@ static bool build_package(struct job *j, struct lock_pkgs *entries)
 		return false;
 	pkgbuild_flags(&j->env, j->prefix, r->build.cflags.s, r->build.cxxflags.s,
 		r->build.ldflags.s);
+	struct strv constraints = {0};
+	for (size_t i = 0; i < r->requirements.constraint.n; i++)
+		strv_add(&constraints, r->requirements.constraint.v[i].s);
 	struct backend_opts bo = {
 		.python = ce->host_python, .srcdir = j->src, .outdir = j->wheeldir,
-		.backend_flags = r->build.backend_flags.s, .env = j->env.v, .log_fd = j->log,
+		.backend_flags = r->build.backend_flags.s, .cache_dir = j->plan->cache,
+		.constraints = &constraints, .env = j->env.v, .log_fd = j->log,
 		.timeout = j->timeout,
 	};
 	log_info("running the PEP 517 build");
-	if (!backend_build_wheel(&bo))
+	bool built = backend_build_wheel(&bo);
+	strv_free(&constraints);
+	if (!built)
 		return false;
 	struct wheel_target t;
 	char *pytag = pkgbuild_target(ce, &t);

