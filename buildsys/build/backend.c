@@ -120,7 +120,8 @@ static bool isolated_env(const struct backend_opts *o, struct strv *env)
 	char *json = settings_json(o->backend_flags);
 	struct buildenv_opts bo = {
 		.python = o->python, .srcdir = o->srcdir, .cache_dir = o->cache_dir,
-		.settings_json = json, .constraints = o->constraints, .env = env->v,
+		.settings_json = json, .constraints = o->constraints, .cross = o->cross,
+		.n_cross = o->n_cross, .env = env->v,
 		.log_fd = o->log_fd, .timeout = o->timeout,
 	};
 	char *dir = NULL;

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "artifact/wheel.h"
 #include "base/hash.h"
 #include "base/log.h"
 #include "base/proc.h"
@@ -31,15 +32,23 @@ static void probe_free(struct probe *p)
 static bool probe_run(const struct buildenv_opts *o, const char *mode, char *const *env,
 	struct probe *res)
 {
-	const char *argv[] = {o->python, "-c", embed_buildenv, mode, o->srcdir,
-		o->settings_json, NULL};
+	struct strv argv = {0};
+	strv_add(&argv, o->python);
+	strv_add(&argv, "-c");
+	strv_add(&argv, embed_buildenv);
+	strv_add(&argv, mode);
+	strv_add(&argv, o->srcdir);
+	strv_add(&argv, o->settings_json);
+	for (size_t i = 0; i < o->n_cross; i++)
+		strv_add(&argv, o->cross[i].name);
 	struct buf out = {0};
 	struct proc_opts po = proc_step_opts(o->srcdir, env, o->log_fd, o->timeout);
 	po.out = (struct proc_stream){PROC_PIPE, .buf = &out};
 	if (o->log_fd < 0)
 		po.err.how = PROC_INHERIT;
 	int st = 0;
-	bool ok = proc_run(argv, &po, &st);
+	bool ok = proc_run((const char *const *)argv.v, &po, &st);
+	strv_free(&argv);
 	if (ok && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
 		char *why = proc_describe(st);
 		log_err("reading the build requirements of %s failed (%s)", o->srcdir, why);
@@ -122,6 +131,8 @@ static bool pip_install(const struct buildenv_opts *o, const char *tmp, const st
 	}
 	for (size_t i = 0; i < reqs->n; i++)
 		strv_add(&argv, reqs->v[i]);
+	for (size_t i = 0; i < o->n_cross; i++)
+		strv_push(&argv, xasprintf("%s==%s", o->cross[i].name, o->cross[i].version));
 	off_t start = o->log_fd >= 0 ? lseek(o->log_fd, 0, SEEK_END) : -1;
 	/* kiln's own environment: pip must see the host, not the cross environment */
 	struct proc_opts po = proc_step_opts(NULL, NULL, o->log_fd, o->timeout);
@@ -144,12 +155,46 @@ static bool pip_install(const struct buildenv_opts *o, const char *tmp, const st
 	return ok;
 }
 
+/* the target wheel's cross-build files over the host install in dir */
+static bool overlay(const struct buildenv_cross *c, const char *dir)
+{
+	struct wheel *w = wheel_read(c->wheel);
+	bool ok = w != NULL;
+	for (size_t i = 0; ok && i < c->files->n; i++) {
+		const struct wheel_file *f = wheel_find(w, c->files->v[i]);
+		if (!f) {
+			log_err("build.cross-build-files of %s: %s is not in %s", c->name,
+				c->files->v[i], c->wheel);
+			ok = false;
+			break;
+		}
+		char *to = path_join(dir, f->name);
+		char *parent = path_dirname(to);
+		ok = mkdir_p(parent, 0755) && write_file_atomic(to, f->data, f->size);
+		if (!ok)
+			log_err("cannot write %s: %s", to, strerror(errno));
+		free(parent);
+		free(to);
+	}
+	wheel_free(w);
+	return ok;
+}
+
 /* <cache>/buildenv/<id> for the interpreter tag, requirements and constraints */
 static char *env_dir(const struct buildenv_opts *o, const char *tag, const struct strv *reqs)
 {
 	char *r = joined(reqs, "\n");
 	char *c = o->constraints ? joined(o->constraints, "\n") : xstrdup("");
-	char *key = xasprintf("kiln-buildenv-1\n%s\n%s\nconstraints:\n%s", tag, r, c);
+	struct buf k = {0};
+	buf_printf(&k, "kiln-buildenv-1\n%s\n%s\nconstraints:\n%s\n", tag, r, c);
+	for (size_t i = 0; i < o->n_cross; i++) {
+		char sha[65] = "";
+		hash_sha256_file(o->cross[i].wheel, sha);
+		buf_printf(&k, "cross:%s==%s %s\n", o->cross[i].name, o->cross[i].version, sha);
+		for (size_t f = 0; f < o->cross[i].files->n; f++)
+			buf_printf(&k, "  %s\n", o->cross[i].files->v[f]);
+	}
+	char *key = buf_take(&k);
 	char hex[65];
 	hash_sha256_hex(key, strlen(key), hex);
 	hex[20] = 0;
@@ -178,6 +223,8 @@ static bool env_ensure(const struct buildenv_opts *o, const char *tag, const str
 	if (!ok)
 		log_err("cannot create %s: %s", tmp, strerror(errno));
 	ok = ok && pip_install(o, tmp, reqs);
+	for (size_t i = 0; ok && i < o->n_cross; i++)
+		ok = overlay(&o->cross[i], tmp);
 	char *manifest = path_join(tmp, "kiln-buildenv.txt");
 	char *all = joined(reqs, "\n");
 	char *text = xasprintf("%s\n%s\n", tag, all);
@@ -241,7 +288,7 @@ static bool prepare(const struct buildenv_opts *o, char **dir)
 		strv_add(&env, *e);
 	/* what build-system.requires lacks first: the backend itself may be missing */
 	bool ok = probe_run(o, "static", env.v, &p);
-	if (ok && p.unmet.n) {
+	if (ok && (p.unmet.n || o->n_cross)) {
 		merge(&reqs, &p.unmet);
 		ok = env_ensure(o, p.tag, &reqs, dir);
 		if (ok)

@@ -10,8 +10,18 @@
  * that the host Python's packages do not satisfy are installed from the package index
  * with the host's pip (its configuration honoured: pip.conf, PIP_*), wheels only, into
  * <cache>/buildenv/<id>/, where id is the SHA-256 of the interpreter, the requirements
- * and the constraints. A directory is made once (installed beside, then renamed into
+ * the constraints and the cross-build packages. A directory is made once (installed beside, then renamed into
  * place) and reused by every build that needs the same requirements. */
+
+/* a target package other builds compile against (recipe build.cross-build-env): its
+ * host build at the same version is installed from the index, then the listed files of
+ * the target wheel (headers, static libraries: build.cross-build-files) replace the host's */
+struct buildenv_cross {
+	const char *name;          /* PEP 503 name: requirements on it are not installed */
+	const char *version;
+	const char *wheel;         /* the target wheel */
+	const struct strv *files;  /* paths inside the wheel */
+};
 
 struct buildenv_opts {
 	const char *python;              /* host interpreter */
@@ -19,6 +29,8 @@ struct buildenv_opts {
 	const char *cache_dir;           /* the kiln cache */
 	const char *settings_json;       /* the config settings, a JSON object */
 	const struct strv *constraints;  /* pip constraints (requirements.constraint); may be NULL */
+	const struct buildenv_cross *cross; /* may be NULL */
+	size_t n_cross;
 	char *const *env;                /* the build's environment (the backend's hooks run in it) */
 	int log_fd;                      /* pip's and the hooks' output; -1: kiln's stderr */
 	double timeout;

