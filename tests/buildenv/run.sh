@@ -36,7 +36,7 @@ dirs=$(ls "$envs" 2>/dev/null)
 [ "$(echo "$dirs" | wc -w)" = 1 ] || bad "newflit: build environments: $dirs"
 env=$envs/$dirs
 # the backend that built the wheel is the one from the index, not Debian's 3.8
-"$python" - "$env" "$work/out/kiln_newflit-1.0-py3-none-any.whl" <<'PY' || bad "newflit: versions"
+"$python" - "$env" "$work"/out/kiln_newflit-1.0-*-none-any.whl <<'PY' || bad "newflit: versions"
 import glob, re, sys, zipfile
 env, whl = sys.argv[1:]
 infos = glob.glob(env + "/flit_core-*.dist-info")
