@@ -29,14 +29,12 @@ static void probe_free(struct probe *p)
 	*p = (struct probe){0};
 }
 
-static bool probe_run(const struct buildenv_opts *o, const char *mode, char *const *env,
-	struct probe *res)
+static bool probe_run(const struct buildenv_opts *o, char *const *env, struct probe *res)
 {
 	struct strv argv = {0};
 	strv_add(&argv, o->python);
 	strv_add(&argv, "-c");
 	strv_add(&argv, embed_buildenv);
-	strv_add(&argv, mode);
 	strv_add(&argv, o->srcdir);
 	strv_add(&argv, o->settings_json);
 	for (size_t i = 0; i < o->n_cross; i++)
@@ -280,45 +278,38 @@ void buildenv_apply(const char *dir, struct strv *env)
 	free(cebin);
 }
 
+/* probe, install what is unmet (with what was installed before), apply, probe again:
+ * build-system.requires first, then the backend's own requirements */
 static bool prepare(const struct buildenv_opts *o, char **dir)
 {
-	struct probe p = {0}, q = {0};
 	struct strv reqs = {0}, env = {0};
-	for (char *const *e = o->env; e && *e; e++)
-		strv_add(&env, *e);
-	/* what build-system.requires lacks first: the backend itself may be missing */
-	bool ok = probe_run(o, "static", env.v, &p);
-	if (ok && (p.unmet.n || o->n_cross)) {
-		merge(&reqs, &p.unmet);
-		ok = env_ensure(o, p.tag, &reqs, dir);
-		if (ok)
+	bool ok = true, done = false;
+	for (int round = 0; ok && !done && round < 3; round++) {
+		strv_free(&env);
+		for (char *const *e = o->env; e && *e; e++)
+			strv_add(&env, *e);
+		if (*dir)
 			buildenv_apply(*dir, &env);
-	}
-	/* then what the backend asks for, with that environment in place */
-	ok = ok && probe_run(o, "dynamic", env.v, &q);
-	if (ok && q.unmet.n) {
-		merge(&reqs, &q.unmet);
-		free(*dir);
-		*dir = NULL;
-		ok = env_ensure(o, q.tag, &reqs, dir);
-		probe_free(&q);
-		struct strv env2 = {0};
-		for (char *const *e = o->env; ok && e && *e; e++)
-			strv_add(&env2, *e);
+		struct probe p = {0};
+		ok = probe_run(o, env.v, &p);
+		size_t had = reqs.n;
 		if (ok)
-			buildenv_apply(*dir, &env2);
-		ok = ok && probe_run(o, "dynamic", env2.v, &q);
-		strv_free(&env2);
-		if (ok && q.unmet.n) {
-			char *left = joined(&q.unmet, ", ");
+			merge(&reqs, &p.unmet);
+		if (ok && p.unmet.n && reqs.n == had) {
+			char *left = joined(&p.unmet, ", ");
 			log_err("build requirements still unmet after installing them into %s: %s",
 				*dir, left);
 			free(left);
 			ok = false;
 		}
+		done = ok && !p.unmet.n && (*dir || !o->n_cross);
+		if (ok && !done) {
+			free(*dir);
+			*dir = NULL;
+			ok = env_ensure(o, p.tag, &reqs, dir);
+		}
+		probe_free(&p);
 	}
-	probe_free(&p);
-	probe_free(&q);
 	strv_free(&reqs);
 	strv_free(&env);
 	return ok;
