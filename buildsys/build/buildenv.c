@@ -207,7 +207,14 @@ static bool env_ensure(const struct buildenv_opts *o, const char *tag, const str
 	char **out)
 {
 	char *dir = env_dir(o, tag, reqs);
-	char *list = joined(reqs, ", ");
+	struct strv all = {0};
+	for (size_t i = 0; i < reqs->n; i++)
+		strv_add(&all, reqs->v[i]);
+	for (size_t i = 0; i < o->n_cross; i++)
+		strv_push(&all, xasprintf("%s==%s (cross-build)", o->cross[i].name,
+			o->cross[i].version));
+	char *list = joined(&all, ", ");
+	strv_free(&all);
 	if (path_is_dir(dir)) {
 		log_info("build requirements %s: reusing %s", list, dir);
 		free(list);

@@ -9,6 +9,7 @@
 # are left out, as pyodide-build leaves them out; so are requirements whose name
 # contains a CROSS_NAME (numpy, oldest-supported-numpy): kiln provides those.
 import json
+import os
 import sys
 
 import build
@@ -30,15 +31,20 @@ def unmet(reqs, cross):
 
 
 def main():
+    # the answer goes to the real stdout; what the backend's hooks print (setup.py
+    # egg_info…) goes to stderr, the build's log
+    answer = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
     src, settings, cross = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3:]
     builder = build.ProjectBuilder(src)
     missing = unmet(builder.build_system_requires, cross)
     if not missing:
         missing = unmet(builder.get_requires_for_build("wheel", settings), cross)
     v = sys.version_info
-    print(f"{sys.implementation.name}-{v.major}.{v.minor}.{v.micro}")
+    print(f"{sys.implementation.name}-{v.major}.{v.minor}.{v.micro}", file=answer)
     for r in missing:
-        print(r)
+        print(r, file=answer)
+    answer.close()
 
 
 main()
