@@ -207,14 +207,14 @@ static bool env_ensure(const struct buildenv_opts *o, const char *tag, const str
 	char **out)
 {
 	char *dir = env_dir(o, tag, reqs);
-	struct strv all = {0};
+	struct strv shown = {0};
 	for (size_t i = 0; i < reqs->n; i++)
-		strv_add(&all, reqs->v[i]);
+		strv_add(&shown, reqs->v[i]);
 	for (size_t i = 0; i < o->n_cross; i++)
-		strv_push(&all, xasprintf("%s==%s (cross-build)", o->cross[i].name,
+		strv_push(&shown, xasprintf("%s==%s (cross-build)", o->cross[i].name,
 			o->cross[i].version));
-	char *list = joined(&all, ", ");
-	strv_free(&all);
+	char *list = joined(&shown, ", ");
+	strv_free(&shown);
 	if (path_is_dir(dir)) {
 		log_info("build requirements %s: reusing %s", list, dir);
 		free(list);

@@ -32,7 +32,7 @@ def unmet(reqs, cross):
 
 def main():
     # the answer goes to the real stdout; what the backend's hooks print (setup.py
-    # egg_info…) goes to stderr, the build's log
+    # egg_info, ...) goes to stderr, the build's log
     answer = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)
     src, settings, cross = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3:]
