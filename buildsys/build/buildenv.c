@@ -29,12 +29,14 @@ static void probe_free(struct probe *p)
 	*p = (struct probe){0};
 }
 
-static bool probe_run(const struct buildenv_opts *o, char *const *env, struct probe *res)
+static bool probe_run(const struct buildenv_opts *o, char *const *env, bool static_only,
+	struct probe *res)
 {
 	struct strv argv = {0};
 	strv_add(&argv, o->python);
 	strv_add(&argv, "-c");
 	strv_add(&argv, embed_buildenv);
+	strv_add(&argv, static_only ? "static" : "all");
 	strv_add(&argv, o->srcdir);
 	strv_add(&argv, o->settings_json);
 	for (size_t i = 0; i < o->n_cross; i++)
@@ -42,8 +44,8 @@ static bool probe_run(const struct buildenv_opts *o, char *const *env, struct pr
 	struct buf out = {0};
 	struct proc_opts po = proc_step_opts(o->srcdir, env, o->log_fd, o->timeout);
 	po.out = (struct proc_stream){PROC_PIPE, .buf = &out};
-	if (o->log_fd < 0)
-		po.err.how = PROC_INHERIT;
+	po.err = o->log_fd < 0 ? (struct proc_stream){PROC_INHERIT}
+			       : (struct proc_stream){PROC_FD, .fd = o->log_fd};
 	int st = 0;
 	bool ok = proc_run((const char *const *)argv.v, &po, &st);
 	strv_free(&argv);
@@ -298,7 +300,8 @@ static bool prepare(const struct buildenv_opts *o, char **dir)
 		if (*dir)
 			buildenv_apply(*dir, &env);
 		struct probe p = {0};
-		ok = probe_run(o, env.v, &p);
+		/* a cross-build package goes in before the backend runs (setup.py imports numpy) */
+		ok = probe_run(o, env.v, o->n_cross && !*dir, &p);
 		size_t had = reqs.n;
 		if (ok)
 			merge(&reqs, &p.unmet);
@@ -309,7 +312,7 @@ static bool prepare(const struct buildenv_opts *o, char **dir)
 			free(left);
 			ok = false;
 		}
-		done = ok && !p.unmet.n && (*dir || !o->n_cross);
+		done = ok && !p.unmet.n && !(o->n_cross && !*dir);
 		if (ok && !done) {
 			free(*dir);
 			*dir = NULL;
