@@ -6,8 +6,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
-
 #include "base/log.h"
 #include "base/proc.h"
 #include "build/buildenv.h"
@@ -70,43 +68,6 @@ static void report_missing(const char *log)
 	}
 }
 
-/* "k=v k2=v2 k=v3" → {"k": ["v", "v3"], "k2": "v2"}, as pypa/build's -C does */
-static char *settings_json(const char *flags)
-{
-	cJSON *root = cJSON_CreateObject();
-	for (const char *f = flags ? flags : ""; *f;) {
-		f += strspn(f, " \t\n");
-		size_t len = strcspn(f, " \t\n");
-		if (!len)
-			break;
-		char *word = xstrndup(f, len);
-		f += len;
-		char *eq = strchr(word, '=');
-		const char *value = eq ? eq + 1 : "";
-		if (eq)
-			*eq = 0;
-		cJSON *old = cJSON_GetObjectItemCaseSensitive(root, word);
-		if (!old) {
-			cJSON_AddStringToObject(root, word, value);
-		} else if (cJSON_IsArray(old)) {
-			cJSON_AddItemToArray(old, cJSON_CreateString(value));
-		} else {
-			cJSON *list = cJSON_CreateArray();
-			cJSON_AddItemToArray(list, cJSON_CreateString(old->valuestring));
-			cJSON_AddItemToArray(list, cJSON_CreateString(value));
-			cJSON_ReplaceItemInObjectCaseSensitive(root, word, list);
-		}
-		free(word);
-	}
-	char *text = cJSON_PrintUnformatted(root);
-	cJSON_Delete(root);
-	if (!text)
-		xoom();
-	char *copy = xstrdup(text);
-	cJSON_free(text);
-	return copy;
-}
-
 /* the isolated build environment, when there is a cache for it; env gets it applied */
 static bool isolated_env(const struct backend_opts *o, struct strv *env)
 {
@@ -117,10 +78,9 @@ static bool isolated_env(const struct backend_opts *o, struct strv *env)
 	if (!o->env)
 		for (char **e = environ; *e; e++)
 			strv_add(env, *e);
-	char *json = settings_json(o->backend_flags);
 	struct buildenv_opts bo = {
 		.python = o->python, .srcdir = o->srcdir, .cache_dir = o->cache_dir,
-		.settings_json = json, .constraints = o->constraints, .cross = o->cross,
+		.constraints = o->constraints, .cross = o->cross,
 		.n_cross = o->n_cross, .env = env->v,
 		.log_fd = o->log_fd, .timeout = o->timeout,
 	};
@@ -129,7 +89,6 @@ static bool isolated_env(const struct backend_opts *o, struct strv *env)
 	if (dir)
 		buildenv_apply(dir, env);
 	free(dir);
-	free(json);
 	return ok;
 }
 

@@ -38,7 +38,6 @@ static bool probe_run(const struct buildenv_opts *o, char *const *env, bool stat
 	strv_add(&argv, embed_buildenv);
 	strv_add(&argv, static_only ? "static" : "all");
 	strv_add(&argv, o->srcdir);
-	strv_add(&argv, o->settings_json);
 	for (size_t i = 0; i < o->n_cross; i++)
 		strv_add(&argv, o->cross[i].name);
 	struct buf out = {0};

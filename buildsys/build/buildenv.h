@@ -27,7 +27,6 @@ struct buildenv_opts {
 	const char *python;              /* host interpreter */
 	const char *srcdir;
 	const char *cache_dir;           /* the kiln cache */
-	const char *settings_json;       /* the config settings, a JSON object */
 	const struct strv *constraints;  /* pip constraints (requirements.constraint); may be NULL */
 	const struct buildenv_cross *cross; /* may be NULL */
 	size_t n_cross;
