@@ -8,6 +8,7 @@
 
 #include "base/log.h"
 #include "base/proc.h"
+#include "build/buildenv.h"
 #include "recipe/recipe.h"
 
 /* distribution names whose Debian package is not python3-<name> */
@@ -89,7 +90,7 @@ static const char constraint_py[] =
 	"        print(f'{line}: the host has {r.name} {v}'); bad = 1\n"
 	"sys.exit(bad)\n";
 
-static bool check_constraints(const struct backend_opts *o)
+static bool check_constraints(const struct backend_opts *o, char *const *env)
 {
 	if (!o->constraints || !o->constraints->n)
 		return true;
@@ -101,14 +102,21 @@ static bool check_constraints(const struct backend_opts *o)
 	strv_add(&argv, constraint_py);
 	for (size_t i = 0; i < o->constraints->n; i++)
 		strv_add(&argv, o->constraints->v[i]);
-	bool ok = proc_capture(argv.v, NULL, &out, &err, &st);
+	struct proc_opts po = {
+		.env = env,
+		.in = {PROC_NULL},
+		.out = {PROC_PIPE, .buf = &out},
+		.err = {PROC_PIPE, .buf = &err},
+		.timeout = o->timeout,
+	};
+	bool ok = proc_run((const char *const *)argv.v, &po, &st);
 	if (ok && st != 0) {
 		ok = false;
 		for (char *line = out.s, *next; line && *line; line = next) {
 			next = strchr(line, '\n');
 			if (next)
 				*next++ = '\0';
-			log_err("requirements.constraint %s (builds use the host's packages)", line);
+			log_err("requirements.constraint %s (in the build environment)", line);
 		}
 		if (!out.len)
 			log_err("cannot check requirements.constraint with %s:\n%s", o->python,
@@ -120,16 +128,50 @@ static bool check_constraints(const struct backend_opts *o)
 	return ok;
 }
 
+/* the isolated build environment, when there is a cache for it; env gets it applied */
+static bool isolated_env(const struct backend_opts *o, struct strv *env)
+{
+	for (char *const *e = o->env; e && *e; e++)
+		strv_add(env, *e);
+	if (!o->cache_dir)
+		return true;
+	if (!o->env)
+		for (char **e = environ; *e; e++)
+			strv_add(env, *e);
+	struct buildenv_opts bo = {
+		.python = o->python, .srcdir = o->srcdir, .cache_dir = o->cache_dir,
+		.constraints = o->constraints, .cross = o->cross,
+		.n_cross = o->n_cross, .env = env->v,
+		.log_fd = o->log_fd, .timeout = o->timeout,
+	};
+	char *dir = NULL;
+	bool ok = buildenv_prepare(&bo, &dir);
+	if (dir)
+		buildenv_apply(dir, env);
+	free(dir);
+	return ok;
+}
+
 bool backend_build_wheel(const struct backend_opts *o)
 {
-	if (!check_constraints(o))
+	struct strv env = {0};
+	if (!isolated_env(o, &env)) {
+		strv_free(&env);
 		return false;
+	}
+	if (!check_constraints(o, env.n ? env.v : NULL)) {
+		strv_free(&env);
+		return false;
+	}
 	struct strv argv = {0};
 	strv_add(&argv, o->python);
 	strv_add(&argv, "-m");
 	strv_add(&argv, "build");
 	strv_add(&argv, "--wheel");
 	strv_add(&argv, "--no-isolation");
+	/* kiln checked the requirements itself, leaving out what must not be installed */
+	if (o->cache_dir)
+		strv_add(&argv, "--skip-dependency-check");
 	strv_add(&argv, "--outdir");
 	strv_add(&argv, o->outdir);
 	const char *f = o->backend_flags ? o->backend_flags : "";
@@ -145,7 +187,8 @@ bool backend_build_wheel(const struct backend_opts *o)
 	strv_add(&argv, o->srcdir);
 
 	off_t start = o->log_fd >= 0 ? lseek(o->log_fd, 0, SEEK_END) : -1;
-	struct proc_opts po = proc_step_opts(o->srcdir, o->env, o->log_fd, o->timeout);
+	struct proc_opts po = proc_step_opts(o->srcdir, env.n ? env.v : NULL, o->log_fd,
+		o->timeout);
 	int status = 0;
 	bool ok = proc_run((const char *const *)argv.v, &po, &status);
 	if (ok && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
@@ -164,5 +207,6 @@ bool backend_build_wheel(const struct backend_opts *o)
 		}
 	}
 	strv_free(&argv);
+	strv_free(&env);
 	return ok;
 }

@@ -16,6 +16,7 @@
 #include "base/log.h"
 #include "base/proc.h"
 #include "build/backend.h"
+#include "build/buildenv.h"
 #include "build/cache.h"
 #include "build/pkgbuild.h"
 #include "build/plan.h"
@@ -194,6 +195,52 @@ static bool package_entries(struct job *j, const struct wheel_post_result *res,
 	return true;
 }
 
+/* the cross-build packages (numpy…) of the host closure: their target wheels in the
+ * cache and the files other builds compile against */
+struct cross_inputs {
+	struct buildenv_cross *v;
+	struct strv *files;
+	char **wheels;
+	size_t n;
+};
+
+static void cross_free(struct cross_inputs *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		strv_free(&c->files[i]);
+		free(c->wheels[i]);
+	}
+	free(c->v);
+	free(c->files);
+	free(c->wheels);
+}
+
+static bool cross_collect(const struct job *j, struct cross_inputs *c)
+{
+	const struct plan *p = j->plan;
+	*c = (struct cross_inputs){0};
+	c->v = xcalloc(p->g.n + 1, sizeof(*c->v));
+	c->files = xcalloc(p->g.n + 1, sizeof(*c->files));
+	c->wheels = xcalloc(p->g.n + 1, sizeof(*c->wheels));
+	for (size_t i = 0; j->pkg->closure && i < p->g.n; i++) {
+		if (!j->pkg->closure[i] || p->pkg_of_node[i] < 0)
+			continue;
+		const struct plan_pkg *d = &p->pkgs[p->pkg_of_node[i]];
+		if (!d->r->build.cross_build_env.v || !d->entry)
+			continue;
+		char *wheel = wheel_find_one(d->entry);
+		if (!wheel)
+			return false;
+		size_t k = c->n++;
+		c->wheels[k] = wheel;
+		for (size_t f = 0; f < d->r->build.cross_build_files.n; f++)
+			strv_add(&c->files[k], d->r->build.cross_build_files.v[f].s);
+		c->v[k] = (struct buildenv_cross){.name = d->r->norm_name,
+			.version = d->r->package.version.s, .wheel = wheel, .files = &c->files[k]};
+	}
+	return true;
+}
+
 static bool build_package(struct job *j, struct lock_pkgs *entries)
 {
 	const struct recipe *r = j->pkg->r;
@@ -205,13 +252,17 @@ static bool build_package(struct job *j, struct lock_pkgs *entries)
 	struct strv constraints = {0};
 	for (size_t i = 0; i < r->requirements.constraint.n; i++)
 		strv_add(&constraints, r->requirements.constraint.v[i].s);
+	struct cross_inputs cross;
+	bool built = cross_collect(j, &cross);
 	struct backend_opts bo = {
 		.python = ce->host_python, .srcdir = j->src, .outdir = j->wheeldir,
-		.backend_flags = r->build.backend_flags.s, .constraints = &constraints,
+		.backend_flags = r->build.backend_flags.s, .cache_dir = j->plan->cache,
+		.constraints = &constraints, .cross = cross.v, .n_cross = cross.n,
 		.env = j->env.v, .log_fd = j->log, .timeout = j->timeout,
 	};
 	log_info("running the PEP 517 build");
-	bool built = backend_build_wheel(&bo);
+	built = built && backend_build_wheel(&bo);
+	cross_free(&cross);
 	strv_free(&constraints);
 	if (!built)
 		return false;

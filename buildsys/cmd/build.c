@@ -192,7 +192,8 @@ static bool build(const struct oot *o, struct crossenv *ce, const char *work)
 	pkgbuild_flags(&env, NULL, o->cflags, o->cxxflags, o->ldflags);
 	struct backend_opts bo = {
 		.python = ce->host_python, .srcdir = src, .outdir = wheels,
-		.backend_flags = o->settings.s, .env = env.v, .log_fd = log, .timeout = o->timeout,
+		.backend_flags = o->settings.s, .cache_dir = config_cache_dir(), .env = env.v,
+		.log_fd = log, .timeout = o->timeout,
 	};
 	log_info("building %s (log: %s)", o->input, logpath);
 	if (!backend_build_wheel(&bo)) {

@@ -7,7 +7,8 @@
 #     upstream tarball (<pkg>_<version>.orig.tar.*) whose version carries the
 #     recipe's version;
 #   - the file names of the recipes' urls are distinct (the mirror is flat);
-#   - every sha256 is 64 lowercase hex digits.
+#   - every sha256 is 64 lowercase hex digits;
+#   - an entry `NAME - index` (no Debian source at the recipe's version) has a PyPI url.
 #   - the recipes use only the keys of Pyodide's schema, libraries only the
 #     library build keys, and dependencies name recipes (no static library
 #     as a run dependency).
@@ -63,6 +64,10 @@ for name, meta in recipes.items():
     if name not in entries:
         continue
     pkg, orig = entries[name]
+    if (pkg, orig) == ("-", "index"):
+        check(url.startswith("https://files.pythonhosted.org/"),
+              f"{name}: from the index, but its url is not on files.pythonhosted.org")
+        continue
     m = re.fullmatch(re.escape(pkg) + r"_(.+)\.orig\.tar\.(gz|xz|bz2)", orig)
     check(m is not None, f"{name}: {orig} is not an orig tarball of source package {pkg}")
     if m:
@@ -83,7 +88,7 @@ keys = {
               "backend-flags", "exports", "unvendor-tests", "_retain-test-patterns",
               "vendor-sharedlib", "cross-build-env", "cross-build-files"},
     "requirements": {"run", "host", "executable", "constraint"},
-    "test": {"imports"},
+    "test": {"imports", "script"},  # test.script: kiln's one addition (docs/recipes.md)
     "about": {"home", "PyPI", "summary", "license"},
     "extra": None,
 }
