@@ -17,6 +17,7 @@
 #include "toolchain/argv.h"
 #include "toolchain/compat_setup.h"
 #include "toolchain/emtoolchain.h"
+#include "toolchain/hostpython.h"
 #include "toolchain/pyheaders.h"
 #include "toolchain/runtime.h"
 #include "toolchain/wrap.h"
@@ -210,8 +211,9 @@ static bool choose_headers(struct crossenv *ce, const char *tver, const char *in
 {
 	int major = 0, minor = 0;
 	if (!include) {
+		/* Debian's interpreter unpacked by kiln (toolchain/hostpython) has no headers */
 		if (str_startswith(ce->host_python_version, tver) &&
-			ce->host_python_version[strlen(tver)] == '.') {
+			ce->host_python_version[strlen(tver)] == '.' && path_is_dir(ce->host_include)) {
 			ce->python_include = xstrdup(ce->host_include);
 			return true;
 		}
@@ -387,7 +389,9 @@ static bool gather_inputs(struct crossenv *ce, const char *dist, const char *inc
 	if (!read_runtime(ce, dist) ||
 		!(*sysconfig_src = read_sysconfigdata(zip, &ce->sysconfigdata)))
 		goto out;
-	ce->host_python = xstrdup(config_host_python());
+	/* the backends run under a Python of the target's minor (they tag wheels from it) */
+	if (!(ce->host_python = hostpython_get(ce->py_minor, config_cache_dir())))
+		goto out;
 	if (!(*probe = probe_python(ce->host_python, *sysconfig_src)) ||
 		!python_facts(ce, dist, *probe, include) || !find_toolchain(ce))
 		goto out;
