@@ -240,6 +240,17 @@ static bool choose_headers(struct crossenv *ce, const char *tver, const char *in
 	return true;
 }
 
+/* --python-include's headers are the target's (checked again with the probe's facts) */
+static bool early_headers_check(struct crossenv *ce, const char *include)
+{
+	char *tver = xasprintf("%d.%d", ce->py_major, ce->py_minor);
+	bool ok = choose_headers(ce, tver, include);
+	free(ce->python_include);
+	ce->python_include = NULL;
+	free(tver);
+	return ok;
+}
+
 /* the host's and the target's facts from the probe; refuses a distribution that
  * contradicts itself and headers of another Python than the target's */
 static bool python_facts(struct crossenv *ce, const char *dist, const cJSON *probe,
@@ -388,6 +399,9 @@ static bool gather_inputs(struct crossenv *ce, const char *dist, const char *inc
 	bool ok = false;
 	if (!read_runtime(ce, dist) ||
 		!(*sysconfig_src = read_sysconfigdata(zip, &ce->sysconfigdata)))
+		goto out;
+	/* headers of another minor are refused before an interpreter is fetched */
+	if (include && !early_headers_check(ce, include))
 		goto out;
 	/* the backends run under a Python of the target's minor (they tag wheels from it) */
 	if (!(ce->host_python = hostpython_get(ce->py_minor, config_cache_dir())))
