@@ -240,17 +240,6 @@ static bool choose_headers(struct crossenv *ce, const char *tver, const char *in
 	return true;
 }
 
-/* --python-include's headers are the target's (checked again with the probe's facts) */
-static bool early_headers_check(struct crossenv *ce, const char *include)
-{
-	char *tver = xasprintf("%d.%d", ce->py_major, ce->py_minor);
-	bool ok = choose_headers(ce, tver, include);
-	free(ce->python_include);
-	ce->python_include = NULL;
-	free(tver);
-	return ok;
-}
-
 /* the host's and the target's facts from the probe; refuses a distribution that
  * contradicts itself and headers of another Python than the target's */
 static bool python_facts(struct crossenv *ce, const char *dist, const cJSON *probe,
@@ -284,6 +273,38 @@ static bool python_facts(struct crossenv *ce, const char *dist, const cJSON *pro
 			tver);
 		return false;
 	}
+	return true;
+}
+
+/* The backends run under a Python of the target's minor (they tag wheels from the running
+ * interpreter): when the host's is another, Debian's (toolchain/hostpython) becomes
+ * host_python and the host facts are probed again from it; the headers stay the target's
+ * (python_facts chose them). */
+static bool target_minor_python(struct crossenv *ce, const char *sysconfig_src, cJSON **probe)
+{
+	char *tver = xasprintf("%d.%d.", ce->py_major, ce->py_minor);
+	bool same = str_startswith(ce->host_python_version, tver);
+	free(tver);
+	if (same)
+		return true;
+	char *py = hostpython_get(ce->py_minor, config_cache_dir());
+	cJSON *p = py ? probe_python(py, sysconfig_src) : NULL;
+	if (!p) {
+		free(py);
+		return false;
+	}
+	cJSON_Delete(*probe);
+	*probe = p;
+	free(ce->host_python);
+	free(ce->host_python_version);
+	free(ce->host_include);
+	free(ce->host_ext_suffix);
+	free(ce->host_site_packages);
+	ce->host_python = py;
+	ce->host_python_version = xstrdup(jstr(p, "version"));
+	ce->host_include = xstrdup(jstr(p, "include"));
+	ce->host_ext_suffix = xstrdup(jstr(p, "ext_suffix"));
+	ce->host_site_packages = xstrdup(jstr(p, "purelib"));
 	return true;
 }
 
@@ -400,14 +421,10 @@ static bool gather_inputs(struct crossenv *ce, const char *dist, const char *inc
 	if (!read_runtime(ce, dist) ||
 		!(*sysconfig_src = read_sysconfigdata(zip, &ce->sysconfigdata)))
 		goto out;
-	/* headers of another minor are refused before an interpreter is fetched */
-	if (include && !early_headers_check(ce, include))
-		goto out;
-	/* the backends run under a Python of the target's minor (they tag wheels from it) */
-	if (!(ce->host_python = hostpython_get(ce->py_minor, config_cache_dir())))
-		goto out;
+	ce->host_python = xstrdup(config_host_python());
 	if (!(*probe = probe_python(ce->host_python, *sysconfig_src)) ||
-		!python_facts(ce, dist, *probe, include) || !find_toolchain(ce))
+		!python_facts(ce, dist, *probe, include) ||
+		!target_minor_python(ce, *sysconfig_src, probe) || !find_toolchain(ce))
 		goto out;
 	crossenv_em_env_now(&ce->em_env);
 	ce->kiln = kiln ? xstrdup(kiln) : xstrdup("kiln");
