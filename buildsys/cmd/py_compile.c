@@ -343,6 +343,9 @@ static int run(int argc, char **argv)
 	bool ok = false;
 	if (path_is_dir(input)) {
 		ok = compile_dir(input, &c);
+	} else if (str_endswith(input, ".whl") && !path_is_file(input)) {
+		/* before an interpreter of the target's minor may be fetched */
+		log_err("%s: no such wheel", input);
 	} else if (str_endswith(input, ".whl")) {
 		char *rt = path_join(config_pyodide_dir(), "pyodide-lock.json");
 		struct lock *l = lock_load(rt);
