@@ -15,6 +15,10 @@
  *   bin/python3.X, bin/python3, bin/python
  *              launchers: exec root's loader with --library-path root's libraries and
  *              --argv0 themselves (sys.executable is the launcher), setting no variable
+ *   root/usr/lib/python3/dist-packages/
+ *              the build packages (build, setuptools, wheel, packaging, pyproject_hooks,
+ *              Cython) installed by the host's pip for Python 3.X (wheels only); Debian's
+ *              site.py puts it on sys.path
  *   source     one line per .deb: package version sha256
  * made in a temporary directory and renamed into place. Failures are reported through
  * log_err. */
