@@ -13,6 +13,7 @@
 #include "base/proc.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
+#include "toolchain/hostpython.h"
 
 extern const struct kiln_cmd cmd_py_compile;
 
@@ -39,15 +40,24 @@ static const char compile_script[] =
 
 struct pyc {
 	const char *python;
+	char *own_python;  /* Debian's interpreter of the target's minor (toolchain/hostpython) */
 	int major, minor;  /* of the target */
 	char *pytag;       /* "cp311" */
 	bool keep;         /* keep the input wheel when the name changes */
 	struct cmd_target t;
 };
 
-/* the major.minor of the host Python, which must be the target's */
+/* the major.minor of the host Python, which must be the target's: the host's own, else
+ * (3.13, 3.14) Debian's unpacked into the cache */
 static bool check_host(struct pyc *c)
 {
+	int have = -1;
+	if (c->major == 3 && !c->own_python && hostpython_minor(c->python, &have) &&
+		have != c->minor && hostpython_suite(c->minor)) {
+		if (!(c->own_python = hostpython_get(c->minor, config_cache_dir())))
+			return false;
+		c->python = c->own_python;
+	}
 	struct strv argv = {0};
 	strv_add(&argv, c->python);
 	strv_add(&argv, "-c");
@@ -333,6 +343,9 @@ static int run(int argc, char **argv)
 	bool ok = false;
 	if (path_is_dir(input)) {
 		ok = compile_dir(input, &c);
+	} else if (str_endswith(input, ".whl") && !path_is_file(input)) {
+		/* before an interpreter of the target's minor may be fetched */
+		log_err("%s: no such wheel", input);
 	} else if (str_endswith(input, ".whl")) {
 		char *rt = path_join(config_pyodide_dir(), "pyodide-lock.json");
 		struct lock *l = lock_load(rt);
@@ -345,6 +358,7 @@ static int run(int argc, char **argv)
 		log_err("%s: not a wheel or a directory", input);
 	}
 	free(c.pytag);
+	free(c.own_python);
 	return ok ? EXIT_OK : EXIT_FAIL;
 }
 
@@ -354,8 +368,8 @@ const struct kiln_cmd cmd_py_compile = {
 	.summary = "replace the .py files of wheels by .pyc of the target's Python",
 	.synopsis = "py-compile [--keep] WHEEL|DIR",
 	.details = "Each .py file outside the .dist-info (and .data/scripts) becomes a .pyc\n"
-		"written by the host Python ($KILN_PYTHON), which must have the target's\n"
-		"major.minor; files that do not compile stay .py (with a warning). The\n"
+		"written by the host Python ($KILN_PYTHON) when it has the target's\n"
+		"major.minor, else by Debian's Python 3.13/3.14 kept in the cache; files that do not compile stay .py (with a warning). The\n"
 		".pyc are hash-based and unchecked, so the output is reproducible. Pure\n"
 		"wheels are retagged py3-none-any -> cp311-none-any. A DIR is a dist\n"
 		"directory: every wheel in it is compiled and its pyodide-lock.json entries\n"

@@ -17,6 +17,7 @@
 #include "toolchain/argv.h"
 #include "toolchain/compat_setup.h"
 #include "toolchain/emtoolchain.h"
+#include "toolchain/hostpython.h"
 #include "toolchain/pyheaders.h"
 #include "toolchain/runtime.h"
 #include "toolchain/wrap.h"
@@ -210,8 +211,9 @@ static bool choose_headers(struct crossenv *ce, const char *tver, const char *in
 {
 	int major = 0, minor = 0;
 	if (!include) {
+		/* Debian's interpreter unpacked by kiln (toolchain/hostpython) has no headers */
 		if (str_startswith(ce->host_python_version, tver) &&
-			ce->host_python_version[strlen(tver)] == '.') {
+			ce->host_python_version[strlen(tver)] == '.' && path_is_dir(ce->host_include)) {
 			ce->python_include = xstrdup(ce->host_include);
 			return true;
 		}
@@ -271,6 +273,38 @@ static bool python_facts(struct crossenv *ce, const char *dist, const cJSON *pro
 			tver);
 		return false;
 	}
+	return true;
+}
+
+/* The backends run under a Python of the target's minor (they tag wheels from the running
+ * interpreter): when the host's is another, Debian's (toolchain/hostpython) becomes
+ * host_python and the host facts are probed again from it; the headers stay the target's
+ * (python_facts chose them). */
+static bool target_minor_python(struct crossenv *ce, const char *sysconfig_src, cJSON **probe)
+{
+	char *tver = xasprintf("%d.%d.", ce->py_major, ce->py_minor);
+	bool same = str_startswith(ce->host_python_version, tver);
+	free(tver);
+	if (same)
+		return true;
+	char *py = hostpython_get(ce->py_minor, config_cache_dir());
+	cJSON *p = py ? probe_python(py, sysconfig_src) : NULL;
+	if (!p) {
+		free(py);
+		return false;
+	}
+	cJSON_Delete(*probe);
+	*probe = p;
+	free(ce->host_python);
+	free(ce->host_python_version);
+	free(ce->host_include);
+	free(ce->host_ext_suffix);
+	free(ce->host_site_packages);
+	ce->host_python = py;
+	ce->host_python_version = xstrdup(jstr(p, "version"));
+	ce->host_include = xstrdup(jstr(p, "include"));
+	ce->host_ext_suffix = xstrdup(jstr(p, "ext_suffix"));
+	ce->host_site_packages = xstrdup(jstr(p, "purelib"));
 	return true;
 }
 
@@ -389,7 +423,8 @@ static bool gather_inputs(struct crossenv *ce, const char *dist, const char *inc
 		goto out;
 	ce->host_python = xstrdup(config_host_python());
 	if (!(*probe = probe_python(ce->host_python, *sysconfig_src)) ||
-		!python_facts(ce, dist, *probe, include) || !find_toolchain(ce))
+		!python_facts(ce, dist, *probe, include) ||
+		!target_minor_python(ce, *sysconfig_src, probe) || !find_toolchain(ce))
 		goto out;
 	crossenv_em_env_now(&ce->em_env);
 	ce->kiln = kiln ? xstrdup(kiln) : xstrdup("kiln");

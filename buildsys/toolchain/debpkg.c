@@ -149,11 +149,29 @@ bool debpkg_verify(const char *path, const struct debpkg *d)
 	return false;
 }
 
+/* the name apt-get download gives the .deb: PACKAGE_VERSION_ARCH.deb with the version's
+ * epoch colon quoted (zlib1g_1%3a1.3.dfsg-4_amd64.deb), where the pool file has no epoch */
+static char *download_name(const struct debpkg *d)
+{
+	const char *arch = strrchr(path_basename(d->filename), '_');
+	struct buf b = {0};
+	buf_printf(&b, "%s_", d->package);
+	for (const char *v = d->version; *v; v++)
+		if (*v == ':')
+			buf_printf(&b, "%%3a");
+		else
+			buf_putc(&b, *v);
+	buf_printf(&b, "%s", arch ? arch : "_all.deb");
+	return buf_take(&b);
+}
+
 char *debpkg_download(const struct debpkg *d, const char *dir)
 {
 	char *spec = xasprintf("%s=%s", d->package, d->version);
 	const char *argv[] = {"apt-get", "download", "-q", spec, NULL};
-	char *path = path_join(dir, path_basename(d->filename));
+	char *name = download_name(d);
+	char *path = path_join(dir, name);
+	free(name);
 	struct buf out = {0}, err = {0};
 	int code = -1;
 	bool ok = false;
