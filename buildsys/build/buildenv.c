@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "base/proc.h"
 #include "build/pkgbuild.h"
+#include "toolchain/hostpython.h"
 
 extern const char embed_buildenv[];
 extern const size_t embed_buildenv_len;
@@ -110,15 +111,10 @@ static char *pip_reason(int log_fd, off_t start)
 static bool pip_install(const struct buildenv_opts *o, const char *tmp, const struct strv *reqs)
 {
 	struct strv argv = {0};
-	strv_add(&argv, o->python);
-	strv_add(&argv, "-m");
-	strv_add(&argv, "pip");
-	strv_add(&argv, "install");
-	strv_add(&argv, "--no-input");
-	strv_add(&argv, "--target");
-	strv_add(&argv, tmp);
-	strv_add(&argv, "--only-binary");
-	strv_add(&argv, ":all:");
+	if (!hostpython_pip_argv(o->python, tmp, &argv)) {
+		strv_free(&argv);
+		return false;
+	}
 	char *cpath = path_join(tmp, "kiln-constraints.txt");
 	bool ok = true;
 	if (o->constraints && o->constraints->n) {
@@ -142,7 +138,7 @@ static bool pip_install(const struct buildenv_opts *o, const char *tmp, const st
 		char *why = pip_reason(o->log_fd, start);
 		char *status = proc_describe(st);
 		log_err("cannot install the build requirements %s from the package index with "
-			"'%s -m pip install --only-binary :all:' (%s): %s", list, o->python, status,
+			"the host's pip for %s (%s): %s", list, o->python, status,
 			why ? why : "see the log above");
 		free(status);
 		free(why);

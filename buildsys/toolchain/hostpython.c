@@ -234,29 +234,48 @@ out:
 static const char *const build_packages[] = {"build", "setuptools", "wheel", "packaging",
 	"pyproject_hooks", "Cython"};
 
-/* the build packages for Python 3.<minor> into dir with the host's pip (its configured
- * indexes), wheels only */
+/* the head of a host pip install into dir for Python 3.<minor> (minor < 0: the host's) */
+static void pip_head(const char *dir, int minor, struct strv *argv)
+{
+	const char *head[] = {config_host_python(), "-m", "pip", "install", "--no-input",
+		"--no-compile", "--disable-pip-version-check", "--target", dir, "--only-binary",
+		":all:"};
+	for (size_t i = 0; i < ARRAY_LEN(head); i++)
+		strv_add(argv, head[i]);
+	if (minor < 0)
+		return;
+	strv_add(argv, "--python-version");
+	strv_push(argv, xasprintf("3.%d", minor));
+	strv_add(argv, "--implementation");
+	strv_add(argv, "cp");
+}
+
+bool hostpython_pip_argv(const char *python, const char *dir, struct strv *argv)
+{
+	int minor = -1;
+	if (strcmp(python, config_host_python()) != 0 && !hostpython_minor(python, &minor))
+		return false;
+	pip_head(dir, minor, argv);
+	return true;
+}
+
+/* the build packages for Python 3.<minor> into dir, wheels only */
 static bool pip_install(int minor, const char *dir)
 {
-	char *ver = xasprintf("3.%d", minor);
 	struct strv argv = {0};
-	const char *head[] = {config_host_python(), "-m", "pip", "install", "--quiet",
-		"--no-compile", "--disable-pip-version-check", "--target", dir, "--python-version",
-		ver, "--implementation", "cp", "--only-binary", ":all:"};
-	for (size_t i = 0; i < ARRAY_LEN(head); i++)
-		strv_add(&argv, head[i]);
+	pip_head(dir, minor, &argv);
+	strv_add(&argv, "--quiet");
 	for (size_t i = 0; i < ARRAY_LEN(build_packages); i++)
 		strv_add(&argv, build_packages[i]);
 	struct buf err = {0};
 	int st = 0;
 	bool ok = proc_capture(argv.v, NULL, NULL, &err, &st) && st == 0;
 	if (!ok)
-		log_err("pip could not install the build packages for Python %s (exit %d; needs "
-			"python3-pip and an index): %s", ver, st,
+		log_err("pip could not install the build packages for Python 3.%d (exit %d; "
+			"needs python3-pip and an index): %s", minor, st,
 			err.s ? str_last_lines(err.s, err.len, 4) : "");
 	buf_free(&err);
 	strv_free(&argv);
-	free(ver);
 	return ok;
 }
 

@@ -3,6 +3,8 @@
 
 #include <stdbool.h>
 
+#include "base/util.h"
+
 /* A host interpreter of a given Python minor, for the build steps that must run under the
  * target's Python (PEP 517 backends tag wheels from the running interpreter, py-compile
  * writes its bytecode): the host's own Python when it is that minor, else Debian's (3.13
@@ -31,6 +33,13 @@ char *hostpython_get(int minor, const char *cache_dir);
 /* the minor of the Python interpreter python ("3.X" -> X) into *minor (reported when it
  * does not run) */
 bool hostpython_minor(const char *python, int *minor);
+
+/* the start of a pip command line installing wheels for the interpreter python into dir:
+ * the host's pip (its configuration and indexes, so one set of credentials and mirrors),
+ * with --python-version and --implementation cp when python is not the host's own (only
+ * wheels can then be installed, so --only-binary :all: is always given). False (reported)
+ * when python does not run */
+bool hostpython_pip_argv(const char *python, const char *dir, struct strv *argv);
 
 /* the Debian suite with Python 3.<minor> ("trixie", "sid"), NULL when kiln knows none */
 const char *hostpython_suite(int minor);
