@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include "base/log.h"
 #include "base/proc.h"
 #include "build/pkgbuild.h"
+#include "recipe/req.h"
 #include "toolchain/hostpython.h"
 
 extern const char embed_buildenv[];
@@ -107,6 +109,22 @@ static char *pip_reason(int log_fd, off_t start)
 	return why;
 }
 
+/* The environment lies over the interpreter's own packages, not in isolation from them, so a
+ * package that prefers an installed copy of what it vendors would take the host's (older)
+ * one: setuptools >= 71 does (its `packaging` must be >= 24.2 from 77 on). Its extra `core`
+ * installs those dependencies into the environment too. */
+static char *unvendored(const char *spec)
+{
+	struct req r = {0};
+	char *out = NULL;
+	if (req_parse(spec, &r) && r.extras.n == 0 && strcasecmp(r.name, "setuptools") == 0) {
+		out = xasprintf("setuptools[core] %s%s%s", r.spec ? r.spec : "",
+			r.marker ? " ; " : "", r.marker ? r.marker : "");
+	}
+	req_free(&r);
+	return out ? out : xstrdup(spec);
+}
+
 /* pip install --target tmp; the constraints and a manifest are written beside */
 static bool pip_install(const struct buildenv_opts *o, const char *tmp, const struct strv *reqs)
 {
@@ -125,7 +143,7 @@ static bool pip_install(const struct buildenv_opts *o, const char *tmp, const st
 		strv_add(&argv, cpath);
 	}
 	for (size_t i = 0; i < reqs->n; i++)
-		strv_add(&argv, reqs->v[i]);
+		strv_push(&argv, unvendored(reqs->v[i]));
 	for (size_t i = 0; i < o->n_cross; i++)
 		strv_push(&argv, xasprintf("%s==%s", o->cross[i].name, o->cross[i].version));
 	off_t start = o->log_fd >= 0 ? lseek(o->log_fd, 0, SEEK_END) : -1;
@@ -181,7 +199,7 @@ static char *env_dir(const struct buildenv_opts *o, const char *tag, const struc
 	char *r = joined(reqs, "\n");
 	char *c = o->constraints ? joined(o->constraints, "\n") : xstrdup("");
 	struct buf k = {0};
-	buf_printf(&k, "kiln-buildenv-1\n%s\n%s\nconstraints:\n%s\n", tag, r, c);
+	buf_printf(&k, "kiln-buildenv-2\n%s\n%s\nconstraints:\n%s\n", tag, r, c);
 	for (size_t i = 0; i < o->n_cross; i++) {
 		char sha[65] = "";
 		hash_sha256_file(o->cross[i].wheel, sha);

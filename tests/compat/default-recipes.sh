@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end proof of the ABI compat layer on real default recipes: builds brotli (C++
-# extension), msgpack (C++ from Cython) and lxml (libxml2/libxslt: time and stat) with a fresh
+# extension), msgpack (C from Cython) and lxml (libxml2/libxslt: time and stat) with a fresh
 # cache, requires the ABI check to pass, then loads the wheels through the lockfile in the real
 # Pyodide runtime under node and checks they work, including lxml's use of time/stat against
 # Python's own time.time()/os.stat in the same runtime.
@@ -75,7 +75,7 @@ big = bytes(range(256)) * 400
 r["brotli big"] = brotli.decompress(brotli.compress(big, quality=11)) == big
 obj = {"a": [1, 2.5, None, True, "text", b"bytes"], "n": -(2**40), "nested": {"k": [1] * 100}}
 r["msgpack"] = msgpack.unpackb(msgpack.packb(obj), raw=False) == obj
-r["msgpack uses its C++ extension"] = msgpack.Packer.__module__ == "msgpack._cmsgpack"
+r["msgpack uses its compiled extension"] = msgpack.Packer.__module__ == "msgpack._cmsgpack"
 root = etree.fromstring("<a><b>t</b></a>")
 r["lxml"] = root.find("b").text == "t"
 xslt = etree.XSLT(etree.fromstring(
