@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "artifact/wheel.h"
+#include "base/config.h"
 #include "base/hash.h"
 #include "base/log.h"
 #include "base/proc.h"
@@ -106,14 +107,43 @@ static char *pip_reason(int log_fd, off_t start)
 	return why;
 }
 
+/* "3.X" of python when it is not the host Python, else NULL */
+static char *foreign_version(const char *python)
+{
+	if (strcmp(python, config_host_python()) == 0)
+		return NULL;
+	struct strv argv = {0};
+	strv_add(&argv, python);
+	strv_add(&argv, "-c");
+	strv_add(&argv, "import sys; print('%d.%d' % sys.version_info[:2])");
+	struct buf out = {0};
+	int st = -1;
+	char *ver = NULL;
+	if (proc_capture(argv.v, NULL, &out, NULL, &st) && st == 0 && out.s)
+		ver = xstrndup(out.s, strcspn(out.s, "\n"));
+	buf_free(&out);
+	strv_free(&argv);
+	return ver;
+}
+
 /* pip install --target tmp; the constraints and a manifest are written beside */
 static bool pip_install(const struct buildenv_opts *o, const char *tmp, const struct strv *reqs)
 {
 	struct strv argv = {0};
-	strv_add(&argv, o->python);
+	char *ver = foreign_version(o->python);
+	/* an interpreter of another minor (the target's, unpacked by toolchain/hostpython)
+	 * has no pip: the host's installs for it */
+	strv_add(&argv, ver ? config_host_python() : o->python);
 	strv_add(&argv, "-m");
 	strv_add(&argv, "pip");
 	strv_add(&argv, "install");
+	if (ver) {
+		strv_add(&argv, "--python-version");
+		strv_add(&argv, ver);
+		strv_add(&argv, "--implementation");
+		strv_add(&argv, "cp");
+		free(ver);
+	}
 	strv_add(&argv, "--no-input");
 	strv_add(&argv, "--target");
 	strv_add(&argv, tmp);

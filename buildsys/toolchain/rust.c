@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,6 +27,11 @@
 #define RUST_SYSROOT_FORMAT "kiln-rust-sysroot 1"
 /* the compressed data.tar of rust-src is about 46 MB */
 #define RUST_SRC_DATA_MAX ((size_t)512 << 20)
+/* The code features: LLVM 20 and later default to a CPU whose features (bulk-memory-opt,
+ * call-indirect-overlong) the toolchains' binaryen (Debian's 108) rejects when emcc passes
+ * them on to wasm-opt; the MVP with the features every runtime has is what C code gets. */
+#define RUST_CPU_FLAGS "-Ctarget-cpu=mvp -Ctarget-feature=+mutable-globals,+sign-ext," \
+	"+nontrapping-fptoint,+multivalue"
 /* the first Rust with -Zemscripten-wasm-eh (wasm exceptions for the emscripten target) */
 #define RUST_WASM_EH_MINOR 86
 
@@ -278,9 +284,12 @@ static bool run_cargo(const struct crossenv *ce, const struct rust_toolchain *tc
 	char *e_home = xasprintf("CARGO_HOME=%s/cargo-home", tmp);
 	char *e_target = xasprintf("CARGO_TARGET_DIR=%s/target", tmp);
 	/* bitcode in every rlib, so that a package's LTO can take in the standard library */
-	char *e_flags = xasprintf("RUSTFLAGS=-Cembed-bitcode=yes %s", eh);
+	char *e_flags = xasprintf("RUSTFLAGS=-Cembed-bitcode=yes " RUST_CPU_FLAGS " %s", eh);
+	const char *path = getenv("PATH");
+	char *e_path = xasprintf("PATH=%s/bin:%s", tmp, path ? path : "/usr/bin:/bin");
+	char *emcc = crossenv_path(ce, "bin/emcc"), *e_emcc = xasprintf("KILN_RUST_EMCC=%s", emcc);
 	const char *env_set[] = {"RUSTC_BOOTSTRAP=1", "RUSTUP_AUTO_INSTALL=0", "CARGO_BUILD_TARGET=",
-		e_src, e_home, e_target, e_flags, e_tc, NULL};
+		e_src, e_home, e_target, e_flags, e_path, e_emcc, e_tc, NULL};
 	const char *argv[] = {"cargo", "build", "--release", "--offline", "--manifest-path",
 		manifest, "--target", RUST_TARGET, "-Zbuild-std=std,panic_unwind,panic_abort", NULL};
 	bool ok = write_crate(crate, library);
@@ -310,6 +319,9 @@ static bool run_cargo(const struct crossenv *ce, const struct rust_toolchain *tc
 	free(e_home);
 	free(e_target);
 	free(e_flags);
+	free(e_path);
+	free(emcc);
+	free(e_emcc);
 	return ok;
 }
 
@@ -347,12 +359,31 @@ static bool move_rlibs(const char *tmp, const char *sysroot)
 
 static char *sysroot_id(const struct crossenv *ce, const struct rust_toolchain *tc)
 {
-	char *key = xasprintf("%s\n%s%s\n%s\n", RUST_SYSROOT_FORMAT, tc->identity,
-		tc->src_version, wasm_eh(ce) ? "wasm-eh" : "js-eh");
+	char *key = xasprintf("%s\n%s%s\n%s\n%s\nemscripten %s\n", RUST_SYSROOT_FORMAT,
+		tc->identity, tc->src_version, wasm_eh(ce) ? "wasm-eh" : "js-eh", RUST_CPU_FLAGS,
+		ce->runtime_emsdk);
 	char hex[65];
 	hash_sha256_hex(key, strlen(key), hex);
 	free(key);
 	return xstrndup(hex, 16);
+}
+
+/* bin/emcc of the sysroot: the libc crate's build script takes its struct layouts
+ * (emscripten_old_stat_abi before 3.1.42) from `emcc -dumpversion`, which must be the
+ * runtime's Emscripten, not the toolchain's; everything else goes to $KILN_RUST_EMCC */
+static bool write_emcc(const struct crossenv *ce, const char *dir)
+{
+	char *text = xasprintf("#!/bin/sh\n# written by kiln (docs/rust.md): the runtime's "
+			       "Emscripten for the libc crate\n"
+			       "if [ $# = 1 ] && [ \"$1\" = -dumpversion ]; then echo %s; exit 0; fi\n"
+			       "exec \"$KILN_RUST_EMCC\" \"$@\"\n", ce->runtime_emsdk);
+	char *p = path_join(dir, "bin/emcc");
+	bool ok = put(dir, "bin/emcc", text) && chmod(p, 0755) == 0;
+	if (!ok)
+		log_err("cannot write %s: %s", p, strerror(errno));
+	free(p);
+	free(text);
+	return ok;
 }
 
 static bool build_sysroot(const struct crossenv *ce, const struct rust_toolchain *tc,
@@ -362,7 +393,7 @@ static bool build_sysroot(const struct crossenv *ce, const struct rust_toolchain
 	char *sysroot = path_join(tmp, "sysroot");
 	char *stamp = xasprintf("rustc %s\nrust-src %s\ntarget %s\nexceptions %s\n", tc->release,
 		tc->src_version, RUST_TARGET, wasm_eh(ce) ? "wasm" : "javascript");
-	bool ok = fetch_src(tc, tmp, src) && run_cargo(ce, tc, tmp, library) &&
+	bool ok = write_emcc(ce, tmp) && fetch_src(tc, tmp, src) && run_cargo(ce, tc, tmp, library) &&
 		  move_rlibs(tmp, sysroot) && put(tmp, "sysroot.txt", stamp);
 	free(src);
 	free(library);
@@ -468,15 +499,38 @@ void rust_env(const struct crossenv *ce, const struct rust_toolchain *tc, const 
 {
 	const char *eh = eh_flag(ce, tc);
 	char *cache = path_absolute(config_cache_dir());
-	char *home = path_join(cache, "cargo");
+	const char *own = getenv("KILN_CARGO_HOME");
+	char *home = own && *own ? xstrdup(own) : path_join(cache, "cargo");
 	char *cc = crossenv_path(ce, "bin/cc");
-	char *flags = xasprintf("--sysroot=%s -Crelocation-model=pic %s", sysroot, eh ? eh : "");
+	char *flags = xasprintf("--sysroot=%s -Crelocation-model=pic " RUST_CPU_FLAGS " %s", sysroot,
+		eh ? eh : "");
 	char *bin = crossenv_path(ce, "bin");
 	char *hostcc = proc_which("cc", bin), *hostcxx = proc_which("c++", bin);
 	char *hostar = proc_which("ar", bin);
 	char *ver = xasprintf("%d.%d", ce->py_major, ce->py_minor);
 	char *sysconf = crossenv_path(ce, "sysconfig");
 	char *v;
+	char *top = path_dirname(sysroot);
+	char *emcc = crossenv_path(ce, "bin/emcc");
+	const char *path = NULL;
+	for (size_t i = 0; i < env->n && !path; i++)
+		if (str_startswith(env->v[i], "PATH="))
+			path = env->v[i] + 5;
+	if (!path)
+		path = getenv("PATH");
+	/* the sysroot's emcc (write_emcc) before the environment's, whose other wrappers
+	 * stay first */
+	char *cebin = crossenv_path(ce, "bin");
+	size_t n = strlen(cebin);
+	char *newpath = path && strncmp(path, cebin, n) == 0 && path[n] == ':'
+		? xasprintf("%s:%s/bin%s", cebin, top, path + n)
+		: xasprintf("%s/bin:%s", top, path ? path : "/usr/bin:/bin");
+	free(cebin);
+	setv(env, "PATH", newpath);
+	setv(env, "KILN_RUST_EMCC", emcc);
+	free(newpath);
+	free(emcc);
+	free(top);
 	if (tc->toolchain)
 		setv(env, "RUSTUP_TOOLCHAIN", tc->toolchain);
 	setv(env, "RUSTUP_AUTO_INSTALL", "0");

@@ -41,7 +41,8 @@ char *rust_sysroot_ensure(const struct crossenv *ce, const struct rust_toolchain
 
 /* The variables of a Rust build for the environment (added to env): CARGO_BUILD_TARGET,
  * the target's linker (the wrapper's cc) and RUSTFLAGS (--sysroot, PIC, exception model),
- * the host's linker and C compiler (not the wrapper), CARGO_HOME in the cache, kiln's
+ * the host's linker and C compiler (not the wrapper), CARGO_HOME ($KILN_CARGO_HOME, else
+ * <cache>/cargo: crates.io's index and crates, shared by the targets), kiln's
  * release profile unless $KILN_RUST_PROFILE is "cargo", PYO3_CROSS_*. */
 void rust_env(const struct crossenv *ce, const struct rust_toolchain *tc, const char *sysroot,
 	struct strv *env);

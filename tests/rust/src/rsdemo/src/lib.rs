@@ -54,16 +54,17 @@ fn now() -> u64 {
         .unwrap_or(0)
 }
 
-/// A file's modification time in whole seconds, through std::fs (struct stat of the runtime).
+/// A file's size and modification time in whole seconds, through std::fs (the runtime's
+/// struct stat as the libc crate lays it out).
 #[pyfunction]
-fn mtime(path: &str) -> PyResult<i64> {
-    let t = std::fs::metadata(path)
-        .and_then(|m| m.modified())
-        .map_err(|e| DemoError::new_err(e.to_string()))?;
-    Ok(match t.duration_since(std::time::UNIX_EPOCH) {
+fn stat(path: &str) -> PyResult<(u64, i64)> {
+    let m = std::fs::metadata(path).map_err(|e| DemoError::new_err(e.to_string()))?;
+    let t = m.modified().map_err(|e| DemoError::new_err(e.to_string()))?;
+    let secs = match t.duration_since(std::time::UNIX_EPOCH) {
         Ok(d) => d.as_secs() as i64,
         Err(e) => -(e.duration().as_secs() as i64),
-    })
+    };
+    Ok((m.len(), secs))
 }
 
 /// A counter kept in Rust.
@@ -103,7 +104,7 @@ fn rsdemo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fail, m)?)?;
     m.add_function(wrap_pyfunction!(boom, m)?)?;
     m.add_function(wrap_pyfunction!(now, m)?)?;
-    m.add_function(wrap_pyfunction!(mtime, m)?)?;
+    m.add_function(wrap_pyfunction!(stat, m)?)?;
     m.add_class::<Counter>()?;
     m.add("DemoError", m.py().get_type::<DemoError>())?;
     Ok(())
