@@ -613,13 +613,15 @@ static bool rustc_object(const char *name)
 	return str_endswith(b, ".rcgu.o") || strcmp(b, "symbols.o") == 0;
 }
 
-static bool object_undefs(const char *name, const uint8_t *data, size_t len, struct undef_sets *u)
+/* rustc: whether the object is one of rustc's (its name, an archive member's own name) */
+static bool object_undefs(const char *name, bool rustc, const uint8_t *data, size_t len,
+	struct undef_sets *u)
 {
 	struct wasm_module m;
 	if (!wasm_is_binary(data, len))
 		return true; /* not wasm (an rlib's metadata): nothing to list */
 	bool ok = wasm_parse(data, len, name, &m);
-	struct strv *to = rustc_object(name) ? &u->rust : &u->other;
+	struct strv *to = rustc ? &u->rust : &u->other;
 	for (size_t i = 0; ok && i < m.nimports; i++) {
 		const struct wasm_import *im = &m.imports[i];
 		if (im->kind == WASM_KIND_FUNC && checked_name(im->name) && !strv_has(to, im->name))
@@ -645,7 +647,7 @@ static enum arc_step member_undefs(struct archive *a, struct archive_entry *e, v
 		ok = arc_entry_data(a, &b, SIZE_MAX) == 0;
 		if (!ok)
 			log_err("%s: %s", what, archive_error_string(a));
-		ok = ok && object_undefs(what, (const uint8_t *)b.s, b.len, w->u);
+		ok = ok && object_undefs(what, rustc_object(name), (const uint8_t *)b.s, b.len, w->u);
 		free(what);
 	}
 	buf_free(&b);
@@ -669,7 +671,7 @@ static bool input_undefs(const char *path, struct undef_sets *u)
 			.formats = ARC_AR};
 		ok = arc_each(&src, member_undefs, &w);
 	} else {
-		ok = object_undefs(path, (const uint8_t *)data, len, u);
+		ok = object_undefs(path, rustc_object(path), (const uint8_t *)data, len, u);
 	}
 	free(data);
 	return ok;
