@@ -32,6 +32,10 @@
  * them on to wasm-opt; the MVP with the features every runtime has is what C code gets. */
 #define RUST_CPU_FLAGS "-Ctarget-cpu=mvp -Ctarget-feature=+mutable-globals,+sign-ext," \
 	"+nontrapping-fptoint,+multivalue"
+/* std's features: unwinding panics; no backtrace symbolisation (gimli, addr2line,
+ * miniz_oxide: about 6 KB of a small module, and nothing in Pyodide reads a backtrace);
+ * std's smaller algorithms */
+#define RUST_STD_FEATURES "panic-unwind,optimize_for_size"
 /* the first Rust with -Zemscripten-wasm-eh (wasm exceptions for the emscripten target) */
 #define RUST_WASM_EH_MINOR 86
 
@@ -291,7 +295,8 @@ static bool run_cargo(const struct crossenv *ce, const struct rust_toolchain *tc
 	const char *env_set[] = {"RUSTC_BOOTSTRAP=1", "RUSTUP_AUTO_INSTALL=0", "CARGO_BUILD_TARGET=",
 		e_src, e_home, e_target, e_flags, e_path, e_emcc, e_tc, NULL};
 	const char *argv[] = {"cargo", "build", "--release", "--offline", "--manifest-path",
-		manifest, "--target", RUST_TARGET, "-Zbuild-std=std,panic_unwind,panic_abort", NULL};
+		manifest, "--target", RUST_TARGET, "-Zbuild-std=std,panic_unwind,panic_abort",
+		"-Zbuild-std-features=" RUST_STD_FEATURES, NULL};
 	bool ok = write_crate(crate, library);
 	int st = -1;
 	if (ok) {
@@ -360,7 +365,8 @@ static bool move_rlibs(const char *tmp, const char *sysroot)
 static char *sysroot_id(const struct crossenv *ce, const struct rust_toolchain *tc)
 {
 	char *key = xasprintf("%s\n%s%s\n%s\n%s\nemscripten %s\n", RUST_SYSROOT_FORMAT,
-		tc->identity, tc->src_version, wasm_eh(ce) ? "wasm-eh" : "js-eh", RUST_CPU_FLAGS,
+		tc->identity, tc->src_version, wasm_eh(ce) ? "wasm-eh" : "js-eh",
+		RUST_CPU_FLAGS " " RUST_STD_FEATURES,
 		ce->runtime_emsdk);
 	char hex[65];
 	hash_sha256_hex(key, strlen(key), hex);
