@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rust extensions for a target (docs/rust.md): rsdemo (PyO3 through maturin from the package
-# index) built by a recipe (requirements.executable: rustup) and by `kiln build`, each loaded
+# index) and the PyPI package rpds-py built by recipes (requirements.executable: rustup) and by `kiln build`, each loaded
 # and checked in that Pyodide under node by `kiln test` (the recipe's test.script); the ABI
 # check rejects the module once its kiln.* marker is gone; an sdist with `cargo vendor`ed
 # crates builds offline with an empty CARGO_HOME.
@@ -23,10 +23,11 @@ run() { # run NAME CMD...: quiet unless it fails
 	"$@" >"$work/$name.log" 2>&1 || { cat "$work/$name.log"; fail "$name"; }
 }
 
-# the recipe
-run recipe "$kiln" build-recipes --recipes "$here/recipes" --dist "$work/dist" rsdemo
-"$kiln" test --recipes "$here/recipes" --dist "$work/dist" rsdemo | tee "$work/test.log"
+# the recipes: rsdemo, and rpds-py 2026.9.1 from PyPI (PyO3 0.29, maturin)
+run recipe "$kiln" build-recipes --recipes "$here/recipes" --dist "$work/dist" rsdemo rpds-py
+"$kiln" test --recipes "$here/recipes" --dist "$work/dist" rsdemo rpds-py | tee "$work/test.log"
 grep -q '^ok   rsdemo' "$work/test.log" || fail "recipe: rsdemo in Pyodide $target"
+grep -q '^ok   rpds-py' "$work/test.log" || fail "recipe: rpds-py in Pyodide $target"
 whl=$(ls "$work/dist"/rsdemo-1.0.0-*.whl)
 echo "ok   recipe: $(basename "$whl") ($(stat -c %s "$whl") bytes)"
 
