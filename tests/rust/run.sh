@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Rust extensions for a target (docs/rust.md): rsdemo (PyO3 through maturin from the package
-# index) and the PyPI package rpds-py built by recipes (requirements.executable: rustup) and by `kiln build`, each loaded
-# and checked in that Pyodide under node by `kiln test` (the recipe's test.script); the ABI
-# check rejects the module once its kiln.* marker is gone; an sdist with `cargo vendor`ed
-# crates builds offline with an empty CARGO_HOME.
+# index) and the PyPI package rpds-py built by recipes (requirements.executable: rustup),
+# rsdemo also by `kiln build`, each loaded and checked in that Pyodide under node by
+# `kiln test` (the recipes' test.script); the ABI check rejects the module once its kiln.*
+# marker is gone (0.25); an sdist with `cargo vendor`ed crates builds offline with an empty
+# CARGO_HOME.
 # Skipped (77) only when there is no Rust compiler at all.
 # usage: run.sh KILN TARGET
 set -euo pipefail
@@ -66,7 +67,8 @@ fi
 sd=$work/sdist/rsdemo-1.0.0
 mkdir -p "$sd/.cargo"
 cp -r "$here/src/rsdemo/." "$sd/"
-(cd "$sd" && CARGO_HOME=$KILN_CACHE/cargo cargo vendor --offline --locked vendor \
+# (vendoring takes every platform's crates, which the build did not download: from crates.io)
+(cd "$sd" && CARGO_HOME=$KILN_CACHE/cargo cargo vendor --locked vendor \
 	>"$sd/.cargo/config.toml" 2>"$work/vendor.log") || { cat "$work/vendor.log"; fail "cargo vendor"; }
 printf 'Metadata-Version: 2.1\nName: rsdemo\nVersion: 1.0.0\n' >"$sd/PKG-INFO"
 tar -C "$work/sdist" -czf "$work/rsdemo-1.0.0.tar.gz" rsdemo-1.0.0
