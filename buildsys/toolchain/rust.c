@@ -80,8 +80,9 @@ static bool probe(const char *toolchain, struct rust_toolchain *tc, char **why)
 	bool ok = false;
 	memset(tc, 0, sizeof(*tc));
 	if (!proc_run(argv, &o, &st) || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		*why = xasprintf("`rustc -vV` failed: %s", err.s ? str_last_lines(err.s, err.len, 2)
-							  : "no output");
+		/* the first line: rustup's own message comes before its backtrace */
+		*why = xasprintf("`rustc -vV` failed: %.*s", err.s ? (int)strcspn(err.s, "\n") : 9,
+			err.s ? err.s : "no output");
 		goto out;
 	}
 	tc->identity = xstrdup(out.s ? out.s : "");
