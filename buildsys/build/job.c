@@ -247,6 +247,9 @@ static bool build_package(struct job *j, struct lock_pkgs *entries)
 	const struct crossenv *ce = &j->plan->ce;
 	if (!step(j, "build.cross-script", r->build.cross_script.s, j->src))
 		return false;
+	if (!pkgbuild_getenv(&j->env, "CARGO_BUILD_TARGET") && pkgbuild_uses_rust(j->src) &&
+		!pkgbuild_rust_env(ce, &j->env))
+		return false;
 	pkgbuild_flags(&j->env, j->prefix, r->build.cflags.s, r->build.cxxflags.s,
 		r->build.ldflags.s);
 	struct strv constraints = {0};
@@ -360,6 +363,8 @@ static bool publish(struct job *j, const struct lock_pkgs *entries)
 static bool have_executables(const struct recipe *r)
 {
 	for (size_t i = 0; i < r->requirements.executable.n; i++) {
+		if (pkgbuild_rust_executable(r->requirements.executable.v[i].s))
+			continue; /* provided by kiln's Rust environment (make_env) */
 		char *found = proc_which(r->requirements.executable.v[i].s, NULL);
 		if (!found) {
 			log_err("requirements.executable: %s is not on PATH",
@@ -419,6 +424,11 @@ static bool make_env(struct job *j)
 	char *policy = export_policy(r);
 	pkgbuild_env(&j->plan->ce, j->prefix, policy, &j->env);
 	free(policy);
+	bool rust = false;
+	for (size_t i = 0; i < r->requirements.executable.n; i++)
+		rust |= pkgbuild_rust_executable(r->requirements.executable.v[i].s);
+	if (rust && !pkgbuild_rust_env(&j->plan->ce, &j->env))
+		return false;
 	/* the Fortran driver in the build finds its runtime through these */
 	pkgbuild_setenv(&j->env, "KILN_CACHE", j->plan->cache);
 	const char *passed[] = {"KILN_FORTRAN_RUNTIME", "KILN_IRFIX", "KILN_IRFIX_DISABLE"};

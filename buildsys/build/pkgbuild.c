@@ -9,6 +9,7 @@
 #include "base/log.h"
 #include "toolchain/abi.h"
 #include "toolchain/crossenv.h"
+#include "toolchain/rust.h"
 
 void pkgbuild_setenv(struct strv *env, const char *name, const char *value)
 {
@@ -81,7 +82,8 @@ char *pkgbuild_target(const struct crossenv *ce, struct wheel_target *t)
 static bool compiled_entry(const char *rel, const struct stat *st, void *p)
 {
 	static const char *const skip[] = {"test", "tests", "doc", "docs", "examples", "benchmarks"};
-	static const char *const exts[] = {".c", ".cc", ".cpp", ".cxx", ".pyx", ".f", ".f90"};
+	static const char *const exts[] = {".c", ".cc", ".cpp", ".cxx", ".pyx", ".f", ".f90",
+		".rs"};
 	const char *base = path_basename(rel);
 	if (S_ISDIR(st->st_mode))
 		return true; /* walked anyway; files below are filtered by path */
@@ -143,4 +145,30 @@ bool pkgbuild_check_wheel(const struct crossenv *ce, const char *srcdir,
 		return false;
 	}
 	return !res->compiled || pkgbuild_abi_check(ce, res->wheel_path);
+}
+
+bool pkgbuild_rust_executable(const char *name)
+{
+	return strcmp(name, "rustup") == 0 || strcmp(name, "cargo") == 0 ||
+	       strcmp(name, "rustc") == 0;
+}
+
+bool pkgbuild_uses_rust(const char *srcdir)
+{
+	char *cargo = path_join(srcdir, "Cargo.toml"), *pp = path_join(srcdir, "pyproject.toml");
+	bool yes = path_is_file(cargo);
+	size_t len = 0;
+	char *text = yes ? NULL : read_file(pp, &len);
+	if (text)
+		yes = strstr(text, "maturin") || strstr(text, "setuptools-rust") ||
+		      strstr(text, "setuptools_rust");
+	free(text);
+	free(cargo);
+	free(pp);
+	return yes;
+}
+
+bool pkgbuild_rust_env(const struct crossenv *ce, struct strv *env)
+{
+	return rust_env_ensure(ce, env);
 }

@@ -36,6 +36,16 @@ char *pkgbuild_target(const struct crossenv *ce, struct wheel_target *t);
 /* C, C++, Cython or Fortran sources outside tests, docs and examples */
 bool pkgbuild_has_compiled_sources(const char *dir);
 
+/* a name of requirements.executable that asks for Rust (rustup, cargo, rustc): kiln
+ * provides the toolchain's environment instead of running it */
+bool pkgbuild_rust_executable(const char *name);
+/* a source tree built with Rust: a Cargo.toml at its top, or a pyproject.toml whose build
+ * requirements name maturin or setuptools-rust */
+bool pkgbuild_uses_rust(const char *srcdir);
+/* add the Rust variables of the environment to env (rust_env_ensure: the standard library
+ * is built once into the cache); false (reported) when no Rust serves the target */
+bool pkgbuild_rust_env(const struct crossenv *ce, struct strv *env);
+
 /* the ABI check of a wheel or archive against the runtime of the environment */
 bool pkgbuild_abi_check(const struct crossenv *ce, const char *path);
 

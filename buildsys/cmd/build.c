@@ -190,6 +190,8 @@ static bool build(const struct oot *o, struct crossenv *ce, const char *work)
 
 	pkgbuild_env(ce, NULL, o->exports, &env);
 	pkgbuild_flags(&env, NULL, o->cflags, o->cxxflags, o->ldflags);
+	if (pkgbuild_uses_rust(src) && !pkgbuild_rust_env(ce, &env))
+		goto out;
 	struct backend_opts bo = {
 		.python = ce->host_python, .srcdir = src, .outdir = wheels,
 		.backend_flags = o->settings.s, .cache_dir = config_cache_dir(), .env = env.v,

@@ -8,6 +8,7 @@
 #include "toolchain/argv.h"
 #include "toolchain/crossenv.h"
 #include "toolchain/crossenv_setup.h"
+#include "toolchain/rust.h"
 
 extern const struct kiln_cmd cmd_crossenv;
 
@@ -137,10 +138,14 @@ static int show(const struct crossenv *ce, const char *format, const char *get)
 	return status;
 }
 
-static int print_env(const struct crossenv *ce, const char *libprefix)
+static int print_env(const struct crossenv *ce, const char *libprefix, bool rust)
 {
 	struct strv env = {0};
 	crossenv_env(ce, libprefix, &env);
+	if (rust && !rust_env_ensure(ce, &env)) {
+		strv_free(&env);
+		return EXIT_FAIL;
+	}
 	struct buf b = {0};
 	for (size_t i = 0; i < env.n; i++) {
 		const char *eq = strchr(env.v[i], '=');
@@ -160,6 +165,7 @@ static int print_env(const struct crossenv *ce, const char *libprefix)
 struct crossenv_opts {
 	struct cmd_target t;
 	const char *format, *get, *dir, *libprefix, *python_include;
+	bool rust;
 };
 
 static const struct cmd_opt options[] = {
@@ -173,6 +179,9 @@ static const struct cmd_opt options[] = {
 	{"get", 0, "FIELD", "'show' prints this field only", CMD_STR(struct crossenv_opts, get)},
 	{"libprefix", 0, "DIR", "the target library prefix (WASM_LIBRARY_DIR) for 'env'",
 		CMD_STR(struct crossenv_opts, libprefix)},
+	{"rust", 0, NULL, "'env' adds the Rust variables (cargo, PyO3; the standard\n"
+		"library for the target is built once into the cache)",
+		CMD_FLAG(struct crossenv_opts, rust)},
 	{0},
 };
 
@@ -208,7 +217,7 @@ static int run(int argc, char **argv)
 	else if (strcmp(action, "show") == 0)
 		status = show(&ce, o.format, o.get);
 	else if (strcmp(action, "env") == 0)
-		status = print_env(&ce, o.libprefix);
+		status = print_env(&ce, o.libprefix, o.rust);
 	else
 		status = crossenv_verify(&ce) ? EXIT_OK : EXIT_FAIL;
 	crossenv_free(&ce);
@@ -221,11 +230,12 @@ const struct kiln_cmd cmd_crossenv = {
 	.summary = "set up, show and verify the cross environment for a Pyodide runtime",
 	.synopsis = "crossenv [setup|show|env|verify] [--target SPEC | --pyodide DIR | --dir ENVDIR]\n"
 		    "              [--python-include DIR]\n"
-		    "              [--format text|json] [--get FIELD] [--libprefix DIR]",
+		    "              [--format text|json] [--get FIELD] [--libprefix DIR] [--rust]",
 	.details = "  setup      set up the environment for the Pyodide distribution (default\n"
 		   "             action; a no-op when it exists) and print its directory\n"
 		   "  show       print the target, host and toolchain facts (--get FIELD: one)\n"
 		   "  env        print the environment for recipe scripts as export lines\n"
+		   "             (--rust: with cargo's, PyO3's and the Rust standard library's)\n"
 		   "  verify     re-check the environment's files against their recorded hashes\n\n"
 		   "show, env and verify use $KILN_CROSSENV when set, else set up (or reuse) the\n"
 		   "environment of the distribution.",

@@ -9,6 +9,7 @@
 #include "base/log.h"
 #include "toolchain/abi.h"
 #include "toolchain/argv.h"
+#include "toolchain/rust.h"
 #include "toolchain/wasm.h"
 
 /* does this object or archive use libc++ (names only a C++ translation unit has)? */
@@ -34,21 +35,29 @@ static bool is_archive(const char *data, size_t len)
 	return len >= 8 && memcmp(data, "!<arch>\n", 8) == 0;
 }
 
+/* the link's temporary directory, made on first use */
+static bool link_tmpdir(struct compat_link *cl)
+{
+	if (cl->tmpdir)
+		return true;
+	const char *t = getenv("TMPDIR");
+	char *tmpl = xasprintf("%s/kiln-link-XXXXXX", t && *t ? t : "/tmp");
+	if (!mkdtemp(tmpl)) {
+		log_err("cannot create %s: %s", tmpl, strerror(errno));
+		free(tmpl);
+		return false;
+	}
+	cl->tmpdir = tmpl;
+	return true;
+}
+
 /* a copy of the input with its libc++ entities hidden, or NULL when it defines none */
 static char *hidden_copy(const struct crossenv *ce, struct compat_link *cl, const char *in,
 	char *data, size_t len, bool *ok)
 {
 	*ok = false;
-	if (!cl->tmpdir) {
-		const char *t = getenv("TMPDIR");
-		char *tmpl = xasprintf("%s/kiln-link-XXXXXX", t && *t ? t : "/tmp");
-		if (!mkdtemp(tmpl)) {
-			log_err("cannot create %s: %s", tmpl, strerror(errno));
-			free(tmpl);
-			return NULL;
-		}
-		cl->tmpdir = tmpl;
-	}
+	if (!link_tmpdir(cl))
+		return NULL;
 	char *out = xasprintf("%s/%u-%s", cl->tmpdir, cl->ncopies++, path_basename(in));
 	if (is_archive(data, len)) {
 		*ok = abi_hide_libcxx_archive(in, out, ce->emar);
@@ -84,6 +93,7 @@ bool compat_link_prepare(const struct crossenv *ce, const struct strv *args, boo
 	bool private = ce->libcxx_private && *ce->libcxx_private && ce->link_llvm_root &&
 		*ce->link_llvm_root;
 	bool time64 = ce->time64_lib && *ce->time64_lib;
+	bool rust = rust_link_is_rust(args);
 	bool ok = false;
 	memset(cl, 0, sizeof(*cl));
 	/* the inputs: readable wasm objects and archives among the arguments */
@@ -100,7 +110,8 @@ bool compat_link_prepare(const struct crossenv *ce, const struct strv *args, boo
 		char *data = access(a, R_OK) == 0 ? read_file(a, &len) : NULL;
 		if (data && (is_object(data, len) || is_archive(data, len))) {
 			input[i] = true;
-			cxx |= uses_libcxx(data, len);
+			/* Rust's panic_unwind calls the runtime's __cxa_* but uses no libc++ */
+			cxx |= !str_endswith(a, ".rlib") && uses_libcxx(data, len);
 		}
 		free(data);
 	}
@@ -141,7 +152,14 @@ bool compat_link_prepare(const struct crossenv *ce, const struct strv *args, boo
 		strv_add(&cl->extra, "-Wl,--unresolved-symbols=import-dynamic");
 		cl->llvm = true;
 	}
-	if (time64) {
+	if (rust) {
+		/* Rust's libc crate has the runtime's time_t: no shims, a marker of its imports */
+		char *marker = NULL;
+		if (!link_tmpdir(cl) || !rust_link_marker(args, cl->tmpdir, &marker))
+			goto out;
+		if (marker)
+			strv_push(&cl->extra, marker);
+	} else if (time64) {
 		if (!nwa)
 			strv_add(&cl->extra, "-Wl,--no-whole-archive");
 		strv_add(&cl->extra, ce->time64_lib);

@@ -60,10 +60,12 @@ static bool is_sha256(const char *s)
 	return strspn(s, "0123456789abcdefABCDEF") == 64 && s[64] == '\0';
 }
 
-/* version is want, or want followed by '+', '-' or '~' */
+/* version is want, or want followed by '+', '-' or '~'; a want ending in '.' is a prefix */
 static bool version_is(const char *version, const char *want)
 {
 	size_t n = strlen(want);
+	if (n && want[n - 1] == '.')
+		return strncmp(version, want, n) == 0;
 	return strncmp(version, want, n) == 0 && strchr("+-~", version[n]) != NULL;
 }
 

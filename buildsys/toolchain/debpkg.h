@@ -22,7 +22,8 @@ struct debpkg {
 
 /* The first record of `apt-cache show [--no-all-versions] NAMES...` (names: "pkg",
  * "pkg/stable"...) whose Package is package and, when version is not NULL, whose Version is
- * version or starts with it followed by '+', '-' or '~'. 1: found, into *out; 0: apt has no
+ * version or starts with it followed by '+', '-' or '~' (a version ending in '.', "1.97.", is a
+ * prefix of the versions it matches). 1: found, into *out; 0: apt has no
  * such record (not reported: the caller says what it means); -1: apt failed (reported). */
 int debpkg_lookup(const char *package, const char *const *names, bool all_versions,
 	const char *version, struct debpkg *out);

@@ -10,6 +10,7 @@
 #include "base/proc.h"
 #include "toolchain/argv.h"
 #include "toolchain/fortran.h"
+#include "toolchain/rust.h"
 
 /* ---- file kinds (emcc's suffix rules) ---- */
 
@@ -668,9 +669,12 @@ static bool is_compile_only(const struct strv *args)
 	return false;
 }
 
-static bool is_shared_output(const char *o)
+/* a side-module link: an .so output, or rustc linking a cdylib (an .rlib among the inputs,
+ * a .wasm output) */
+static bool is_shared_output(const char *o, const struct strv *args)
 {
-	return o && (str_endswith(o, ".so") || strstr(path_basename(o), ".so."));
+	return o && (str_endswith(o, ".so") || strstr(path_basename(o), ".so.") ||
+		(str_endswith(o, ".wasm") && rust_link_is_rust(args)));
 }
 
 /* a query like `cc -v` or `cc --version`: passed to emcc as is */
@@ -719,7 +723,7 @@ static int tool_compiler(struct wrap *w, int argc, char **argv, bool cxx)
 			status = -1;
 			goto out;
 		}
-	} else if (is_shared_output(o)) {
+	} else if (is_shared_output(o, &args)) {
 		for (size_t i = 0; i < args.n; i++) {
 			if (args.v[i][0] == '-' && argv_takes_value(args.v[i]))
 				i++;
