@@ -208,15 +208,10 @@ static void mark_needed(const struct plan *p, bool *needed)
 /* the local cache, then the remote one */
 static bool lookup(struct plan *p, struct plan_pkg *pkg)
 {
-	pkg->entry = cache_lookup(p->cache, pkg->r->norm_name, &pkg->key);
-	bool local = pkg->entry != NULL;
-	if (!pkg->entry && p->remote &&
-		remote_get_entry(p->remote, p->cache, pkg->r->norm_name, &pkg->key) == REMOTE_HIT) {
-		pkg->entry = cache_lookup(p->cache, pkg->r->norm_name, &pkg->key);
-		pkg->remote_hit = pkg->entry != NULL;
-	}
+	pkg->entry = remote_lookup(p->remote, p->cache, pkg->r->norm_name, &pkg->key,
+		&pkg->remote_hit);
 	pkg->build = !pkg->entry;
-	return local;
+	return pkg->entry && !pkg->remote_hit;
 }
 
 long plan_keys(struct plan *p, bool explain, unsigned shard, unsigned n_shards)

@@ -469,6 +469,18 @@ enum remote_result remote_get_entry(struct remote *r, const char *cache_dir, con
 	return res;
 }
 
+char *remote_lookup(struct remote *r, const char *cache_dir, const char *name,
+	const struct cache_key *k, bool *remote_hit)
+{
+	char *entry = cache_lookup(cache_dir, name, k);
+	*remote_hit = false;
+	if (!entry && r && remote_get_entry(r, cache_dir, name, k) == REMOTE_HIT) {
+		entry = cache_lookup(cache_dir, name, k);
+		*remote_hit = entry != NULL;
+	}
+	return entry;
+}
+
 /* does the store have <path> (HEAD) */
 static enum remote_result has_object(struct remote *r, const char *path)
 {

@@ -53,6 +53,11 @@ bool remote_url_has_credentials(const char *url);
  * <cache_dir>/builds/<name>/<key>/ (cache_publish) */
 enum remote_result remote_get_entry(struct remote *r, const char *cache_dir, const char *name,
 	const struct cache_key *k);
+/* the published entry of name under k: the local cache, then the store (r may be NULL),
+ * whose hit is unpacked into the local cache first (*remote_hit). NULL when neither has it. */
+char *remote_lookup(struct remote *r, const char *cache_dir, const char *name,
+	const struct cache_key *k, bool *remote_hit);
+
 /* upload the published entry dir of name under key; REMOTE_HIT when uploaded, REMOTE_MISS
  * when the store had it already or the mode is read, REMOTE_DOWN when it failed */
 enum remote_result remote_put_entry(struct remote *r, const char *name, const char *key,

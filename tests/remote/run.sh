@@ -71,6 +71,39 @@ check "machine b's dist/ is machine a's, byte for byte" 'same_dist a b' "$(same_
 out=$(machine b --explain --remote-cache "$store_url")
 check "a second run of machine b is local hits" 'grep -q "^cext: local hit$" <<<"$out" && grep -q "0 hits, 0 uploaded" <<<"$out"' "$out"
 
+# kiln build of an sdist through the store: built and uploaded once, a hit elsewhere
+(cd "$root/tests/oot/src" && tar --sort=name --mtime=@0 --owner=0 --group=0 -czf "$work/kiln-oot-0.2.0.tar.gz" kiln-oot)
+# oot NAME [kiln build options...]: kiln build of the sdist with its own cache and outdir
+oot() {
+	local name=$1; shift
+	mkdir -p "$work/$name/cache"
+	[ -e "$work/$name/cache/crossenv" ] || ln -s "$work/a/cache/crossenv" "$work/$name/cache/crossenv"
+	KILN_CACHE="$work/$name/cache" "$kiln" build --outdir "$work/$name/dist" "$@" "$work/kiln-oot-0.2.0.tar.gz" 2>&1
+}
+ootwhl=kiln_oot-0.2.0-cp311-cp311-emscripten_3_1_46_wasm32.whl
+out=$(oot oa --remote-cache "$store_url")
+status=$?
+check "kiln build: an sdist built and uploaded" \
+	'[ $status = 0 ] && grep -q "^building " <<<"$out" && grep -q "^kiln-oot-0.2.0.tar.gz: uploaded ($store_url)$" <<<"$out" && [ -f "$work/oa/dist/$ootwhl" ]' "$out"
+out=$(KILN_REMOTE_CACHE="$store_url" oot ob)
+status=$?
+check "kiln build (\$KILN_REMOTE_CACHE) on a fresh machine: a remote hit, nothing built" \
+	'[ $status = 0 ] && grep -q "^kiln-oot-0.2.0.tar.gz: remote hit ($store_url)$" <<<"$out" && ! grep -q "^building " <<<"$out" && grep -qx "$work/ob/dist/$ootwhl" <<<"$out"' "$out"
+check "... the same wheel, byte for byte" 'cmp "$work/oa/dist/$ootwhl" "$work/ob/dist/$ootwhl"'
+out=$(oot ob --remote-cache "$store_url")
+check "... then a local hit" 'grep -q "^kiln-oot-0.2.0.tar.gz: local hit" <<<"$out"' "$out"
+out=$(oot oc --remote-cache "$store_url" --exports requested)
+check "kiln build with other options is another key: built" \
+	'[ $? = 0 ] && grep -q "^building " <<<"$out" && grep -q "uploaded" <<<"$out"' "$out"
+out=$(oot od --remote-cache "$store_url" --remote-cache-mode read --exports whole_archive)
+check "kiln build in read-only mode uploads nothing" \
+	'[ $? = 0 ] && grep -q "^building " <<<"$out" && ! grep -q "uploaded" <<<"$out"' "$out"
+out=$(oot oe --remote-cache "http://127.0.0.1:$(store_free_port)")
+check "kiln build with a dead store: one warning, built" \
+	'[ $? = 0 ] && [ "$(warnings "$out")" = 1 ] && grep -q "^building " <<<"$out"' "$out"
+check "kiln build refuses credentials on the command line" \
+	'oot ox --remote-cache "http://u:p@127.0.0.1:1" >/dev/null; [ $? = 2 ]'
+
 # a damaged object: reported, deleted, built locally, uploaded again
 pure_key=$(head -n1 "$work/a/cache/builds/purepkg/last")
 pure_obj=$(sed -n 's/^sha256 //p' "$store/ac/$pure_key")
