@@ -163,6 +163,9 @@ bool build_recipes(const struct build_opts *o)
 	if (todo && !plan_fetch(&r.plan, false, o->mirrors, o->indexes) && !o->keep_going)
 		goto out;
 	ok = todo == 0 || run_jobs(&r, &interrupted);
+	/* the durations shard runners balance by; a shard only reads them */
+	if (todo && !interrupted && o->remote_write && o->n_shards <= 1)
+		plan_share_durations(&r.plan);
 	if (!interrupted) {
 		char *dist = path_absolute(o->dist_dir);
 		ok = publish_dist(&r.plan, dist) && ok;

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 
+#include "base/util.h"
 #include "build/cache.h"
 
 /* A remote cache shared by machines: the plain HTTP protocol of ccache, sccache and Bazel's
@@ -68,5 +69,15 @@ enum remote_result remote_get_source(struct remote *r, const char *cache_dir,
 	const char *sha256, const char *file_name);
 /* upload a verified source file unless the store has it */
 enum remote_result remote_put_source(struct remote *r, const char *sha256, const char *path);
+
+/* The record of build durations that --shard balances by, shared through the store:
+ * ac/<sha256 of "kiln-durations 1" and the cross environment's id>, a text of
+ * "kiln-durations 1" and then "NAME SECONDS" lines sorted by name. */
+/* the store's record into records ("NAME SECONDS" strings); REMOTE_HIT when there is one */
+enum remote_result remote_get_durations(struct remote *r, const char *env_id,
+	struct strv *records);
+/* replace the store's record (readwrite mode); REMOTE_HIT when written */
+enum remote_result remote_put_durations(struct remote *r, const char *env_id,
+	const struct strv *records);
 
 #endif

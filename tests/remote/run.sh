@@ -61,7 +61,11 @@ check "machine a builds and uploads everything" \
 	'[ $status = 0 ] && grep -q "4 packages: 4 built, 0 up to date, 0 failed, 0 skipped; remote cache: 0 hits, 4 uploaded" <<<"$out"' "$out"
 check "--explain says built (why) and uploaded" \
 	'grep -q "^cext: never built$" <<<"$out" && grep -q "^cext: uploaded ($store_url)$" <<<"$out"' "$out"
-check "the store holds a manifest and an object per package, and the source" '[ "$(ls "$store/ac" | wc -l)" = 4 ] && [ "$(ls "$store/cas" | wc -l)" = 6 ]'
+rec=$(grep -lx "kiln-durations 1" "$store"/ac/* | head -n1)
+check "the store holds a manifest and an object per package, the source, and the durations" \
+	'[ "$(ls "$store/ac" | wc -l)" = 5 ] && [ "$(ls "$store/cas" | wc -l)" = 6 ] && [ -n "$rec" ]'
+check "the durations record has the 4 built packages, sorted" \
+	'[ "$(tail -n +2 "$rec" | cut -d" " -f1 | tr "\n" " ")" = "aclib cext clib purepkg " ]' "$(cat "$rec" 2>&1)"
 out=$(KILN_REMOTE_CACHE="$store_url" machine b --explain)
 status=$?
 check "machine b (\$KILN_REMOTE_CACHE) builds nothing" \
@@ -167,6 +171,23 @@ store_start "$work/nginx" || exit 1
 out=$(KILN_CACHE="$work/k/cache" "$kiln" fetch --remote-cache "$store_url" --mirror "http://127.0.0.1:$(store_free_port)" --no-index "$sel" 2>&1)
 status=$?
 check "kiln fetch takes a source from the store, verified" '[ $status = 0 ] && [ -f "$work/k/cache/sources/$sha/clib-1.0.tar.gz" ]' "$out"
+
+# shards balanced by the store's record of durations, on runners without local records
+# shard NAME I/N: the wheels in its dist/, by project
+shardwheels() { machine "$1" --remote-cache "$store_url" --shard "$2" >"$work/$1.out"; ls "$work/$1/dist" | grep '\.whl$' | cut -d- -f1 | tr '\n' ' '; }
+printf 'kiln-durations 1\naclib 1\ncext 1\nclib 1\npurepkg 100\n' >"$rec"
+w1=$(shardwheels r1 1/2) w2=$(shardwheels r2 2/2)
+check "fresh shard runners balance by the store's record (purepkg the longest)" \
+	'[ "$w1" = "purepkg " ] && [ "$w2" = "cext " ] && grep -q "0 local, 4 from the store, 0 estimated" "$work/r1.out"' "1/2: $w1 2/2: $w2 $(cat "$work/r1.out")"
+printf 'kiln-durations 1\naclib 1\ncext 100\nclib 1\npurepkg 1\n' >"$rec"
+w3=$(shardwheels r3 1/2) w4=$(shardwheels r4 2/2)
+check "... and another record gives another split (cext the longest)" \
+	'[ "$w3" = "cext " ] && [ "$w4" = "purepkg " ]' "1/2: $w3 2/2: $w4"
+check "shard runs only read the record" 'grep -q "^cext 100$" "$rec" && grep -q "^purepkg 1$" "$rec"' "$(cat "$rec")"
+printf 'kiln-durations 1\nnot a record\n' >"$rec"
+out=$(machine r5 --remote-cache "$store_url" --shard 1/2)
+check "a damaged record: reported, estimates used" \
+	'[ $? = 0 ] && grep -q "is no record of durations, ignored" <<<"$out" && grep -q "0 local, 0 from the store, 4 estimated" <<<"$out"' "$out"
 
 # shards: 1/2 and 2/2 through the store, merged, are the full build
 export SOURCE_DATE_EPOCH=1700000005
