@@ -62,7 +62,7 @@ static void set_common(struct remote *r, const char *url, char *errbuf)
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, r->connect_timeout);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, r->min_rate);
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, r->stall_timeout);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "kiln/" KILN_VERSION);
 	curl_easy_setopt(e, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
@@ -130,6 +130,7 @@ static void delete_object(struct remote *r, const char *path)
 
 /* ---------- opening ---------- */
 
+/* a positive number from the environment, else dflt */
 static long env_seconds(const char *name, long dflt)
 {
 	const char *v = getenv(name);
@@ -193,6 +194,7 @@ bool remote_open(struct remote *r, const char *url, bool write, const char *cach
 	r->tmp = path_join(cache_dir, "tmp-remote");
 	r->connect_timeout = env_seconds("KILN_REMOTE_CACHE_CONNECT_TIMEOUT", 5);
 	r->stall_timeout = env_seconds("KILN_REMOTE_CACHE_TIMEOUT", 30);
+	r->min_rate = env_seconds("KILN_REMOTE_CACHE_MIN_RATE", 1024);
 	if (!mkdir_p(r->tmp, 0755)) {
 		log_err("cannot create %s: %s", r->tmp, strerror(errno));
 		return false;

@@ -28,7 +28,10 @@ struct remote {
 	char *tmp;          /* directory of downloads and packed entries */
 	bool write;         /* readwrite: uploads */
 	bool down;          /* failed once: warned, not asked again */
-	long connect_timeout, stall_timeout; /* seconds */
+	/* no connection within connect_timeout seconds, or less than min_rate bytes/s for
+	 * stall_timeout seconds, is a failure of the store ($KILN_REMOTE_CACHE_CONNECT_TIMEOUT,
+	 * $KILN_REMOTE_CACHE_TIMEOUT, $KILN_REMOTE_CACHE_MIN_RATE; 5, 30, 1024) */
+	long connect_timeout, stall_timeout, min_rate;
 	void *easy;         /* the reused libcurl handle */
 };
 

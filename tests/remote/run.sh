@@ -30,7 +30,8 @@ sed "s/@SHA256@/$asha/" "$work/proj/recipes/aclib/meta.yaml.in" >"$work/proj/rec
 rm "$work/proj/recipes/aclib/meta.yaml.in"
 "$root/ci/serve-mirror" "$work/mirror" 0 "$work/port" >"$work/mirror.log" 2>&1 &
 mirror_pid=$!
-trap 'kill $mirror_pid 2>/dev/null; store_stop' EXIT
+bad_pid=
+trap 'kill $mirror_pid $bad_pid 2>/dev/null; store_stop' EXIT
 for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
 mirror="http://127.0.0.1:$(cat "$work/port")"
 store_start "$work/nginx" || exit 1
@@ -130,6 +131,34 @@ out=$(SOURCE_DATE_EPOCH=1700000001 machine e --remote-cache "$store_url_503")
 status=$?
 check "a store answering 503: one warning, everything built" \
 	'[ $status = 0 ] && [ "$(warnings "$out")" = 1 ] && grep -q "HTTP status 503" <<<"$out" && grep -q "4 packages: 4 built" <<<"$out"' "$out"
+# misbehaving stores (tests/remote/badstore.py): one that stalls, one that truncates bodies
+# badstore MODE: start one; sets bad_url and bad_pid
+badstore() {
+	rm -f "$work/bad.port"
+	/usr/bin/python3 "$here/badstore.py" "$1" "$store" "$work/bad.port" 2>>"$work/badstore.log" &
+	bad_pid=$!
+	for _ in $(seq 100); do [ -s "$work/bad.port" ] && break; sleep 0.1; done
+	bad_url="http://127.0.0.1:$(cat "$work/bad.port")"
+}
+badstore stall
+t0=$(date +%s)
+out=$(KILN_REMOTE_CACHE_TIMEOUT=2 KILN_CACHE="$work/v/cache" "$kiln" fetch --remote-cache "$bad_url" --mirror "$mirror" "$sel" 2>&1)
+status=$? t1=$(date +%s)
+check "a stalling store: kiln fetch gives up on it after \$KILN_REMOTE_CACHE_TIMEOUT, one warning" \
+	'[ $status = 0 ] && [ "$(warnings "$out")" = 1 ] && grep -q "too slow" <<<"$out" && [ $((t1 - t0)) -lt 30 ] && [ -f "$work/v/cache/sources/$sha/clib-1.0.tar.gz" ]' "$((t1 - t0)) s: $out"
+out=$(KILN_REMOTE_CACHE_TIMEOUT=2 SOURCE_DATE_EPOCH=1700000001 machine v --remote-cache "$bad_url")
+status=$?
+check "a stalling store: one warning, everything built" \
+	'[ $status = 0 ] && [ "$(warnings "$out")" = 1 ] && grep -q "4 packages: 4 built.*(store unavailable)" <<<"$out"' "$out"
+kill $bad_pid; wait $bad_pid 2>/dev/null
+badstore truncate
+out=$(machine t --remote-cache "$bad_url")
+status=$?
+check "a store truncating bodies: one warning, nothing of it used, everything built" \
+	'[ $status = 0 ] && [ "$(warnings "$out")" = 1 ] && grep -q "GET cas/.*partial\|GET cas/.*remaining" <<<"$out" && grep -q "4 packages: 4 built.*0 hits" <<<"$out"' "$out"
+check "... and the result is machine a's, byte for byte" 'same_dist a t' "$(same_dist a t 2>&1)"
+kill $bad_pid; wait $bad_pid 2>/dev/null
+bad_pid=
 check "credentials on the command line are refused" \
 	'machine x --remote-cache "http://user:secret@127.0.0.1:1" >/dev/null; [ $? = 2 ]'
 out=$(KILN_CACHE="$work/x/cache" KILN_REMOTE_CACHE="http://user:secret@127.0.0.1:$(store_free_port)" "$kiln" fetch "$sel" 2>&1)
