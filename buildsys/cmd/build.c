@@ -14,7 +14,6 @@
 #include "base/log.h"
 #include "base/proc.h"
 #include "base/util.h"
-#include "version.h"
 #include "build/backend.h"
 #include "build/cache.h"
 #include "build/fetch.h"
@@ -25,6 +24,7 @@
 #include "cmd/cmd.h"
 #include "toolchain/crossenv.h"
 #include "toolchain/crossenv_setup.h"
+#include "version.h"
 
 extern const struct kiln_cmd cmd_build;
 
