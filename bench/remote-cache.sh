@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# The shared remote cache: a cold build vs a fresh machine through a warm store, and
-# shards 1/2 + 2/2 (run one after the other, as two runners would in parallel) vs one
-# machine. The store is Debian's nginx with WebDAV on 127.0.0.1 (tests/remote/store.sh).
+# The shared remote cache: a cold build (uploading to the store) vs a fresh machine through
+# the warm store, and shards 1/2 + 2/2 (run one after the other, as two runners would in
+# parallel) vs the cold build on one machine. The store is Debian's nginx with WebDAV on
+# 127.0.0.1 (tests/remote/store.sh). The shards build keys of another SOURCE_DATE_EPOCH, so
+# the store has none of their packages, only the durations the cold build recorded there
+# (their runners have no local records).
 # usage: bench/remote-cache.sh KILN MIRROR [SELECTION...]   (default selection: '*')
-# Every build starts from a fresh cache holding only the cross environment, set up once
-# beforehand, so the figures are package builds, downloads and publishing.
+# NO_STORE=1 adds a cold build without a store (the cost of uploading).
+# Every build starts from a fresh cache holding only the cross environment and the sources,
+# set up once beforehand, so the figures are package builds, downloads and publishing. Each
+# figure is printed as soon as it is measured.
 set -euo pipefail
 kiln=$(realpath "$1") mirror=$(realpath "$2")
 shift 2
@@ -31,24 +36,24 @@ run() {
 	cp -r "$work/envcache" "$work/$name/cache"
 	t0=$(date +%s%N)
 	KILN_CACHE="$work/$name/cache" "$kiln" build-recipes --mirror "$mirror" \
-		--dist "$work/$name/dist" "$@" "${sel[@]}" >"$work/$name.log" 2>&1
+		--dist "$work/$name/dist" "$@" "${sel[@]}" >"$work/$name.log" 2>&1 || echo "$name: the build failed (see $work/$name.log)" >&2
 	t1=$(date +%s%N)
 	ms "$t0" "$t1"
 }
-cold=$(run cold)
-upload=$(run upload --remote-cache "$store_url")
+say() { printf '%-38s %s\n' "$1" "$2"; }
+echo "selection: ${sel[*]}"
+if [ -n "${NO_STORE:-}" ]; then
+	say "cold build, no store:" "$(run nostore) ms"
+fi
+cold=$(run cold --remote-cache "$store_url")
+say "cold build uploading to the store:" "${cold} ms ($(grep -o '[0-9]* packages: .*' "$work/cold.log" | tail -1))"
 warm=$(run warm --remote-cache "$store_url")
-store_bytes=$(du -sb "$work/nginx/store" | cut -f1)
-# shards against an empty store: keys of another SOURCE_DATE_EPOCH
+say "fresh machine, warm store:" "${warm} ms ($(awk "BEGIN{printf \"%.3f\", $warm/$cold}")x the cold build)"
+say "store size:" "$(( $(du -sb "$work/nginx/store" | cut -f1) / 1024 )) KiB"
 export SOURCE_DATE_EPOCH=1700000000
-one=$(run one)
 s1=$(run s1 --remote-cache "$store_url" --shard 1/2)
+say "shard 1/2:" "${s1} ms"
 s2=$(run s2 --remote-cache "$store_url" --shard 2/2)
-echo "selection: ${sel[*]} ($(grep -o '[0-9]* packages' "$work/cold.log" | tail -1))"
-echo "cold build, no store:                 ${cold} ms"
-echo "cold build uploading to the store:    ${upload} ms"
-echo "fresh machine, warm store:            ${warm} ms ($(awk "BEGIN{printf \"%.3f\", $warm/$cold}")x the cold build)"
-echo "store size:                           $((store_bytes / 1024)) KiB"
-echo "one machine:                          ${one} ms"
-echo "shard 1/2, then shard 2/2:            ${s1} ms + ${s2} ms (the longer: $(( s1 > s2 ? s1 : s2 )) ms)"
-grep -h "^shard" "$work/s1.log" "$work/s2.log" || true
+say "shard 2/2:" "${s2} ms"
+say "shards, the longer (two runners):" "$(( s1 > s2 ? s1 : s2 )) ms vs ${cold} ms on one machine"
+grep -h "^split\|^shard" "$work/s1.log" "$work/s2.log" || true

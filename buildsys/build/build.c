@@ -19,6 +19,7 @@ struct run {
 	struct plan plan;
 	struct remote remote;
 	size_t uploaded;
+	double upload_seconds; /* spent uploading, between the scheduler's steps */
 };
 
 /* a package built in this run into the remote cache */
@@ -26,8 +27,11 @@ static void upload(struct run *r, const struct plan_pkg *pkg)
 {
 	if (!r->plan.remote || !r->o->remote_write || !pkg->entry)
 		return;
-	if (remote_put_entry(r->plan.remote, pkg->r->norm_name, pkg->key.hex, pkg->entry) !=
-		REMOTE_HIT)
+	double t0 = sched_now();
+	enum remote_result res = remote_put_entry(r->plan.remote, pkg->r->norm_name, pkg->key.hex,
+		pkg->entry);
+	r->upload_seconds += sched_now() - t0;
+	if (res != REMOTE_HIT)
 		return;
 	r->uploaded++;
 	if (r->o->explain)
@@ -108,8 +112,12 @@ static void summary(const struct run *r, bool ok, bool interrupted, double secon
 		size_t hits = 0;
 		for (size_t i = 0; i < p->n; i++)
 			hits += p->pkgs[i].remote_hit;
-		buf_printf(&b, "; remote cache: %zu hit%s, %zu uploaded%s", hits,
-			hits == 1 ? "" : "s", r->uploaded, p->remote->down ? " (store unavailable)" : "");
+		buf_printf(&b, "; remote cache: %zu hit%s, %zu uploaded", hits, hits == 1 ? "" : "s",
+			r->uploaded);
+		if (r->uploaded)
+			buf_printf(&b, " in %.1fs", r->upload_seconds);
+		if (p->remote->down)
+			buf_puts(&b, " (store unavailable)");
 	}
 	char *detail = buf_take(&b);
 	log_event(&(struct log_event){.kind = LOG_EV_SUMMARY,
@@ -163,6 +171,9 @@ bool build_recipes(const struct build_opts *o)
 	if (todo && !plan_fetch(&r.plan, false, o->mirrors, o->indexes) && !o->keep_going)
 		goto out;
 	ok = todo == 0 || run_jobs(&r, &interrupted);
+	/* the durations shard runners balance by; a shard only reads them */
+	if (todo && !interrupted && o->remote_write && o->n_shards <= 1)
+		plan_share_durations(&r.plan);
 	if (!interrupted) {
 		char *dist = path_absolute(o->dist_dir);
 		ok = publish_dist(&r.plan, dist) && ok;

@@ -167,15 +167,25 @@ static int by_weight(const void *a, const void *b)
 }
 
 static double recorded_weight(const struct plan *p, const struct plan_pkg *pkg);
+static double local_duration(const struct plan *p, const struct plan_pkg *pkg);
+static long record_of(const struct strv *records, const char *name);
 
 /* shard i of n (1-based): the longest packages first, each to the least loaded shard */
 static void plan_shard(struct plan *p, unsigned shard, unsigned n_shards)
 {
 	struct shard_item *items = xcalloc(p->n + 1, sizeof(*items));
 	double *load = xcalloc(n_shards, sizeof(*load));
-	for (size_t i = 0; i < p->n; i++)
+	size_t local = 0, shared = 0;
+	for (size_t i = 0; i < p->n; i++) {
 		items[i] = (struct shard_item){i, recorded_weight(p, &p->pkgs[i]),
 			name_hash(p->pkgs[i].r->norm_name)};
+		if (local_duration(p, &p->pkgs[i]) > 0)
+			local++;
+		else if (record_of(&p->shared_durations, p->pkgs[i].r->norm_name) >= 0)
+			shared++;
+	}
+	log_info("split over %u shards by recorded durations: %zu local, %zu from the store, "
+		"%zu estimated", n_shards, local, shared, p->n - local - shared);
 	array_sort(items, p->n, sizeof(*items), by_weight);
 	for (size_t i = 0; i < p->n; i++) {
 		unsigned best = 0;
@@ -208,15 +218,10 @@ static void mark_needed(const struct plan *p, bool *needed)
 /* the local cache, then the remote one */
 static bool lookup(struct plan *p, struct plan_pkg *pkg)
 {
-	pkg->entry = cache_lookup(p->cache, pkg->r->norm_name, &pkg->key);
-	bool local = pkg->entry != NULL;
-	if (!pkg->entry && p->remote &&
-		remote_get_entry(p->remote, p->cache, pkg->r->norm_name, &pkg->key) == REMOTE_HIT) {
-		pkg->entry = cache_lookup(p->cache, pkg->r->norm_name, &pkg->key);
-		pkg->remote_hit = pkg->entry != NULL;
-	}
+	pkg->entry = remote_lookup(p->remote, p->cache, pkg->r->norm_name, &pkg->key,
+		&pkg->remote_hit);
 	pkg->build = !pkg->entry;
-	return local;
+	return pkg->entry && !pkg->remote_hit;
 }
 
 long plan_keys(struct plan *p, bool explain, unsigned shard, unsigned n_shards)
@@ -229,6 +234,8 @@ long plan_keys(struct plan *p, bool explain, unsigned shard, unsigned n_shards)
 		pkg->mine = true;
 	}
 	bool *needed = xcalloc(p->n + 1, sizeof(*needed));
+	if (n_shards > 1 && p->remote)
+		remote_get_durations(p->remote, p->ce.id, &p->shared_durations);
 	if (n_shards > 1)
 		plan_shard(p, shard, n_shards);
 	mark_needed(p, needed);
@@ -334,17 +341,73 @@ static char *duration_path(const struct plan *p, const struct plan_pkg *pkg)
 	return xasprintf("%s/builds/%s/duration", p->cache, pkg->r->norm_name);
 }
 
-static double recorded_weight(const struct plan *p, const struct plan_pkg *pkg)
+/* the duration the local cache recorded for pkg, or 0 */
+static double local_duration(const struct plan *p, const struct plan_pkg *pkg)
 {
 	char *path = duration_path(p, pkg);
 	char *text = read_file(path, NULL);
 	free(path);
 	double w = text ? strtod(text, NULL) : 0;
 	free(text);
+	return w > 0 ? w : 0;
+}
+
+/* the index of name's line in a record of "NAME SECONDS" lines, or -1 */
+static long record_of(const struct strv *records, const char *name)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; i < records->n; i++)
+		if (strncmp(records->v[i], name, n) == 0 && records->v[i][n] == ' ')
+			return (long)i;
+	return -1;
+}
+
+static double recorded_weight(const struct plan *p, const struct plan_pkg *pkg)
+{
+	double w = local_duration(p, pkg);
+	long i = w > 0 ? -1 : record_of(&p->shared_durations, pkg->r->norm_name);
+	if (i >= 0)
+		w = strtod(p->shared_durations.v[i] + strlen(pkg->r->norm_name) + 1, NULL);
 	if (w > 0)
 		return w;
 	/* unknown: libraries and compiled packages take longer than pure ones */
 	return pkg->r->build.type == RECIPE_PACKAGE && !pkg->r->build.script.set ? 5 : 30;
+}
+
+static int by_text(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void plan_share_durations(struct plan *p)
+{
+	struct strv rec = {0};
+	if (!p->remote || remote_get_durations(p->remote, p->ce.id, &rec) == REMOTE_DOWN) {
+		strv_free(&rec);
+		return;
+	}
+	bool changed = false;
+	for (size_t i = 0; i < p->n; i++) {
+		double w = local_duration(p, &p->pkgs[i]);
+		if (w <= 0)
+			continue;
+		char *line = xasprintf("%s %.3f", p->pkgs[i].r->norm_name, w);
+		long at = record_of(&rec, p->pkgs[i].r->norm_name);
+		if (at >= 0 && strcmp(rec.v[at], line) == 0) {
+			free(line);
+		} else if (at >= 0) {
+			free(rec.v[at]);
+			rec.v[at] = line;
+			changed = true;
+		} else {
+			strv_push(&rec, line);
+			changed = true;
+		}
+	}
+	array_sort(rec.v, rec.n, sizeof(*rec.v), by_text);
+	if (changed)
+		remote_put_durations(p->remote, p->ce.id, &rec);
+	strv_free(&rec);
 }
 
 void plan_jobs(struct plan *p)
@@ -415,6 +478,7 @@ void plan_free(struct plan *p)
 	free(p->jobs);
 	free(p->pkgs);
 	free(p->pkg_of_node);
+	strv_free(&p->shared_durations);
 	graph_plan_free(&p->sel);
 	graph_free(&p->g);
 	crossenv_free(&p->ce);

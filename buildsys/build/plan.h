@@ -43,6 +43,7 @@ struct plan {
 	size_t **deps;
 	unsigned slots;        /* total job slots */
 	struct remote *remote; /* the shared remote cache, or NULL */
+	struct strv shared_durations; /* the store's record, "NAME SECONDS" (--shard) */
 };
 
 /* the selection (n items; none: "*") of the recipes in recipes_dir, in build order; the
@@ -54,11 +55,17 @@ bool plan_load(struct plan *p, const char *recipes_dir, const char *const *selec
 /* every package's host closure and key, in build order; then, of the packages this run
  * needs, the cache entry (the local cache, then the remote one); with explain a
  * LOG_EV_EXPLAIN event for each. With n_shards > 1 the run's own packages (mine) are those
- * of shard (1-based): the selection split over n_shards by recorded durations, longest first
+ * of shard (1-based): the selection split over n_shards by recorded durations (the local
+ * cache's, else the store's record, else an estimate), longest first
  * to the least loaded shard, equal ones in the order of a stable hash of their names; the
  * host closures of its own packages are needed too. Returns how many need building, or -1
  * (reported). */
 long plan_keys(struct plan *p, bool explain, unsigned shard, unsigned n_shards);
+
+/* merge the durations recorded in the local cache for the selection into the store's
+ * record (build/remote.h), which shard runners read for the packages they have no record
+ * of; runs of a shard only read it, so that every shard sees the same record */
+void plan_share_durations(struct plan *p);
 
 /* fetch the sources of the packages to build (all with a URL when all); mirrors may be
  * NULL. False when any failed (those packages are marked failed). */

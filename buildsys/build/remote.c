@@ -30,10 +30,11 @@ enum http_rc {
 struct xfer {
 	const char *method; /* GET, HEAD, PUT, DELETE */
 	FILE *out;          /* GET into a file, or */
-	struct buf *mem;    /* into memory, at most MANIFEST_MAX bytes */
+	struct buf *mem;    /* into memory, at most mem_max bytes */
+	size_t mem_max;
 	FILE *in;           /* PUT from a file */
 	long long in_size;
-	bool overflow;      /* the body was longer than MANIFEST_MAX */
+	bool overflow;      /* the body was longer than mem_max */
 	char why[CURL_ERROR_SIZE + 64];
 };
 
@@ -42,7 +43,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
 	struct xfer *x = ctx;
 	size_t n = size * nmemb;
 	if (x->mem) {
-		if (x->mem->len + n > MANIFEST_MAX) {
+		if (x->mem->len + n > x->mem_max) {
 			x->overflow = true;
 			return 0;
 		}
@@ -61,7 +62,7 @@ static void set_common(struct remote *r, const char *url, char *errbuf)
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, r->connect_timeout);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, r->min_rate);
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, r->stall_timeout);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "kiln/" KILN_VERSION);
 	curl_easy_setopt(e, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
@@ -129,6 +130,7 @@ static void delete_object(struct remote *r, const char *path)
 
 /* ---------- opening ---------- */
 
+/* a positive number from the environment, else dflt */
 static long env_seconds(const char *name, long dflt)
 {
 	const char *v = getenv(name);
@@ -192,6 +194,7 @@ bool remote_open(struct remote *r, const char *url, bool write, const char *cach
 	r->tmp = path_join(cache_dir, "tmp-remote");
 	r->connect_timeout = env_seconds("KILN_REMOTE_CACHE_CONNECT_TIMEOUT", 5);
 	r->stall_timeout = env_seconds("KILN_REMOTE_CACHE_TIMEOUT", 30);
+	r->min_rate = env_seconds("KILN_REMOTE_CACHE_MIN_RATE", 1024);
 	if (!mkdir_p(r->tmp, 0755)) {
 		log_err("cannot create %s: %s", r->tmp, strerror(errno));
 		return false;
@@ -422,7 +425,7 @@ static enum remote_result get_manifest(struct remote *r, const char *name, const
 {
 	char *obj = xasprintf("ac/%s", key);
 	struct buf body = {0};
-	struct xfer x = {.method = "GET", .mem = &body};
+	struct xfer x = {.method = "GET", .mem = &body, .mem_max = MANIFEST_MAX};
 	enum http_rc rc = http(r, obj, &x);
 	enum remote_result res = REMOTE_MISS;
 	if (rc == HTTP_FAILED && x.overflow) {
@@ -467,6 +470,18 @@ enum remote_result remote_get_entry(struct remote *r, const char *cache_dir, con
 	}
 	tmp_drop(NULL, path);
 	return res;
+}
+
+char *remote_lookup(struct remote *r, const char *cache_dir, const char *name,
+	const struct cache_key *k, bool *remote_hit)
+{
+	char *entry = cache_lookup(cache_dir, name, k);
+	*remote_hit = false;
+	if (!entry && r && remote_get_entry(r, cache_dir, name, k) == REMOTE_HIT) {
+		entry = cache_lookup(cache_dir, name, k);
+		*remote_hit = entry != NULL;
+	}
+	return entry;
 }
 
 /* does the store have <path> (HEAD) */
@@ -564,5 +579,87 @@ enum remote_result remote_put_source(struct remote *r, const char *sha256, const
 	else if (res == REMOTE_HIT)
 		res = REMOTE_MISS;
 	free(cas);
+	return res;
+}
+
+/* ---------- the record of build durations ---------- */
+
+#define DURATIONS_MAGIC "kiln-durations 1"
+#define DURATIONS_MAX (1 << 20)
+
+/* ac/<sha256 of the magic and the cross environment's id> */
+static char *durations_object(const char *env_id)
+{
+	char *text = xasprintf(DURATIONS_MAGIC "\n%s\n", env_id);
+	char hex[65];
+	hash_sha256_hex(text, strlen(text), hex);
+	free(text);
+	return xasprintf("ac/%s", hex);
+}
+
+/* "NAME SECONDS" lines, names without spaces, seconds > 0 */
+static bool durations_parse(const char *text, struct strv *records)
+{
+	if (!str_startswith(text, DURATIONS_MAGIC "\n"))
+		return false;
+	struct strv got = {0};
+	bool ok = true;
+	for (const char *l = strchr(text, '\n') + 1; ok && *l;) {
+		size_t n = strcspn(l, "\n");
+		char name[256];
+		double secs = 0;
+		int used = 0;
+		ok = n < 512 && sscanf(l, "%255[^ \n] %lf%n", name, &secs, &used) == 2 &&
+			(size_t)used == n && secs > 0;
+		if (ok)
+			strv_push(&got, xstrndup(l, n));
+		l += n + (l[n] == '\n');
+	}
+	if (ok) {
+		strv_free(records);
+		*records = got;
+	} else {
+		strv_free(&got);
+	}
+	return ok;
+}
+
+enum remote_result remote_get_durations(struct remote *r, const char *env_id,
+	struct strv *records)
+{
+	if (r->down)
+		return REMOTE_DOWN;
+	char *obj = durations_object(env_id);
+	struct buf body = {0};
+	struct xfer x = {.method = "GET", .mem = &body, .mem_max = DURATIONS_MAX};
+	enum http_rc rc = http(r, obj, &x);
+	enum remote_result res = REMOTE_MISS;
+	if (rc == HTTP_FAILED && !x.overflow) {
+		res = store_failed(r, x.why);
+	} else if (rc == HTTP_FAILED || (rc == HTTP_OK && !durations_parse(body.s ? body.s : "",
+							       records))) {
+		log_warn("remote cache %s: %s is no record of durations, ignored", r->shown, obj);
+		res = REMOTE_BAD;
+	} else if (rc == HTTP_OK) {
+		res = REMOTE_HIT;
+	}
+	buf_free(&body);
+	free(obj);
+	return res;
+}
+
+enum remote_result remote_put_durations(struct remote *r, const char *env_id,
+	const struct strv *records)
+{
+	if (r->down || !r->write)
+		return r->down ? REMOTE_DOWN : REMOTE_MISS;
+	struct buf text = {0};
+	buf_puts(&text, DURATIONS_MAGIC "\n");
+	for (size_t i = 0; i < records->n; i++)
+		buf_printf(&text, "%s\n", records->v[i]);
+	char *obj = durations_object(env_id);
+	enum remote_result res = put_text(r, obj, text.s);
+	free(obj);
+	buf_free(&text);
 	return res;
 }

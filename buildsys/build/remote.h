@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 
+#include "base/util.h"
 #include "build/cache.h"
 
 /* A remote cache shared by machines: the plain HTTP protocol of ccache, sccache and Bazel's
@@ -27,7 +28,10 @@ struct remote {
 	char *tmp;          /* directory of downloads and packed entries */
 	bool write;         /* readwrite: uploads */
 	bool down;          /* failed once: warned, not asked again */
-	long connect_timeout, stall_timeout; /* seconds */
+	/* no connection within connect_timeout seconds, or less than min_rate bytes/s for
+	 * stall_timeout seconds, is a failure of the store ($KILN_REMOTE_CACHE_CONNECT_TIMEOUT,
+	 * $KILN_REMOTE_CACHE_TIMEOUT, $KILN_REMOTE_CACHE_MIN_RATE; 5, 30, 1024) */
+	long connect_timeout, stall_timeout, min_rate;
 	void *easy;         /* the reused libcurl handle */
 };
 
@@ -53,6 +57,11 @@ bool remote_url_has_credentials(const char *url);
  * <cache_dir>/builds/<name>/<key>/ (cache_publish) */
 enum remote_result remote_get_entry(struct remote *r, const char *cache_dir, const char *name,
 	const struct cache_key *k);
+/* the published entry of name under k: the local cache, then the store (r may be NULL),
+ * whose hit is unpacked into the local cache first (*remote_hit). NULL when neither has it. */
+char *remote_lookup(struct remote *r, const char *cache_dir, const char *name,
+	const struct cache_key *k, bool *remote_hit);
+
 /* upload the published entry dir of name under key; REMOTE_HIT when uploaded, REMOTE_MISS
  * when the store had it already or the mode is read, REMOTE_DOWN when it failed */
 enum remote_result remote_put_entry(struct remote *r, const char *name, const char *key,
@@ -63,5 +72,15 @@ enum remote_result remote_get_source(struct remote *r, const char *cache_dir,
 	const char *sha256, const char *file_name);
 /* upload a verified source file unless the store has it */
 enum remote_result remote_put_source(struct remote *r, const char *sha256, const char *path);
+
+/* The record of build durations that --shard balances by, shared through the store:
+ * ac/<sha256 of "kiln-durations 1" and the cross environment's id>, a text of
+ * "kiln-durations 1" and then "NAME SECONDS" lines sorted by name. */
+/* the store's record into records ("NAME SECONDS" strings); REMOTE_HIT when there is one */
+enum remote_result remote_get_durations(struct remote *r, const char *env_id,
+	struct strv *records);
+/* replace the store's record (readwrite mode); REMOTE_HIT when written */
+enum remote_result remote_put_durations(struct remote *r, const char *env_id,
+	const struct strv *records);
 
 #endif

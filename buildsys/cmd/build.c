@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,13 +15,16 @@
 #include "base/proc.h"
 #include "base/util.h"
 #include "build/backend.h"
+#include "build/cache.h"
 #include "build/fetch.h"
 #include "build/index.h"
 #include "build/pkgbuild.h"
+#include "build/remote.h"
 #include "build/srctree.h"
 #include "cmd/cmd.h"
 #include "toolchain/crossenv.h"
 #include "toolchain/crossenv_setup.h"
+#include "version.h"
 
 extern const struct kiln_cmd cmd_build;
 
@@ -40,6 +44,8 @@ struct oot {
 	double timeout;
 	struct cmd_target t;
 	bool legacy_tag;
+	struct cmd_remote remote;
+	struct remote *store; /* opened when remote.url is set */
 };
 
 static bool is_url(const char *s)
@@ -144,50 +150,137 @@ static void show_tail(const char *path, size_t lines)
 	free(text);
 }
 
-static bool build(const struct oot *o, struct crossenv *ce, const char *work)
-{
-	char *src = path_join(work, "src"), *wheels = path_join(work, "wheel");
-	char *post = path_join(work, "post"), *logpath = path_join(work, "build.log");
-	char *archive = NULL, *pytag = NULL;
-	struct strv env = {0};
-	struct wheel_post_result res = {0};
-	int log = -1;
-	bool ok = false;
+/* ---------- the cache of an sdist's build, with a remote cache ----------
+ * The wheel of an sdist (a file, a URL or NAME==VERSION) is a cache entry like a recipe's,
+ * <cache>/builds/<sdist file name>/<key>/, looked up locally and then in the store, and
+ * uploaded once built: remote_lookup and remote_put_entry, as build-recipes does. */
 
-	if (is_url(o->input)) {
-		if (!(archive = fetch_url(o)))
-			goto out;
-	} else if (path_is_dir(o->input)) {
+static void key_add_str(struct cache_key *k, const char *label, const char *v)
+{
+	cache_key_add(k, label, v ? v : "", v ? strlen(v) : 0);
+}
+
+/* every input of the wheel: the sdist's bytes, the cross environment, the options */
+static bool oot_key(const struct oot *o, const struct crossenv *ce, const char *archive,
+	struct cache_key *k)
+{
+	key_add_str(k, "kiln", KILN_VERSION);
+	if (!cache_key_add_file(k, "sdist", archive))
+		return false;
+	key_add_str(k, "crossenv", ce->id);
+	key_add_str(k, "platform-tag", crossenv_wheel_tag(ce));
+	const char *epoch = getenv("SOURCE_DATE_EPOCH");
+	if (epoch)
+		key_add_str(k, "SOURCE_DATE_EPOCH", epoch);
+	key_add_str(k, "exports", o->exports);
+	key_add_str(k, "config-settings", o->settings.s);
+	key_add_str(k, "cflags", o->cflags);
+	key_add_str(k, "cxxflags", o->cxxflags);
+	key_add_str(k, "ldflags", o->ldflags);
+	cache_key_final(k);
+	return true;
+}
+
+static bool is_wheel(const char *rel, const struct stat *st, void *ctx)
+{
+	if (S_ISREG(st->st_mode) && !strchr(rel, '/') && str_endswith(rel, ".whl"))
+		*(char **)ctx = xstrdup(rel);
+	return true;
+}
+
+/* the entry's wheel copied into outdir; its path is printed */
+static bool wheel_from_entry(const struct oot *o, const char *entry)
+{
+	char *name = NULL;
+	walk_tree(entry, is_wheel, &name);
+	char *from = name ? path_join(entry, name) : NULL;
+	char *to = name ? path_join(o->outdir, name) : NULL;
+	size_t len = 0;
+	char *data = from ? read_file(from, &len) : NULL;
+	bool ok = data && mkdir_p(o->outdir, 0755) && write_file_atomic(to, data, len);
+	if (ok)
+		printf("%s\n", to);
+	else
+		log_err("cannot copy the wheel of %s to %s: %s", entry, o->outdir,
+			name ? strerror(errno) : "no wheel in the entry");
+	free(data);
+	free(from);
+	free(to);
+	free(name);
+	return ok;
+}
+
+/* the built wheel as the entry of name/k, uploaded to the store */
+static void wheel_into_cache(const struct oot *o, const char *name, const struct cache_key *k,
+	const char *wheel)
+{
+	int lock = -1;
+	char *stage = cache_stage(config_cache_dir(), name, &lock);
+	char *to = stage ? path_join(stage, path_basename(wheel)) : NULL;
+	size_t len = 0;
+	char *data = stage ? read_file(wheel, &len) : NULL;
+	char *entry = NULL;
+	if (data && write_file_atomic(to, data, len))
+		entry = cache_publish(config_cache_dir(), name, k, stage);
+	else if (stage)
+		log_warn("cannot keep %s in the cache: %s", wheel, strerror(errno));
+	if (!entry && stage)
+		remove_tree(stage);
+	if (entry && o->store && remote_put_entry(o->store, name, k->hex, entry) == REMOTE_HIT)
+		log_info("%s: uploaded (%s)", name, o->store->shown);
+	if (lock >= 0)
+		close(lock);
+	free(entry);
+	free(data);
+	free(to);
+	free(stage);
+}
+
+/* the source: a copy of a tree in src, or *archive (an sdist, verified) */
+static bool take_source(const struct oot *o, const char *src, char **archive)
+{
+	*archive = NULL;
+	if (is_url(o->input))
+		return (*archive = fetch_url(o)) != NULL;
+	if (path_is_dir(o->input)) {
 		char *pp = path_join(o->input, "pyproject.toml"), *sp = path_join(o->input, "setup.py");
 		bool tree = path_is_file(pp) || path_is_file(sp);
 		free(pp);
 		free(sp);
 		if (!tree) {
 			log_err("%s: not a Python source tree (no pyproject.toml or setup.py)", o->input);
-			goto out;
+			return false;
 		}
-		if (!copy_source(o->input, src, o->outdir))
-			goto out;
-	} else if (path_is_file(o->input)) {
+		return copy_source(o->input, src, o->outdir);
+	}
+	if (path_is_file(o->input)) {
 		if (!is_archive(o->input)) {
 			log_err("%s: not a source tree or an sdist (.tar.gz, .zip, ...)", o->input);
-			goto out;
+			return false;
 		}
 		if (o->sha256 && !check_sha(o->input, o->sha256))
-			goto out;
-		archive = xstrdup(o->input);
-	} else {
-		log_err("%s: %s", o->input, strerror(ENOENT));
-		goto out;
+			return false;
+		*archive = xstrdup(o->input);
+		return true;
 	}
-	if (archive && !srctree_prepare(archive, src, NULL, NULL, 0, NULL, 0, "."))
-		goto out;
+	log_err("%s: %s", o->input, strerror(ENOENT));
+	return false;
+}
+
+/* the PEP 517 build of src into a checked wheel in outdir (res) */
+static bool build_src(const struct oot *o, struct crossenv *ce, const char *work,
+	const char *src, struct wheel_post_result *res)
+{
+	char *wheels = path_join(work, "wheel"), *post = path_join(work, "post");
+	char *logpath = path_join(work, "build.log"), *pytag = NULL;
+	struct strv env = {0};
+	int log = -1;
+	bool ok = false;
 	if (!mkdir_p(wheels, 0755) ||
 		(log = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
 		log_err("%s: %s", work, strerror(errno));
 		goto out;
 	}
-
 	pkgbuild_env(ce, NULL, o->exports, &env);
 	pkgbuild_flags(&env, NULL, o->cflags, o->cxxflags, o->ldflags);
 	if (pkgbuild_uses_rust(src) && !pkgbuild_rust_env(ce, &env))
@@ -205,23 +298,56 @@ static bool build(const struct oot *o, struct crossenv *ce, const char *work)
 	struct wheel_target t;
 	pytag = pkgbuild_target(ce, &t);
 	struct wheel_post_opts wo = {.target = &t, .work_dir = post, .dist_dir = o->outdir};
-	if (!wheel_postprocess(wheels, &wo, &res) || !pkgbuild_check_wheel(ce, src, &res))
-		goto out;
-	printf("%s\n", res.wheel_path);
-	ok = true;
+	ok = wheel_postprocess(wheels, &wo, res) && pkgbuild_check_wheel(ce, src, res);
 out:
 	if (log >= 0)
 		close(log);
-	if (!ok && res.wheel_path)
-		unlink(res.wheel_path);
-	wheel_post_result_free(&res);
 	strv_free(&env);
 	free(pytag);
-	free(archive);
-	free(src);
 	free(wheels);
 	free(post);
 	free(logpath);
+	return ok;
+}
+
+static bool build(const struct oot *o, struct crossenv *ce, const char *work)
+{
+	char *src = path_join(work, "src"), *archive = NULL, *entry = NULL;
+	const char *name = NULL;
+	struct wheel_post_result res = {0};
+	struct cache_key k = {0};
+	bool ok = false, hit = false;
+	if (!take_source(o, src, &archive))
+		goto out;
+	/* with a remote cache, an sdist's wheel is looked up, and kept once built */
+	if (archive && o->store) {
+		name = path_basename(archive);
+		if (!oot_key(o, ce, archive, &k))
+			goto out;
+		entry = remote_lookup(o->store, config_cache_dir(), name, &k, &hit);
+		if (entry) {
+			log_info("%s: %s (%s)", name, hit ? "remote hit" : "local hit",
+				hit ? o->store->shown : entry);
+			ok = wheel_from_entry(o, entry);
+			goto out;
+		}
+	}
+	if (archive && !srctree_prepare(archive, src, NULL, NULL, 0, NULL, 0, "."))
+		goto out;
+	if (!build_src(o, ce, work, src, &res))
+		goto out;
+	printf("%s\n", res.wheel_path);
+	if (name)
+		wheel_into_cache(o, name, &k, res.wheel_path);
+	ok = true;
+out:
+	if (!ok && res.wheel_path)
+		unlink(res.wheel_path);
+	wheel_post_result_free(&res);
+	cache_key_free(&k);
+	free(entry);
+	free(archive);
+	free(src);
 	return ok;
 }
 
@@ -270,6 +396,7 @@ static const struct cmd_opt options[] = {
 	{"legacy-platform-tag", 0, NULL, "tag the wheel pyodide_<abi>_wasm32 (the spelling\n"
 		"before PEP 783) for ABI 2025_0 and later", CMD_FLAG(struct oot, legacy_tag)},
 	INDEX_OPTS(struct oot, index_urls, no_index),
+	CMD_REMOTE_OPTS(struct oot, remote),
 	{0},
 };
 
@@ -295,6 +422,8 @@ static int run(int argc, char **argv)
 		cmd_usage_error(&cmd_build, "--no-index and --index-url exclude each other");
 		goto out;
 	}
+	if (!cmd_remote_cache(&cmd_build, &o.remote))
+		goto out;
 	if (!o.no_index)
 		index_urls(&o.index_urls, &o.indexes);
 	/* NAME==VERSION: the sdist from the index, before the cross environment is set up */
@@ -323,9 +452,14 @@ static int run(int argc, char **argv)
 		goto out;
 	}
 	ce.legacy_tag = o.legacy_tag;
+	struct remote store = {0};
+	if (o.remote.url && remote_open(&store, o.remote.url, !o.remote.read_only, cache))
+		o.store = &store;
 	char *work = path_join(cache, "work/oot-XXXXXX");
 	char *parent = path_dirname(work);
-	if (!mkdir_p(parent, 0755) || !mkdtemp(work)) {
+	if (o.remote.url && !o.store) {
+		/* reported by remote_open */
+	} else if (!mkdir_p(parent, 0755) || !mkdtemp(work)) {
 		log_err("%s: %s", work, strerror(errno));
 	} else if (build(&o, &ce, work)) {
 		remove_tree(work);
@@ -336,6 +470,7 @@ static int run(int argc, char **argv)
 	free(parent);
 	free(work);
 	free(cache);
+	remote_close(&store);
 	crossenv_free(&ce);
 out:
 	fetch_sdist_free(&sd);
@@ -356,6 +491,9 @@ const struct kiln_cmd cmd_build = {
 		   "wheel's path is printed. `kiln lockfile add-wheels --dist DIR WHEEL` makes it\n"
 		   "loadable through pyodide-lock.json. NAME==VERSION (or NAME: the newest final\n"
 		   "release) takes the sdist from the package index, verified against the sha256\n"
-		   "the index lists (a file or directory of that name wins).",
+		   "the index lists (a file or directory of that name wins). With a remote cache\n"
+		   "(--remote-cache, docs/remote-cache.md) the wheel of an sdist is looked up in\n"
+		   "the local cache and the store by the sdist's sha256, the cross environment\n"
+		   "and the options, and uploaded once built.",
 	.opts = options,
 };

@@ -8,7 +8,6 @@
 #include "build/build.h"
 #include "build/fetch.h"
 #include "build/index.h"
-#include "build/remote.h"
 #include "cmd/cmd.h"
 
 extern const struct kiln_cmd cmd_build_recipes;
@@ -21,6 +20,7 @@ struct shard_arg {
 struct recipes_opts {
 	struct build_opts b;
 	struct shard_arg shard;
+	struct cmd_remote remote;
 	struct cmd_target t;
 	struct strv mirrors;
 	struct strv index_urls, indexes;
@@ -35,14 +35,6 @@ static bool set_jobs(void *field, const char *value)
 	if (*end || v < 1 || v > 1024)
 		return false;
 	*(unsigned *)field = (unsigned)v;
-	return true;
-}
-
-static bool set_remote_mode(void *field, const char *value)
-{
-	if (strcmp(value, "read") != 0 && strcmp(value, "readwrite") != 0)
-		return false;
-	*(bool *)field = strcmp(value, "readwrite") == 0;
 	return true;
 }
 
@@ -79,12 +71,7 @@ static const struct cmd_opt options[] = {
 		"(repeatable; also $KILN_MIRRORS, a list separated\nby spaces or commas)",
 		CMD_LIST(struct recipes_opts, mirrors)},
 	INDEX_OPTS(struct recipes_opts, index_urls, no_index),
-	{"remote-cache", 0, "URL", "a remote cache shared by machines: look up packages\n"
-		"and sources there, upload what is built (also\n$KILN_REMOTE_CACHE; docs/remote-cache.md)",
-		CMD_STR(struct recipes_opts, b.remote_cache)},
-	{"remote-cache-mode", 0, "read|readwrite", "readwrite (default) uploads, read only looks up",
-		.at = CMD_AT(struct recipes_opts, b.remote_write, bool), .set = set_remote_mode,
-		.bad = "needs read or readwrite"},
+	CMD_REMOTE_OPTS(struct recipes_opts, remote),
 	{"shard", 0, "I/N", "build shard I of N of the selection (deterministic split;\n"
 		"dependencies from the caches); dist/ gets shard I's packages",
 		.at = CMD_AT(struct recipes_opts, shard, struct shard_arg), .set = set_shard,
@@ -199,7 +186,7 @@ static bool build_rendered(struct build_opts *o)
 static int run_common(const struct kiln_cmd *self, int argc, char **argv, bool fetch_only)
 {
 	struct recipes_opts o = {.b = {.recipes_dir = "recipes", .dist_dir = "dist",
-		.fetch_only = fetch_only, .remote_write = true}};
+		.fetch_only = fetch_only}};
 	int status = EXIT_USAGE;
 	if (!cmd_parse(self, &argc, argv, &o))
 		goto out;
@@ -207,13 +194,10 @@ static int run_common(const struct kiln_cmd *self, int argc, char **argv, bool f
 		cmd_usage_error(self, "--no-index and --index-url exclude each other");
 		goto out;
 	}
-	if (o.b.remote_cache && remote_url_has_credentials(o.b.remote_cache)) {
-		cmd_usage_error(self, "--remote-cache takes no credentials: use $KILN_REMOTE_CACHE_AUTH "
-			"or a netrc file");
+	if (!cmd_remote_cache(self, &o.remote))
 		goto out;
-	}
-	if (!o.b.remote_cache && getenv("KILN_REMOTE_CACHE") && *getenv("KILN_REMOTE_CACHE"))
-		o.b.remote_cache = getenv("KILN_REMOTE_CACHE");
+	o.b.remote_cache = o.remote.url;
+	o.b.remote_write = !o.remote.read_only;
 	o.b.shard = o.shard.i;
 	o.b.n_shards = o.shard.n;
 	if (!cmd_select_target(&o.t)) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "build/remote.h"
 
 /* the widest option column that the help texts are aligned after */
 #define HELP_COLUMN_MAX 28
@@ -51,6 +52,27 @@ bool cmd_set_json(void *field, const char *value)
 	if (strcmp(value, "json") != 0 && strcmp(value, "text") != 0)
 		return false;
 	*(bool *)field = strcmp(value, "json") == 0;
+	return true;
+}
+
+bool cmd_set_remote_mode(void *field, const char *value)
+{
+	if (strcmp(value, "read") != 0 && strcmp(value, "readwrite") != 0)
+		return false;
+	*(bool *)field = strcmp(value, "read") == 0;
+	return true;
+}
+
+bool cmd_remote_cache(const struct kiln_cmd *c, struct cmd_remote *r)
+{
+	if (r->url && remote_url_has_credentials(r->url)) {
+		cmd_usage_error(c, "--remote-cache takes no credentials: use $KILN_REMOTE_CACHE_AUTH "
+			"or a netrc file");
+		return false;
+	}
+	const char *env = getenv("KILN_REMOTE_CACHE");
+	if (!r->url && env && *env)
+		r->url = env;
 	return true;
 }
 

@@ -69,6 +69,26 @@ bool cmd_select_target(const struct cmd_target *t);
 		"index-url and extra-index-url, else PyPI)", CMD_LIST(T, list)}, \
 	{"no-index", 0, NULL, "ask no package index", CMD_FLAG(T, none)}
 
+struct kiln_cmd;
+
+/* The shared remote cache (build/remote.h) of the commands that build: --remote-cache URL
+ * and --remote-cache-mode read|readwrite, as a field of the command's options struct,
+ * completed with cmd_remote_cache after cmd_parse. */
+struct cmd_remote {
+	const char *url; /* NULL: none */
+	bool read_only;  /* --remote-cache-mode read: look up, never upload */
+};
+#define CMD_REMOTE_OPTS(T, f) \
+	{"remote-cache", 0, "URL", "a remote cache shared by machines: look up packages\n" \
+		"and sources there, upload what is built (also\n$KILN_REMOTE_CACHE; docs/remote-cache.md)", \
+		CMD_STR(T, f.url)}, \
+	{"remote-cache-mode", 0, "read|readwrite", "readwrite (default) uploads, read only looks up", \
+		.at = CMD_AT(T, f.read_only, bool), .set = cmd_set_remote_mode, \
+		.bad = "needs read or readwrite"}
+/* refuse a --remote-cache URL with credentials (a usage error, reported: false); without
+ * --remote-cache, $KILN_REMOTE_CACHE when set */
+bool cmd_remote_cache(const struct kiln_cmd *c, struct cmd_remote *r);
+
 /* the setters of the macros above (a command may bring its own for other values) */
 bool cmd_set_flag(void *field, const char *value);
 bool cmd_set_str(void *field, const char *value);
@@ -76,6 +96,7 @@ bool cmd_set_list(void *field, const char *value);
 bool cmd_set_seconds(void *field, const char *value);
 bool cmd_set_sha256(void *field, const char *value);
 bool cmd_set_json(void *field, const char *value);
+bool cmd_set_remote_mode(void *field, const char *value);
 
 /* One subcommand. Adding a command is adding a file that defines one of these
  * and a line in the table of main.c. */

@@ -30,7 +30,8 @@ sed "s/@SHA256@/$asha/" "$work/proj/recipes/aclib/meta.yaml.in" >"$work/proj/rec
 rm "$work/proj/recipes/aclib/meta.yaml.in"
 "$root/ci/serve-mirror" "$work/mirror" 0 "$work/port" >"$work/mirror.log" 2>&1 &
 mirror_pid=$!
-trap 'kill $mirror_pid 2>/dev/null; store_stop' EXIT
+bad_pid=
+trap 'kill $mirror_pid $bad_pid 2>/dev/null; store_stop' EXIT
 for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
 mirror="http://127.0.0.1:$(cat "$work/port")"
 store_start "$work/nginx" || exit 1
@@ -58,10 +59,14 @@ same_dist() { diff -r -x .kiln-manifest -x .kiln.lock "$work/$1/dist" "$work/$2/
 out=$(machine a --explain --remote-cache "$store_url/")
 status=$?
 check "machine a builds and uploads everything" \
-	'[ $status = 0 ] && grep -q "4 packages: 4 built, 0 up to date, 0 failed, 0 skipped; remote cache: 0 hits, 4 uploaded" <<<"$out"' "$out"
+	'[ $status = 0 ] && grep -q "4 packages: 4 built, 0 up to date, 0 failed, 0 skipped; remote cache: 0 hits, 4 uploaded in [0-9.]*s (" <<<"$out"' "$out"
 check "--explain says built (why) and uploaded" \
 	'grep -q "^cext: never built$" <<<"$out" && grep -q "^cext: uploaded ($store_url)$" <<<"$out"' "$out"
-check "the store holds a manifest and an object per package, and the source" '[ "$(ls "$store/ac" | wc -l)" = 4 ] && [ "$(ls "$store/cas" | wc -l)" = 6 ]'
+rec=$(grep -lx "kiln-durations 1" "$store"/ac/* | head -n1)
+check "the store holds a manifest and an object per package, the source, and the durations" \
+	'[ "$(ls "$store/ac" | wc -l)" = 5 ] && [ "$(ls "$store/cas" | wc -l)" = 6 ] && [ -n "$rec" ]'
+check "the durations record has the 4 built packages, sorted" \
+	'[ "$(tail -n +2 "$rec" | cut -d" " -f1 | tr "\n" " ")" = "aclib cext clib purepkg " ]' "$(cat "$rec" 2>&1)"
 out=$(KILN_REMOTE_CACHE="$store_url" machine b --explain)
 status=$?
 check "machine b (\$KILN_REMOTE_CACHE) builds nothing" \
@@ -70,6 +75,39 @@ check "--explain says remote hit" 'grep -q "^cext: remote hit ($store_url)$" <<<
 check "machine b's dist/ is machine a's, byte for byte" 'same_dist a b' "$(same_dist a b 2>&1)"
 out=$(machine b --explain --remote-cache "$store_url")
 check "a second run of machine b is local hits" 'grep -q "^cext: local hit$" <<<"$out" && grep -q "0 hits, 0 uploaded" <<<"$out"' "$out"
+
+# kiln build of an sdist through the store: built and uploaded once, a hit elsewhere
+(cd "$root/tests/oot/src" && tar --sort=name --mtime=@0 --owner=0 --group=0 -czf "$work/kiln-oot-0.2.0.tar.gz" kiln-oot)
+# oot NAME [kiln build options...]: kiln build of the sdist with its own cache and outdir
+oot() {
+	local name=$1; shift
+	mkdir -p "$work/$name/cache"
+	[ -e "$work/$name/cache/crossenv" ] || ln -s "$work/a/cache/crossenv" "$work/$name/cache/crossenv"
+	KILN_CACHE="$work/$name/cache" "$kiln" build --outdir "$work/$name/dist" "$@" "$work/kiln-oot-0.2.0.tar.gz" 2>&1
+}
+ootwhl=kiln_oot-0.2.0-cp311-cp311-emscripten_3_1_46_wasm32.whl
+out=$(oot oa --remote-cache "$store_url")
+status=$?
+check "kiln build: an sdist built and uploaded" \
+	'[ $status = 0 ] && grep -q "^building " <<<"$out" && grep -q "^kiln-oot-0.2.0.tar.gz: uploaded ($store_url)$" <<<"$out" && [ -f "$work/oa/dist/$ootwhl" ]' "$out"
+out=$(KILN_REMOTE_CACHE="$store_url" oot ob)
+status=$?
+check "kiln build (\$KILN_REMOTE_CACHE) on a fresh machine: a remote hit, nothing built" \
+	'[ $status = 0 ] && grep -q "^kiln-oot-0.2.0.tar.gz: remote hit ($store_url)$" <<<"$out" && ! grep -q "^building " <<<"$out" && grep -qx "$work/ob/dist/$ootwhl" <<<"$out"' "$out"
+check "... the same wheel, byte for byte" 'cmp "$work/oa/dist/$ootwhl" "$work/ob/dist/$ootwhl"'
+out=$(oot ob --remote-cache "$store_url")
+check "... then a local hit" 'grep -q "^kiln-oot-0.2.0.tar.gz: local hit" <<<"$out"' "$out"
+out=$(oot oc --remote-cache "$store_url" --exports requested)
+check "kiln build with other options is another key: built" \
+	'[ $? = 0 ] && grep -q "^building " <<<"$out" && grep -q "uploaded" <<<"$out"' "$out"
+out=$(oot od --remote-cache "$store_url" --remote-cache-mode read --exports whole_archive)
+check "kiln build in read-only mode uploads nothing" \
+	'[ $? = 0 ] && grep -q "^building " <<<"$out" && ! grep -q "uploaded" <<<"$out"' "$out"
+out=$(oot oe --remote-cache "http://127.0.0.1:$(store_free_port)")
+check "kiln build with a dead store: one warning, built" \
+	'[ $? = 0 ] && [ "$(warnings "$out")" = 1 ] && grep -q "^building " <<<"$out"' "$out"
+check "kiln build refuses credentials on the command line" \
+	'oot ox --remote-cache "http://u:p@127.0.0.1:1" >/dev/null; [ $? = 2 ]'
 
 # a damaged object: reported, deleted, built locally, uploaded again
 pure_key=$(head -n1 "$work/a/cache/builds/purepkg/last")
@@ -93,6 +131,34 @@ out=$(SOURCE_DATE_EPOCH=1700000001 machine e --remote-cache "$store_url_503")
 status=$?
 check "a store answering 503: one warning, everything built" \
 	'[ $status = 0 ] && [ "$(warnings "$out")" = 1 ] && grep -q "HTTP status 503" <<<"$out" && grep -q "4 packages: 4 built" <<<"$out"' "$out"
+# misbehaving stores (tests/remote/badstore.py): one that stalls, one that truncates bodies
+# badstore MODE: start one; sets bad_url and bad_pid
+badstore() {
+	rm -f "$work/bad.port"
+	/usr/bin/python3 "$here/badstore.py" "$1" "$store" "$work/bad.port" 2>>"$work/badstore.log" &
+	bad_pid=$!
+	for _ in $(seq 100); do [ -s "$work/bad.port" ] && break; sleep 0.1; done
+	bad_url="http://127.0.0.1:$(cat "$work/bad.port")"
+}
+badstore stall
+t0=$(date +%s)
+out=$(KILN_REMOTE_CACHE_TIMEOUT=2 KILN_CACHE="$work/v/cache" "$kiln" fetch --remote-cache "$bad_url" --mirror "$mirror" "$sel" 2>&1)
+status=$? t1=$(date +%s)
+check "a stalling store: kiln fetch gives up on it after \$KILN_REMOTE_CACHE_TIMEOUT, one warning" \
+	'[ $status = 0 ] && [ "$(warnings "$out")" = 1 ] && grep -q "too slow" <<<"$out" && [ $((t1 - t0)) -lt 30 ] && [ -f "$work/v/cache/sources/$sha/clib-1.0.tar.gz" ]' "$((t1 - t0)) s: $out"
+out=$(KILN_REMOTE_CACHE_TIMEOUT=2 SOURCE_DATE_EPOCH=1700000001 machine v --remote-cache "$bad_url")
+status=$?
+check "a stalling store: one warning, everything built" \
+	'[ $status = 0 ] && [ "$(warnings "$out")" = 1 ] && grep -q "4 packages: 4 built.*(store unavailable)" <<<"$out"' "$out"
+kill $bad_pid; wait $bad_pid 2>/dev/null
+badstore truncate
+out=$(machine t --remote-cache "$bad_url")
+status=$?
+check "a store truncating bodies: one warning, nothing of it used, everything built" \
+	'[ $status = 0 ] && [ "$(warnings "$out")" = 1 ] && grep -q "GET cas/.*partial\|GET cas/.*remaining" <<<"$out" && grep -q "4 packages: 4 built.*0 hits" <<<"$out"' "$out"
+check "... and the result is machine a's, byte for byte" 'same_dist a t' "$(same_dist a t 2>&1)"
+kill $bad_pid; wait $bad_pid 2>/dev/null
+bad_pid=
 check "credentials on the command line are refused" \
 	'machine x --remote-cache "http://user:secret@127.0.0.1:1" >/dev/null; [ $? = 2 ]'
 out=$(KILN_CACHE="$work/x/cache" KILN_REMOTE_CACHE="http://user:secret@127.0.0.1:$(store_free_port)" "$kiln" fetch "$sel" 2>&1)
@@ -134,6 +200,23 @@ store_start "$work/nginx" || exit 1
 out=$(KILN_CACHE="$work/k/cache" "$kiln" fetch --remote-cache "$store_url" --mirror "http://127.0.0.1:$(store_free_port)" --no-index "$sel" 2>&1)
 status=$?
 check "kiln fetch takes a source from the store, verified" '[ $status = 0 ] && [ -f "$work/k/cache/sources/$sha/clib-1.0.tar.gz" ]' "$out"
+
+# shards balanced by the store's record of durations, on runners without local records
+# shard NAME I/N: the wheels in its dist/, by project
+shardwheels() { machine "$1" --remote-cache "$store_url" --shard "$2" >"$work/$1.out"; ls "$work/$1/dist" | grep '\.whl$' | cut -d- -f1 | tr '\n' ' '; }
+printf 'kiln-durations 1\naclib 1\ncext 1\nclib 1\npurepkg 100\n' >"$rec"
+w1=$(shardwheels r1 1/2) w2=$(shardwheels r2 2/2)
+check "fresh shard runners balance by the store's record (purepkg the longest)" \
+	'[ "$w1" = "purepkg " ] && [ "$w2" = "cext " ] && grep -q "0 local, 4 from the store, 0 estimated" "$work/r1.out"' "1/2: $w1 2/2: $w2 $(cat "$work/r1.out")"
+printf 'kiln-durations 1\naclib 1\ncext 100\nclib 1\npurepkg 1\n' >"$rec"
+w3=$(shardwheels r3 1/2) w4=$(shardwheels r4 2/2)
+check "... and another record gives another split (cext the longest)" \
+	'[ "$w3" = "cext " ] && [ "$w4" = "purepkg " ]' "1/2: $w3 2/2: $w4"
+check "shard runs only read the record" 'grep -q "^cext 100$" "$rec" && grep -q "^purepkg 1$" "$rec"' "$(cat "$rec")"
+printf 'kiln-durations 1\nnot a record\n' >"$rec"
+out=$(machine r5 --remote-cache "$store_url" --shard 1/2)
+check "a damaged record: reported, estimates used" \
+	'[ $? = 0 ] && grep -q "is no record of durations, ignored" <<<"$out" && grep -q "0 local, 0 from the store, 4 estimated" <<<"$out"' "$out"
 
 # shards: 1/2 and 2/2 through the store, merged, are the full build
 export SOURCE_DATE_EPOCH=1700000005
