@@ -79,8 +79,8 @@ struct cmd_remote {
 	bool read_only;  /* --remote-cache-mode read: look up, never upload */
 };
 #define CMD_REMOTE_OPTS(T, f) \
-	{"remote-cache", 0, "URL", "a remote cache shared by machines: look up packages\n" \
-		"and sources there, upload what is built (also\n$KILN_REMOTE_CACHE; docs/remote-cache.md)", \
+	{"remote-cache", 0, "URL", "a remote cache shared by machines: look up builds (and\n" \
+		"recipe sources) there, upload what is built (also\n$KILN_REMOTE_CACHE; docs/remote-cache.md)", \
 		CMD_STR(T, f.url)}, \
 	{"remote-cache-mode", 0, "read|readwrite", "readwrite (default) uploads, read only looks up", \
 		.at = CMD_AT(T, f.read_only, bool), .set = cmd_set_remote_mode, \
